@@ -1,0 +1,4 @@
+app_name = "acceptance"
+
+urlpatterns = []
+api_urlpatterns = []

@@ -1,0 +1,81 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class NodeKind(models.TextChoices):
+    DISTRICT = "district", _("区")
+    SUBDISTRICT = "subdistrict", _("街道")
+    COMMITTEE = "committee", _("居委会")
+    GRID = "grid", _("网格")
+
+
+# A node may only sit under a node of the kind before it.
+NODE_PARENT_KIND = {
+    NodeKind.DISTRICT: None,
+    NodeKind.SUBDISTRICT: NodeKind.DISTRICT,
+    NodeKind.COMMITTEE: NodeKind.SUBDISTRICT,
+    NodeKind.GRID: NodeKind.COMMITTEE,
+}
+
+
+class Role(models.TextChoices):
+    SYSADMIN = "sysadmin", _("系统管理员")
+    SECADMIN = "secadmin", _("安全管理员")
+    AUDITOR = "auditor", _("安全审计员")
+    LEADER = "leader", _("街道领导")
+    HALL_SUPERVISOR = "hall_supervisor", _("受理大厅主管")
+    WINDOW_CLERK = "window_clerk", _("窗口受理员")
+    DEPT_OFFICER = "dept_officer", _("部门后台审批员")
+    OPS_OPERATOR = "ops_operator", _("城运中心值班员")
+    DISPATCHER = "dispatcher", _("派遣员")
+    SHIFT_LEADER = "shift_leader", _("值班长")
+    PATROL = "patrol", _("联勤队员")
+    INSPECTOR = "inspector", _("监督员")
+    COMMITTEE_WORKER = "committee_worker", _("居委会社工")
+    FACILITY_OPERATOR = "facility_operator", _("设施运营人员")
+    VOLUNTEER = "volunteer", _("志愿者")
+    RESIDENT = "resident", _("居民")
+
+
+# 三权分立: these three roles administer the system and never do business work or each other's work.
+ADMIN_ROLES = frozenset({Role.SYSADMIN, Role.SECADMIN, Role.AUDITOR})
+
+
+class AuditAction(models.TextChoices):
+    LOGIN = "login", _("登录")
+    LOGIN_FAILED = "login_failed", _("登录失败")
+    LOCKOUT = "lockout", _("账号锁定")
+    LOGOUT = "logout", _("退出")
+    CREATE = "create", _("新增")
+    UPDATE = "update", _("修改")
+    DELETE = "delete", _("删除")
+    TRANSITION = "transition", _("状态变更")
+    VIEW = "view", _("查看")
+    SEARCH = "search", _("查询")
+    REVEAL = "reveal", _("查看明文")
+    EXPORT = "export", _("导出")
+    IMPORT = "import", _("导入")
+    PRINT = "print", _("打印")
+    PERMISSION = "permission", _("权限变更")
+    CONFIG = "config", _("配置变更")
+    DENIED = "denied", _("越权访问")
+
+
+class AuditResult(models.TextChoices):
+    SUCCESS = "success", _("成功")
+    FAILURE = "failure", _("失败")
+    DENIED = "denied", _("拒绝")
+
+
+class DepartmentKind(models.TextChoices):
+    DISTRICT_BUREAU = "bureau", _("区职能部门")
+    SUBDISTRICT_OFFICE = "office", _("街道科室")
+    SERVICE_UNIT = "unit", _("事业单位/服务机构")
+    WORK_STATION = "station", _("联勤工作站")
+
+
+class JobStatus(models.TextChoices):
+    PENDING = "pending", _("排队中")
+    RUNNING = "running", _("处理中")
+    DONE = "done", _("已完成")
+    FAILED = "failed", _("失败")

@@ -1,0 +1,70 @@
+"""What each app contributes to the shell: navigation entries and the home page's pending counts.
+
+An app declares them in its `registry.py` (with its capability grants); core imports every app's registry
+module once at start-up.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.urls import reverse
+
+
+@dataclass(frozen=True)
+class NavItem:
+    section: str
+    label: str
+    url_name: str
+    capability: str
+    icon: str = "circle"
+    order: int = 100
+
+    @property
+    def url(self) -> str:
+        return reverse(self.url_name)
+
+
+@dataclass(frozen=True)
+class PendingCounter:
+    """A number on the home page: what this user has waiting, with a link to the list."""
+
+    label: str
+    capability: str
+    count: Callable  # (user) -> int
+    url_name: str
+    tone: str = "primary"
+    order: int = 100
+
+
+@dataclass
+class Registry:
+    nav: list[NavItem] = field(default_factory=list)
+    pending: list[PendingCounter] = field(default_factory=list)
+    sections: dict[str, int] = field(default_factory=dict)
+
+
+registry = Registry()
+
+
+def section(name: str, order: int) -> None:
+    registry.sections.setdefault(name, order)
+
+
+def nav(*items: NavItem) -> None:
+    registry.nav.extend(items)
+
+
+def pending(*items: PendingCounter) -> None:
+    registry.pending.extend(items)
+
+
+def nav_for(user) -> list[tuple[str, list[NavItem]]]:
+    visible = [i for i in registry.nav if user.can(i.capability)]
+    grouped: dict[str, list[NavItem]] = {}
+    for item in sorted(visible, key=lambda i: (registry.sections.get(i.section, 999), i.order)):
+        grouped.setdefault(item.section, []).append(item)
+    return list(grouped.items())
+
+
+def pending_for(user) -> list[tuple[PendingCounter, int]]:
+    return [(p, p.count(user)) for p in sorted(registry.pending, key=lambda p: p.order) if user.can(p.capability)]

@@ -1,0 +1,257 @@
+import json
+
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from . import crypto
+from .choices import ADMIN_ROLES, AuditAction, AuditResult, DepartmentKind, JobStatus, NodeKind, Role
+
+
+class Node(models.Model):
+    """A node of the jurisdiction tree: 区 → 街道 → 居委会 → 网格.
+
+    `path` is the chain of codes from the root ("/310110/310110015/"), so a subtree is one indexed prefix scan.
+    """
+
+    kind = models.CharField(_("层级"), max_length=16, choices=NodeKind.choices)
+    code = models.CharField(_("代码"), max_length=24, unique=True)
+    name = models.CharField(_("名称"), max_length=64)
+    parent = models.ForeignKey("self", verbose_name=_("上级"), null=True, blank=True,
+                               on_delete=models.PROTECT, related_name="children")
+    path = models.CharField(max_length=255, db_index=True, editable=False)
+    geometry = models.JSONField(_("边界 (GeoJSON)"), null=True, blank=True)
+    address = models.CharField(_("办公地址"), max_length=128, blank=True)
+    sort_order = models.PositiveIntegerField(_("排序"), default=0)
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = _("辖区节点")
+        verbose_name_plural = _("辖区树")
+        ordering = ["path"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def depth(self) -> int:
+        return self.path.count("/") - 1
+
+
+class Department(models.Model):
+    """A 职能部门 or office that receives work from the platform."""
+
+    code = models.CharField(_("代码"), max_length=32, unique=True)
+    name = models.CharField(_("名称"), max_length=64)
+    short_name = models.CharField(_("简称"), max_length=16)
+    kind = models.CharField(_("类型"), max_length=16, choices=DepartmentKind.choices,
+                            default=DepartmentKind.DISTRICT_BUREAU)
+    node = models.ForeignKey(Node, verbose_name=_("所属辖区"), on_delete=models.PROTECT,
+                             related_name="departments")
+    phone = models.CharField(_("联系电话"), max_length=32, blank=True)
+    is_active = models.BooleanField(_("启用"), default=True)
+    sort_order = models.PositiveIntegerField(_("排序"), default=0)
+
+    class Meta:
+        verbose_name = _("职能部门")
+        verbose_name_plural = _("职能部门")
+        ordering = ["sort_order", "code"]
+
+    def __str__(self):
+        return self.name
+
+
+class User(AbstractUser):
+    """A staff member or resident account. One role per account keeps 三权分立 simple to prove."""
+
+    full_name = models.CharField(_("姓名"), max_length=32, blank=True)
+    role = models.CharField(_("角色"), max_length=24, choices=Role.choices, default=Role.RESIDENT)
+    nodes = models.ManyToManyField(Node, verbose_name=_("管辖范围"), blank=True, related_name="staff")
+    department = models.ForeignKey(Department, verbose_name=_("所属部门"), null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="staff")
+    password_changed_at = models.DateTimeField(_("密码修改时间"), null=True, blank=True)
+    valid_until = models.DateField(_("账号有效期至"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
+
+    def __str__(self):
+        return self.full_name or self.username
+
+    @property
+    def display_name(self) -> str:
+        return self.full_name or self.username
+
+    @property
+    def is_admin_role(self) -> bool:
+        return self.role in ADMIN_ROLES
+
+    def can(self, capability: str) -> bool:
+        from .permissions import role_has
+
+        return self.is_active and role_has(self.role, capability)
+
+    def clean(self):
+        if self.role == Role.DEPT_OFFICER and not self.department_id:
+            raise ValidationError({"department": _("部门后台审批员必须属于一个部门。")})
+
+
+class ApiToken(models.Model):
+    """An API token; only its hash is stored, the clear key is shown once."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("接口令牌")
+        verbose_name_plural = _("接口令牌")
+
+
+class AuditQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise PermissionError("the audit log is append-only")
+
+    def delete(self):
+        raise PermissionError("the audit log is append-only")
+
+    def _raw_delete(self, using):
+        raise PermissionError("the audit log is append-only")
+
+
+class AuditLog(models.Model):
+    """One row per write and per view/reveal/export of sensitive data. Append-only.
+
+    No code path updates or deletes a row; on PostgreSQL a trigger refuses UPDATE and DELETE too.
+    Each row carries an HMAC of its content so a row edited outside the application is detected.
+    """
+
+    at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
+    user = models.ForeignKey(User, verbose_name=_("用户"), null=True, blank=True, on_delete=models.DO_NOTHING,
+                             db_constraint=False, related_name="+")
+    username = models.CharField(_("账号"), max_length=150, blank=True)
+    role = models.CharField(_("角色"), max_length=24, blank=True)
+    action = models.CharField(_("操作"), max_length=16, choices=AuditAction.choices, db_index=True)
+    object_type = models.CharField(_("对象类型"), max_length=64, blank=True, db_index=True)
+    object_id = models.CharField(_("对象编号"), max_length=64, blank=True)
+    object_repr = models.CharField(_("对象"), max_length=200, blank=True)
+    result = models.CharField(_("结果"), max_length=16, choices=AuditResult.choices, default=AuditResult.SUCCESS)
+    ip = models.GenericIPAddressField(_("来源地址"), null=True, blank=True)
+    detail = models.JSONField(_("详情"), default=dict, blank=True)
+    signature = models.CharField(max_length=64, editable=False)
+
+    objects = AuditQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("审计日志")
+        verbose_name_plural = _("审计日志")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["object_type", "object_id"]), models.Index(fields=["user", "at"])]
+
+    def canonical(self) -> bytes:
+        payload = [self.at.isoformat(), self.user_id, self.username, self.role, self.action, self.object_type,
+                   self.object_id, self.object_repr, self.result, self.ip, self.detail]
+        return json.dumps(payload, ensure_ascii=False, sort_keys=True, default=str).encode()
+
+    def compute_signature(self) -> str:
+        return crypto.sign(self.canonical())
+
+    def verify(self) -> bool:
+        return self.signature == self.compute_signature()
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionError("the audit log is append-only")
+        self.signature = self.compute_signature()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("the audit log is append-only")
+
+
+class CalendarYear(models.Model):
+    """A year whose official holiday schedule (放假安排) has been confirmed.
+
+    Without a confirmed row no deadline is computed for that year. Rows come either from the chinesecalendar
+    package or are entered by a system administrator when the State Council publishes the schedule.
+    """
+
+    year = models.PositiveIntegerField(_("年份"), unique=True)
+    source = models.CharField(_("来源"), max_length=200)
+    confirmed = models.BooleanField(_("已确认"), default=True)
+    note = models.CharField(_("备注"), max_length=200, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("日历年度")
+        verbose_name_plural = _("日历年度")
+        ordering = ["-year"]
+
+    def __str__(self):
+        return str(self.year)
+
+
+class CalendarDay(models.Model):
+    """A day that departs from the weekday rule: a holiday on a weekday, or a 调休 make-up workday on a weekend."""
+
+    date = models.DateField(_("日期"), unique=True)
+    is_workday = models.BooleanField(_("是否工作日"))
+    name = models.CharField(_("名称"), max_length=32, blank=True)
+
+    class Meta:
+        verbose_name = _("节假日与调休")
+        verbose_name_plural = _("节假日与调休")
+        ordering = ["date"]
+
+    def __str__(self):
+        return f"{self.date} {self.name}"
+
+
+class Notification(models.Model):
+    recipient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
+    title = models.CharField(_("标题"), max_length=120)
+    body = models.TextField(_("内容"), blank=True)
+    link = models.CharField(_("链接"), max_length=255, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("通知")
+        verbose_name_plural = _("通知")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["recipient", "read_at"])]
+
+
+class Job(models.Model):
+    """A long-running task (an Excel import) whose progress a page can poll."""
+
+    kind = models.CharField(max_length=32)
+    status = models.CharField(max_length=16, choices=JobStatus.choices, default=JobStatus.PENDING)
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    file = models.FileField(upload_to="jobs/%Y/%m/", blank=True)
+    filename = models.CharField(max_length=200, blank=True)
+    total = models.PositiveIntegerField(default=0)
+    processed = models.PositiveIntegerField(default=0)
+    result = models.JSONField(default=dict, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    @property
+    def percent(self) -> int:
+        if self.status == JobStatus.DONE:
+            return 100
+        return int(self.processed * 100 / self.total) if self.total else 0
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (JobStatus.DONE, JobStatus.FAILED)

@@ -1,0 +1,56 @@
+from django.utils.translation import gettext_lazy as _
+
+from .choices import Role
+from .hooks import NavItem, PendingCounter, nav, pending, section
+from .permissions import grant
+
+STAFF = [r for r in Role.values if r not in (Role.SYSADMIN, Role.SECADMIN, Role.AUDITOR, Role.RESIDENT)]
+
+grant([Role.SYSADMIN], "core.manage_config", "core.view_tree")
+grant([Role.SECADMIN], "core.manage_users", "core.view_tree")
+grant([Role.AUDITOR], "core.read_audit")
+grant(Role.values, "core.inbox")
+grant(STAFF, "core.view_tree")
+grant([Role.LEADER, Role.HALL_SUPERVISOR, Role.OPS_OPERATOR, Role.SHIFT_LEADER, Role.DISPATCHER,
+       Role.WINDOW_CLERK, Role.DEPT_OFFICER], "core.view_calendar")
+grant([Role.SYSADMIN], "core.view_calendar")
+
+section(_("工作台"), 0)
+section(_("系统"), 900)
+
+nav(
+    NavItem(_("工作台"), _("首页"), "core:home", "core.inbox", "house", 0),
+    NavItem(_("工作台"), _("消息"), "core:inbox", "core.inbox", "bell", 1),
+    NavItem(_("系统"), _("辖区与部门"), "core:tree", "core.view_tree", "diagram-3", 10),
+    NavItem(_("系统"), _("工作日历"), "core:calendar", "core.view_calendar", "calendar3", 20),
+    NavItem(_("系统"), _("用户与权限"), "core:user-list", "core.manage_users", "people", 30),
+    NavItem(_("系统"), _("审计日志"), "core:audit-list", "core.read_audit", "journal-text", 40),
+    NavItem(_("系统"), _("系统配置"), "admin:index", "core.manage_config", "gear", 50),
+)
+
+
+def _unread(user):
+    return user.notifications.filter(read_at__isnull=True).count()
+
+
+def _locked_accounts(user):
+    from axes.models import AccessAttempt
+    from django.conf import settings
+
+    return AccessAttempt.objects.filter(failures_since_start__gte=settings.AXES_FAILURE_LIMIT).count()
+
+
+def _audit_denied_today(user):
+    from django.utils import timezone
+
+    from .models import AuditLog
+
+    today = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    return AuditLog.objects.filter(at__gte=today, result="denied").count()
+
+
+pending(
+    PendingCounter(_("未读消息"), "core.inbox", _unread, "core:inbox", "primary", 0),
+    PendingCounter(_("被锁定的账号"), "core.manage_users", _locked_accounts, "core:user-list", "danger", 10),
+    PendingCounter(_("今日越权/拒绝事件"), "core.read_audit", _audit_denied_today, "core:audit-list", "warning", 10),
+)

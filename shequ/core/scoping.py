@@ -1,0 +1,59 @@
+"""Jurisdiction scoping: what part of the tree a user may see.
+
+A user's scope is the union of the subtrees under their assigned nodes. Every selector that returns records
+tied to a node filters by these ids, so lists, details, the API and exports all agree.
+"""
+
+from django.db.models import Q, QuerySet
+
+from .models import Node
+
+
+def scope_paths(user) -> list[str]:
+    if not getattr(user, "is_authenticated", False):
+        return []
+    cached = getattr(user, "_shequ_scope_paths", None)
+    if cached is None:
+        cached = list(user.nodes.filter(is_active=True).values_list("path", flat=True))
+        user._shequ_scope_paths = cached
+    return cached
+
+
+def scope_node_ids(user, kind: str | None = None) -> set[int]:
+    """Ids of every node inside the user's scope (optionally of one kind)."""
+    key = f"_shequ_scope_ids_{kind or 'all'}"
+    cached = getattr(user, key, None)
+    if cached is not None:
+        return cached
+    paths = scope_paths(user)
+    if not paths:
+        ids: set[int] = set()
+    else:
+        condition = Q()
+        for path in paths:
+            condition |= Q(path__startswith=path)
+        qs = Node.objects.filter(condition)
+        if kind:
+            qs = qs.filter(kind=kind)
+        ids = set(qs.values_list("id", flat=True))
+    setattr(user, key, ids)
+    return ids
+
+
+def in_scope(user, node: Node | None) -> bool:
+    if node is None:
+        return False
+    return any(node.path.startswith(p) for p in scope_paths(user))
+
+
+def filter_by_scope(qs: QuerySet, user, field: str = "node", kind: str | None = None) -> QuerySet:
+    """Restrict a queryset to rows whose `field` (a FK to Node) lies in the user's scope."""
+    ids = scope_node_ids(user, kind)
+    if not ids:
+        return qs.none()
+    return qs.filter(**{f"{field}_id__in": ids})
+
+
+def scoped_nodes(user, kind: str | None = None) -> QuerySet:
+    qs = Node.objects.filter(id__in=scope_node_ids(user, kind))
+    return qs.order_by("path")

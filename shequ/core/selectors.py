@@ -1,0 +1,75 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from .choices import NodeKind
+from .models import AuditLog, Department, Node, User
+from .scoping import scope_node_ids
+
+
+def node_tree(*, user) -> list[Node]:
+    """Nodes a staff member may see: their scope, plus its ancestors so the tree reads from the top."""
+    if user.can("core.manage_config") or user.can("core.manage_users"):
+        return list(Node.objects.order_by("path"))
+    ids = scope_node_ids(user)
+    nodes = list(Node.objects.filter(id__in=ids).order_by("path"))
+    ancestor_codes = {code for n in nodes for code in n.path.strip("/").split("/")[:-1]}
+    ancestors = list(Node.objects.filter(code__in=ancestor_codes))
+    return sorted({n.pk: n for n in nodes + ancestors}.values(), key=lambda n: n.path)
+
+
+def grid_features(*, user, committee: Node | None = None) -> dict:
+    """GeoJSON FeatureCollection of the grids in the user's scope (for the map)."""
+    qs = Node.objects.filter(kind=NodeKind.GRID, geometry__isnull=False, is_active=True).select_related("parent")
+    if not (user.can("core.manage_config") or user.can("core.manage_users")):
+        qs = qs.filter(id__in=scope_node_ids(user, NodeKind.GRID))
+    if committee is not None:
+        qs = qs.filter(parent=committee)
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            {"type": "Feature", "geometry": n.geometry,
+             "properties": {"id": n.pk, "code": n.code, "name": n.name,
+                            "committee": n.parent.name if n.parent else ""}}
+            for n in qs.order_by("code")
+        ],
+    }
+
+
+def department_list(*, user) -> QuerySet:
+    return Department.objects.select_related("node").order_by("sort_order", "code")
+
+
+def user_list(*, search: str = "", role: str = "") -> QuerySet:
+    qs = User.objects.select_related("department").prefetch_related("nodes").order_by("username")
+    if search:
+        from django.db.models import Q
+
+        qs = qs.filter(Q(username__icontains=search) | Q(full_name__icontains=search))
+    if role:
+        qs = qs.filter(role=role)
+    return qs
+
+
+def audit_list(*, date_from: dt.date | None = None, date_to: dt.date | None = None, username: str = "",
+               action: str = "", object_type: str = "", object_id: str = "", result: str = "") -> QuerySet:
+    qs = AuditLog.objects.all()
+    tz = timezone.get_current_timezone()
+    if date_from:
+        qs = qs.filter(at__gte=dt.datetime.combine(date_from, dt.time.min, tzinfo=tz))
+    if date_to:
+        qs = qs.filter(at__lt=dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time.min, tzinfo=tz))
+    if username:
+        qs = qs.filter(username=username)
+    if action:
+        qs = qs.filter(action=action)
+    if object_type:
+        qs = qs.filter(object_type=object_type)
+    if object_id:
+        qs = qs.filter(object_id=object_id)
+    if result:
+        qs = qs.filter(result=result)
+    return qs.order_by("-at", "-id")

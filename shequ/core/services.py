@@ -1,0 +1,263 @@
+"""Writes of the core app: tree, departments, users and scopes, tokens, calendar, notifications."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+
+from django.contrib.auth.password_validation import validate_password
+from django.contrib.sessions.models import Session
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from . import crypto, workcal
+from .audit import audit_record
+from .choices import ADMIN_ROLES, NODE_PARENT_KIND, AuditAction, NodeKind, Role
+from .errors import DomainError
+from .models import ApiToken, CalendarDay, CalendarYear, Department, Node, Notification, User
+
+
+# --- jurisdiction tree -------------------------------------------------------------------------------------
+
+# The 12-digit statistical division code: 6 digits for the district, 9 for the 街道, 12 for the 居委会.
+SIGNIFICANT_DIGITS = {NodeKind.DISTRICT: 6, NodeKind.SUBDISTRICT: 9, NodeKind.COMMITTEE: 12}
+
+@transaction.atomic
+def node_create(*, actor, kind: str, code: str, name: str, parent: Node | None = None,
+                geometry: dict | None = None, address: str = "", sort_order: int = 0) -> Node:
+    if kind not in NodeKind.values:
+        raise DomainError(_("未知的辖区层级。"), {"kind": [_("无效的层级：%(v)s") % {"v": kind}]})
+    expected_parent = NODE_PARENT_KIND[NodeKind(kind)]
+    if (parent is None) != (expected_parent is None) or (parent and parent.kind != expected_parent):
+        raise DomainError(_("辖区层级不匹配。"), {"parent": [_("%(kind)s必须隶属于%(parent)s。") % {
+            "kind": NodeKind(kind).label, "parent": NodeKind(expected_parent).label if expected_parent else _("无")}]})
+    if not code.isdigit():
+        raise DomainError(_("代码格式错误。"), {"code": [_("代码只能由数字组成。")]})
+    if kind != NodeKind.GRID and len(code) != 12:
+        raise DomainError(_("代码格式错误。"), {"code": [_("区、街道、居委会使用12位统计用区划代码。")]})
+    if kind == NodeKind.GRID and not (14 <= len(code) <= 18):
+        raise DomainError(_("代码格式错误。"), {"code": [_("网格代码为居委会代码加2至6位序号。")]})
+    if parent and not code.startswith(parent.code[:SIGNIFICANT_DIGITS[parent.kind]]):
+        raise DomainError(_("代码格式错误。"), {"code": [_("下级代码必须以上级代码 %(c)s 开头。") % {
+            "c": parent.code[:SIGNIFICANT_DIGITS[parent.kind]]}]})
+    if Node.objects.filter(code=code).exists():
+        raise DomainError(_("代码已存在。"), {"code": [_("代码 %(c)s 已被使用。") % {"c": code}]})
+    if geometry is not None:
+        from .geo import validate_polygon
+
+        geometry = validate_polygon(geometry)
+    node = Node(kind=kind, code=code, name=name, parent=parent, geometry=geometry, address=address,
+                sort_order=sort_order, path=f"{parent.path if parent else '/'}{code}/")
+    node.full_clean()
+    node.save()
+    audit_record(actor=actor, action=AuditAction.CREATE, obj=node, detail={"kind": kind, "code": code})
+    return node
+
+
+@transaction.atomic
+def node_update(*, actor, node: Node, name: str | None = None, geometry: dict | None = None,
+                address: str | None = None, is_active: bool | None = None) -> Node:
+    changes = {}
+    if name is not None and name != node.name:
+        changes["name"] = [node.name, name]
+        node.name = name
+    if address is not None and address != node.address:
+        changes["address"] = [node.address, address]
+        node.address = address
+    if geometry is not None:
+        from .geo import validate_polygon
+
+        node.geometry = validate_polygon(geometry)
+        changes["geometry"] = "updated"
+    if is_active is not None and is_active != node.is_active:
+        changes["is_active"] = [node.is_active, is_active]
+        node.is_active = is_active
+    node.full_clean()
+    node.save()
+    audit_record(actor=actor, action=AuditAction.UPDATE, obj=node, detail=changes)
+    return node
+
+
+# --- users, roles and scope (security administrator) ---------------------------------------------------------
+
+def _validate_scope(role: str, nodes: list[Node], department: Department | None) -> None:
+    if role not in Role.values:
+        raise DomainError(_("未知的角色。"), {"role": [_("无效的角色：%(v)s") % {"v": role}]})
+    if role not in ADMIN_ROLES and role != Role.RESIDENT and not nodes:
+        raise DomainError(_("业务人员必须至少指定一个管辖范围。"), {"nodes": [_("请选择管辖范围。")]})
+    if role == Role.DEPT_OFFICER and department is None:
+        raise DomainError(_("部门后台审批员必须属于一个部门。"), {"department": [_("请选择部门。")]})
+
+
+@transaction.atomic
+def user_create(*, actor, username: str, full_name: str, role: str, password: str,
+                nodes: list[Node] = (), department: Department | None = None,
+                valid_until: dt.date | None = None, password_is_temporary: bool = True) -> User:
+    nodes = list(nodes)
+    _validate_scope(role, nodes, department)
+    if User.objects.filter(username__iexact=username).exists():
+        raise DomainError(_("账号已存在。"), {"username": [_("账号 %(u)s 已被使用。") % {"u": username}]})
+    user = User(username=username, full_name=full_name, role=role, department=department, valid_until=valid_until)
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise DomainError(_("密码不符合要求。"), {"password": exc.messages}) from exc
+    user.set_password(password)
+    # A temporary password set by an administrator must be changed at first login.
+    user.password_changed_at = None if password_is_temporary else timezone.now()
+    user.full_clean(exclude=["password"])
+    user.save()
+    user.nodes.set(nodes)
+    audit_record(actor=actor, action=AuditAction.PERMISSION, obj=user,
+                 detail={"op": "create", "role": role, "nodes": [n.code for n in nodes],
+                         "department": department.code if department else None})
+    return user
+
+
+@transaction.atomic
+def user_update_access(*, actor, user: User, role: str, nodes: list[Node],
+                       department: Department | None, valid_until: dt.date | None, is_active: bool) -> User:
+    nodes = list(nodes)
+    _validate_scope(role, nodes, department)
+    if user.pk == actor.pk and (role != user.role or not is_active):
+        raise DomainError(_("不能修改自己的角色或停用自己的账号。"), {"role": [_("请由另一名安全管理员操作。")]})
+    before = {"role": user.role, "nodes": sorted(user.nodes.values_list("code", flat=True)),
+              "department": user.department.code if user.department else None, "is_active": user.is_active}
+    user.role, user.department, user.valid_until, user.is_active = role, department, valid_until, is_active
+    user.full_clean(exclude=["password"])
+    user.save()
+    user.nodes.set(nodes)
+    after = {"role": role, "nodes": sorted(n.code for n in nodes),
+             "department": department.code if department else None, "is_active": is_active}
+    if not is_active or before["role"] != role:
+        user_end_sessions(user=user)
+        ApiToken.objects.filter(user=user).delete()
+    audit_record(actor=actor, action=AuditAction.PERMISSION, obj=user, detail={"before": before, "after": after})
+    return user
+
+
+def user_end_sessions(*, user: User) -> int:
+    """End every session of the user (disabling an account or changing its role must take effect now)."""
+    ended = 0
+    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
+        if str(session.get_decoded().get("_auth_user_id")) == str(user.pk):
+            session.delete()
+            ended += 1
+    return ended
+
+
+@transaction.atomic
+def user_set_password(*, actor, user: User, password: str, temporary: bool) -> User:
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise DomainError(_("密码不符合要求。"), {"password": exc.messages}) from exc
+    if user.check_password(password):
+        raise DomainError(_("新密码不能与原密码相同。"), {"password": [_("请设置一个新的密码。")]})
+    user.set_password(password)
+    user.password_changed_at = None if temporary else timezone.now()
+    user.save(update_fields=["password", "password_changed_at"])
+    audit_record(actor=actor, action=AuditAction.UPDATE, obj=user,
+                 detail={"op": "password_reset" if temporary else "password_change"})
+    return user
+
+
+@transaction.atomic
+def user_unlock(*, actor, user: User) -> None:
+    from axes.utils import reset
+
+    reset(username=user.username)
+    audit_record(actor=actor, action=AuditAction.PERMISSION, obj=user, detail={"op": "unlock"})
+
+
+@transaction.atomic
+def user_reset_second_factor(*, actor, user: User) -> None:
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    TOTPDevice.objects.filter(user=user).delete()
+    user_end_sessions(user=user)
+    audit_record(actor=actor, action=AuditAction.PERMISSION, obj=user, detail={"op": "reset_2fa"})
+
+
+# --- API tokens -------------------------------------------------------------------------------------------------
+
+@transaction.atomic
+def api_token_issue(*, user: User, ttl_hours: int) -> str:
+    key = secrets.token_urlsafe(32)
+    now = timezone.now()
+    ApiToken.objects.filter(user=user, expires_at__lt=now).delete()
+    ApiToken.objects.create(user=user, key_hash=crypto.keyed_hash(key), created_at=now,
+                            expires_at=now + dt.timedelta(hours=ttl_hours))
+    audit_record(actor=user, action=AuditAction.LOGIN, obj=user, detail={"channel": "api_token"})
+    return key
+
+
+# --- working-day calendar ---------------------------------------------------------------------------------------
+
+@transaction.atomic
+def calendar_import_year(*, actor, year: int) -> CalendarYear:
+    """Copy a year's schedule from the chinesecalendar package into the admin table, where it can be edited."""
+    data = workcal.library_year_data(year)
+    if data is None:
+        raise DomainError(_("chinesecalendar 程序包没有%(y)s年的数据，请手工录入国务院办公厅公布的安排。") % {"y": year},
+                          {"year": [_("该年度不在程序包覆盖范围内。")]})
+    CalendarDay.objects.filter(date__year=year).delete()
+    CalendarDay.objects.bulk_create(
+        [CalendarDay(date=d, is_workday=w, name=data.names.get(d, "")) for d, w in sorted(data.exceptions.items())])
+    cal_year, _created = CalendarYear.objects.update_or_create(
+        year=year, defaults={"source": "chinesecalendar", "confirmed": True})
+    audit_record(actor=actor, action=AuditAction.CONFIG, obj=cal_year, detail={"op": "import", "days": len(data.exceptions)})
+    workcal.clear_cache()
+    return cal_year
+
+
+@transaction.atomic
+def calendar_set_year(*, actor, year: int, source: str, confirmed: bool,
+                      days: list[tuple[dt.date, bool, str]]) -> CalendarYear:
+    """Enter a year's schedule from the State Council notice: holidays on weekdays and make-up workdays."""
+    if not (2000 <= year <= 2100):
+        raise DomainError(_("年份超出范围。"), {"year": [_("年份必须在2000至2100之间。")]})
+    if not source.strip():
+        raise DomainError(_("请注明来源（如国务院办公厅通知文号）。"), {"source": [_("必填。")]})
+    for day, _is_workday, _name in days:
+        if day.year != year:
+            raise DomainError(_("日期不属于该年度。"), {"days": [_("%(d)s 不在%(y)s年。") % {"d": day, "y": year}]})
+    CalendarDay.objects.filter(date__year=year).delete()
+    CalendarDay.objects.bulk_create([CalendarDay(date=d, is_workday=w, name=n) for d, w, n in days])
+    cal_year, _created = CalendarYear.objects.update_or_create(
+        year=year, defaults={"source": source.strip(), "confirmed": confirmed})
+    audit_record(actor=actor, action=AuditAction.CONFIG, obj=cal_year,
+                 detail={"op": "set", "days": len(days), "confirmed": confirmed})
+    workcal.clear_cache()
+    return cal_year
+
+
+# --- notifications -----------------------------------------------------------------------------------------------
+
+def notify(*, recipients, title: str, body: str = "", link: str = "", send_message: bool = False) -> None:
+    """Queue in-app notifications (and optionally an SMS/e-mail) to be written when the transaction commits."""
+    recipients = [r for r in recipients if r is not None]
+    if not recipients:
+        return
+
+    def _write():
+        Notification.objects.bulk_create(
+            [Notification(recipient=r, title=title[:120], body=body, link=link) for r in recipients])
+        if send_message:
+            from .messaging import get_backend
+
+            backend = get_backend()
+            for r in recipients:
+                backend.send(recipient=r, subject=title, body=body)
+
+    transaction.on_commit(_write)
+
+
+@transaction.atomic
+def notification_mark_read(*, user: User, ids: list[int] | None = None) -> int:
+    qs = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    if ids is not None:
+        qs = qs.filter(id__in=ids)
+    return qs.update(read_at=timezone.now())

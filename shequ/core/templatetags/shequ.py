@@ -1,0 +1,70 @@
+import datetime as dt
+
+from django import forms, template
+from django.utils import timezone
+
+register = template.Library()
+
+
+@register.filter
+def add_class(field, css):
+    widget = field.field.widget
+    if isinstance(widget, (forms.Select, forms.SelectMultiple)) and "form-control" in css:
+        css = css.replace("form-control", "form-select")
+    existing = widget.attrs.get("class", "")
+    attrs = {"class": f"{existing} {css}".strip()}
+    if field.errors:
+        attrs["class"] += " is-invalid"
+    return field.as_widget(attrs=attrs)
+
+
+@register.filter
+def is_checkbox(field):
+    return isinstance(field.field.widget, forms.CheckboxInput)
+
+
+@register.filter
+def is_multi_checkbox(field):
+    return isinstance(field.field.widget, forms.CheckboxSelectMultiple)
+
+
+@register.filter
+def nav_active(path, url):
+    if url == "/":
+        return path == "/"
+    return path.startswith(url)
+
+
+@register.filter
+def cn_date(value):
+    """YYYY年M月D日."""
+    if not value:
+        return ""
+    if isinstance(value, dt.datetime):
+        value = timezone.localtime(value) if timezone.is_aware(value) else value
+        value = value.date()
+    return f"{value.year}年{value.month}月{value.day}日"
+
+
+@register.filter
+def cn_datetime(value):
+    if not value:
+        return ""
+    local = timezone.localtime(value) if timezone.is_aware(value) else value
+    return f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}"
+
+
+@register.filter
+def weekday_cn(value):
+    return "一二三四五六日"[value.weekday()] if value else ""
+
+
+@register.simple_tag(takes_context=True)
+def can(context, capability):
+    user = context.get("user")
+    return bool(user and user.is_authenticated and user.can(capability))
+
+
+@register.filter
+def get_item(mapping, key):
+    return mapping.get(key) if hasattr(mapping, "get") else None

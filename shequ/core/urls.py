@@ -1,0 +1,40 @@
+from django.urls import path
+
+from . import views
+
+app_name = "core"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("accounts/login/", views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", views.logout_view, name="logout"),
+    path("accounts/password/", views.password_change, name="password-change"),
+    path("accounts/otp/", views.otp_verify, name="otp-verify"),
+    path("inbox/", views.inbox, name="inbox"),
+    path("inbox/read/", views.inbox_mark_read, name="inbox-read"),
+    path("tree/", views.tree, name="tree"),
+    path("tree/grids.geojson", views.grids_geojson, name="grids-geojson"),
+    path("calendar/", views.calendar_view, name="calendar"),
+    path("calendar/import/", views.calendar_import, name="calendar-import"),
+    path("calendar/year/", views.calendar_year_edit, name="calendar-year"),
+    path("users/", views.user_list, name="user-list"),
+    path("users/new/", views.user_create, name="user-create"),
+    path("users/<int:pk>/", views.user_detail, name="user-detail"),
+    path("users/<int:pk>/unlock/", views.user_unlock, name="user-unlock"),
+    path("users/<int:pk>/reset-2fa/", views.user_reset_2fa, name="user-reset-2fa"),
+    path("users/<int:pk>/reset-password/", views.user_reset_password, name="user-reset-password"),
+    path("audit/", views.audit_list, name="audit-list"),
+    path("audit/<int:pk>/", views.audit_detail, name="audit-detail"),
+    path("healthz", views.healthz, name="healthz"),
+]
+
+from . import api  # noqa: E402
+
+api_urlpatterns = [
+    path("auth/token/", api.token_obtain, name="api-token"),
+    path("me/", api.me, name="api-me"),
+    path("calendar/add-working-days", api.add_working_days, name="api-add-working-days"),
+    path("calendar/add-working-days/", api.add_working_days),
+    path("calendar/count-working-days", api.count_working_days, name="api-count-working-days"),
+    path("calendar/add-working-hours", api.add_working_hours, name="api-add-working-hours"),
+]

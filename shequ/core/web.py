@@ -1,0 +1,70 @@
+"""Small helpers shared by every app's HTML views."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.shortcuts import render
+
+from .errors import DomainError
+
+
+def require(capability: str):
+    """Login required, then the capability; a refusal is audited and shows the Chinese 403 page."""
+
+    def decorator(view):
+        @login_required
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if not request.user.can(capability):
+                from .audit import audit_denied
+
+                audit_denied(actor=request.user, what=f"{request.method} {request.path} needs {capability}")
+                raise PermissionDenied(capability)
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def is_htmx(request) -> bool:
+    return bool(getattr(request, "htmx", False)) and not request.htmx.boosted
+
+
+def render_page(request, template: str, context: dict, partial: str | None = None, status: int = 200):
+    """Render the full page, or only `partial` when htmx asks for a fragment."""
+    if partial and is_htmx(request):
+        return render(request, partial, context, status=status)
+    return render(request, template, context, status=status)
+
+
+def form_add_domain_error(form, exc: DomainError) -> None:
+    """Show a service's refusal on the form: field messages beside their fields, the rest on top."""
+    placed = False
+    for field, messages in exc.errors.items():
+        if field in form.fields:
+            for message in messages:
+                form.add_error(field, message)
+            placed = True
+    if not placed:
+        form.add_error(None, exc.message)
+
+
+def paginate(request, queryset, per_page: int = 25):
+    paginator = Paginator(queryset, per_page)
+    try:
+        number = int(request.GET.get("page", 1))
+    except (TypeError, ValueError):
+        number = 1
+    number = max(1, min(number, paginator.num_pages or 1))
+    return paginator.page(number)
+
+
+def query_without_page(request) -> str:
+    params = request.GET.copy()
+    params.pop("page", None)
+    return params.urlencode()

@@ -1,0 +1,259 @@
+"""Working-day calendar (工作日历): official holidays and 调休 make-up workdays.
+
+A day is a working day when its year is confirmed and it is either a weekday that is not a holiday or a
+weekend day declared a make-up workday. A year's data comes from the admin table (`CalendarYear` +
+`CalendarDay`) when a system administrator has entered it, otherwise from the `chinesecalendar` package when the
+package covers the year. For any other year we refuse to compute: a guessed deadline is worse than none.
+
+Counting follows 民法典 Art. 201: the start day is not counted, day 1 is the next working day.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from dataclasses import dataclass
+from functools import lru_cache
+
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .errors import DomainError
+
+
+class CalendarUnavailable(DomainError):
+    """No confirmed holiday schedule for a year the computation needs."""
+
+    def __init__(self, year: int):
+        self.year = year
+        super().__init__(
+            _("%(year)s年的法定节假日安排尚未确认，无法计算工作日。请系统管理员在“工作日历”中录入该年度安排。")
+            % {"year": year},
+            {"date": [_("%(year)s年工作日历缺失") % {"year": year}]},
+        )
+
+
+@dataclass(frozen=True)
+class YearData:
+    source: str
+    exceptions: dict  # date -> is_workday, only days that differ from the Mon–Fri rule
+    names: dict  # date -> holiday / 调休 name
+
+
+_lock = threading.Lock()
+_cache: dict[int, tuple[object, YearData]] = {}
+
+
+def library_years() -> range:
+    import chinese_calendar
+
+    years = sorted({d.year for d in chinese_calendar.holidays} | {d.year for d in chinese_calendar.workdays})
+    return range(years[0], years[-1] + 1)
+
+
+def library_year_data(year: int) -> YearData | None:
+    import chinese_calendar
+
+    if year not in library_years():
+        return None
+    exceptions, names = {}, {}
+    for day, name in chinese_calendar.holidays.items():
+        if day.year == year and day.weekday() < 5:
+            exceptions[day] = False
+            names[day] = _holiday_name(name)
+    for day, name in chinese_calendar.workdays.items():
+        if day.year == year and day.weekday() >= 5:
+            exceptions[day] = True
+            names[day] = _("调休上班") + (f"（{_holiday_name(name)}）" if name else "")
+    return YearData(source="chinesecalendar", exceptions=exceptions, names=names)
+
+
+_HOLIDAY_NAMES = {
+    "New Year's Day": "元旦",
+    "Spring Festival": "春节",
+    "Tomb-sweeping Day": "清明节",
+    "Labour Day": "劳动节",
+    "Dragon Boat Festival": "端午节",
+    "National Day": "国庆节",
+    "Mid-autumn Festival": "中秋节",
+    "Anti-Fascist 70th Day": "抗战胜利纪念日",
+}
+
+
+def _holiday_name(value) -> str:
+    name = getattr(value, "value", value) or ""
+    if isinstance(name, tuple):
+        name = name[0]
+    return _HOLIDAY_NAMES.get(str(name), str(name))
+
+
+def _db_year_data(year: int) -> tuple[object, YearData | None]:
+    from .models import CalendarDay, CalendarYear
+
+    row = CalendarYear.objects.filter(year=year).values_list("confirmed", "updated_at", "source").first()
+    if row is None:
+        return None, None
+    confirmed, stamp, source = row
+    if not confirmed:
+        return stamp, None
+    exceptions, names = {}, {}
+    for day, is_workday, name in CalendarDay.objects.filter(
+            date__year=year).values_list("date", "is_workday", "name"):
+        if is_workday != (day.weekday() < 5):
+            exceptions[day] = is_workday
+            names[day] = name
+    return stamp, YearData(source=source, exceptions=exceptions, names=names)
+
+
+def year_data(year: int) -> YearData:
+    from .models import CalendarYear
+
+    stamp_row = CalendarYear.objects.filter(year=year).values_list("updated_at", "confirmed").first()
+    stamp = ("db", stamp_row[0], stamp_row[1]) if stamp_row else ("lib",)
+    with _lock:
+        hit = _cache.get(year)
+        if hit and hit[0] == stamp:
+            return hit[1]
+    if stamp_row is not None:
+        _, data = _db_year_data(year)
+    else:
+        data = library_year_data(year)
+    if data is None:
+        raise CalendarUnavailable(year)
+    with _lock:
+        _cache[year] = (stamp, data)
+    return data
+
+
+def clear_cache() -> None:
+    with _lock:
+        _cache.clear()
+
+
+class _YearView:
+    """Checks days of possibly several years, loading each year once per computation."""
+
+    def __init__(self):
+        self._years: dict[int, YearData] = {}
+
+    def is_workday(self, day: dt.date) -> bool:
+        data = self._years.get(day.year)
+        if data is None:
+            data = self._years[day.year] = year_data(day.year)
+        if day in data.exceptions:
+            return data.exceptions[day]
+        return day.weekday() < 5
+
+
+def is_workday(day: dt.date) -> bool:
+    return _YearView().is_workday(day)
+
+
+def day_name(day: dt.date) -> str:
+    return year_data(day.year).names.get(day, "")
+
+
+def add_working_days(start: dt.date, days: int) -> dt.date:
+    """The date `days` working days after `start` (start itself not counted). days=0 returns start."""
+    if days < 0:
+        raise DomainError(_("工作日天数不能为负数。"), {"days": [_("必须是非负整数。")]})
+    view = _YearView()
+    current = start
+    remaining = days
+    while remaining > 0:
+        current += dt.timedelta(days=1)
+        if view.is_workday(current):
+            remaining -= 1
+    return current
+
+
+def count_working_days(start: dt.date, end: dt.date) -> int:
+    """Working days in (start, end]; negative when end is before start."""
+    if end < start:
+        return -count_working_days(end, start)
+    view = _YearView()
+    count, current = 0, start
+    while current < end:
+        current += dt.timedelta(days=1)
+        if view.is_workday(current):
+            count += 1
+    return count
+
+
+@lru_cache(maxsize=8)
+def _parse_periods(spec: str) -> tuple[tuple[dt.time, dt.time], ...]:
+    periods = []
+    for part in spec.split(","):
+        begin, _sep, end = part.strip().partition("-")
+        b = dt.time.fromisoformat(begin.strip())
+        e = dt.time.fromisoformat(end.strip())
+        if e <= b:
+            raise ValueError(f"working period {part!r} ends before it begins")
+        periods.append((b, e))
+    periods.sort()
+    return tuple(periods)
+
+
+def working_periods() -> tuple[tuple[dt.time, dt.time], ...]:
+    return _parse_periods(settings.SHEQU_WORKING_PERIODS)
+
+
+def hours_per_working_day() -> float:
+    return sum((_minutes(e) - _minutes(b)) for b, e in working_periods()) / 60
+
+
+def _minutes(t: dt.time) -> int:
+    return t.hour * 60 + t.minute
+
+
+def add_working_hours(start: dt.datetime, hours: float) -> dt.datetime:
+    """The moment `hours` working hours after `start`, counting only the working periods of working days."""
+    if hours < 0:
+        raise DomainError(_("工作时数不能为负数。"), {"hours": [_("必须是非负数。")]})
+    tz = timezone.get_current_timezone()
+    local = timezone.localtime(start, tz) if timezone.is_aware(start) else start.replace(tzinfo=tz)
+    remaining = dt.timedelta(hours=hours)
+    view = _YearView()
+    day = local.date()
+    cursor = local
+    for _guard in range(3700):
+        if view.is_workday(day):
+            for begin, end in working_periods():
+                p_begin = dt.datetime.combine(day, begin, tzinfo=tz)
+                p_end = dt.datetime.combine(day, end, tzinfo=tz)
+                if cursor >= p_end:
+                    continue
+                from_ = max(cursor, p_begin)
+                available = p_end - from_
+                if remaining <= available:
+                    return from_ + remaining
+                remaining -= available
+                cursor = p_end
+        day += dt.timedelta(days=1)
+        cursor = dt.datetime.combine(day, dt.time(0, 0), tzinfo=tz)
+        if remaining == dt.timedelta(0):
+            return cursor
+    raise DomainError(_("工作时数过大。"), {"hours": [_("超出可计算范围。")]})
+
+
+def working_hours_between(start: dt.datetime, end: dt.datetime) -> float:
+    """Working hours elapsed from `start` to `end` (0 when end is not after start)."""
+    if end <= start:
+        return 0.0
+    tz = timezone.get_current_timezone()
+    a = timezone.localtime(start, tz)
+    b = timezone.localtime(end, tz)
+    view = _YearView()
+    total = dt.timedelta(0)
+    day = a.date()
+    while day <= b.date():
+        if view.is_workday(day):
+            for begin, finish in working_periods():
+                p_begin = dt.datetime.combine(day, begin, tzinfo=tz)
+                p_end = dt.datetime.combine(day, finish, tzinfo=tz)
+                lo, hi = max(a, p_begin), min(b, p_end)
+                if hi > lo:
+                    total += hi - lo
+        day += dt.timedelta(days=1)
+    return total.total_seconds() / 3600

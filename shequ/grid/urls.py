@@ -1,0 +1,5 @@
+app_name = "grid"
+
+urlpatterns = []
+api_urlpatterns = []
+open311_urlpatterns = []

@@ -1,0 +1,181 @@
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view, inline_serializer
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.response import Response
+
+from shequ.core.api import ERROR_SCHEMA
+from shequ.core.choices import NodeKind
+from shequ.core.models import Node
+from shequ.core.scoping import scope_node_ids
+
+from . import selectors, services
+from .choices import Gender, HukouType, Relation
+from .models import Resident, Tag
+
+
+class ResidentSerializer(serializers.ModelSerializer):
+    """A resident as the API shows it: the ID number and phone are always masked."""
+
+    committee = serializers.CharField(source="committee.code", read_only=True)
+    committee_name = serializers.CharField(source="committee.name", read_only=True)
+    household = serializers.CharField(source="household.number", read_only=True, default=None)
+    id_number = serializers.CharField(source="id_masked", read_only=True)
+    phone = serializers.CharField(source="phone_masked", read_only=True)
+    tags = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+    age = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Resident
+        fields = ["id", "name", "gender", "birth_date", "age", "id_number", "phone", "committee", "committee_name",
+                  "address", "household", "relation", "hukou_type", "tags", "note", "version", "updated_at"]
+        read_only_fields = fields
+
+
+class ResidentWriteSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=32)
+    id_number = serializers.CharField(max_length=18, min_length=15)
+    phone = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    gender = serializers.ChoiceField(choices=Gender.choices, required=False)
+    birth_date = serializers.DateField(required=False)
+    committee = serializers.CharField(max_length=24, help_text="居委会统计代码")
+    address = serializers.CharField(max_length=128)
+    household = serializers.CharField(max_length=32, required=False, allow_blank=True, help_text="户号")
+    relation = serializers.ChoiceField(choices=Relation.choices, required=False, allow_blank=True)
+    hukou_type = serializers.ChoiceField(choices=HukouType.choices, required=False)
+    tags = serializers.ListField(child=serializers.SlugField(max_length=32), required=False, max_length=20)
+    note = serializers.CharField(max_length=200, required=False, allow_blank=True)
+
+    def validate_committee(self, code):
+        node = Node.objects.filter(code=code, kind=NodeKind.COMMITTEE).first()
+        if node is None:
+            raise serializers.ValidationError(_("居委会代码 %(c)s 不存在。") % {"c": code})
+        return node
+
+    def validate_tags(self, codes):
+        tags = list(Tag.objects.filter(code__in=codes))
+        unknown = set(codes) - {t.code for t in tags}
+        if unknown:
+            raise serializers.ValidationError(_("未知标签：%(t)s") % {"t": "、".join(sorted(unknown))})
+        return tags
+
+
+class RevealSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=100, min_length=2)
+
+
+class _PeoplePermission:
+    def _require(self, capability):
+        if not self.request.user.can(capability):
+            raise PermissionDenied(_("您没有执行该操作的权限。"))
+
+
+@extend_schema_view(
+    list=extend_schema(parameters=[
+        OpenApiParameter("search", str, description="姓名、拼音首字母、完整身份证号或手机号"),
+        OpenApiParameter("committee", str, description="居委会代码"),
+        OpenApiParameter("tag", str, description="标签代码，或 60+ / 80+"),
+    ], responses={200: ResidentSerializer(many=True), 400: ERROR_SCHEMA}),
+    retrieve=extend_schema(responses={200: ResidentSerializer, 404: ERROR_SCHEMA}),
+    create=extend_schema(request=ResidentWriteSerializer, responses={201: ResidentSerializer, 400: ERROR_SCHEMA,
+                                                                     409: ERROR_SCHEMA}),
+    update=extend_schema(request=ResidentWriteSerializer, responses={200: ResidentSerializer, 400: ERROR_SCHEMA,
+                                                                     409: ERROR_SCHEMA, 412: ERROR_SCHEMA}),
+    partial_update=extend_schema(request=ResidentWriteSerializer(partial=True),
+                                 responses={200: ResidentSerializer, 400: ERROR_SCHEMA, 409: ERROR_SCHEMA,
+                                            412: ERROR_SCHEMA}),
+)
+class ResidentViewSet(_PeoplePermission, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Residents within the caller's jurisdiction. Objects outside it are 404. Updates honour `If-Match`
+    with the resident's `version`."""
+
+    serializer_class = ResidentSerializer
+    queryset = Resident.objects.none()
+
+    def get_queryset(self):
+        self._require("people.view")
+        params = self.request.query_params
+        committee_id = None
+        if params.get("committee"):
+            node = Node.objects.filter(code=params["committee"], kind=NodeKind.COMMITTEE).first()
+            committee_id = node.pk if node and node.pk in scope_node_ids(self.request.user) else -1
+        qs = selectors.resident_list(user=self.request.user, search=params.get("search", ""),
+                                     committee_id=committee_id, tag=params.get("tag", "")[:32])
+        return qs.select_related("committee", "household").prefetch_related("tags").order_by("-id")
+
+    def list(self, request, *args, **kwargs):
+        search = request.query_params.get("search", "").strip()
+        if search and selectors.search_kind(search) in ("id_number", "phone"):
+            services.audit_search(actor=request.user, kind=selectors.search_kind(search))
+        return super().list(request, *args, **kwargs)
+
+    def get_object(self):
+        self._require("people.view")
+        return selectors.resident_get(user=self.request.user, pk=self.kwargs["pk"])
+
+    def retrieve(self, request, *args, **kwargs):
+        resident = self.get_object()
+        services.resident_record_view(actor=request.user, resident=resident)
+        return self._respond(resident)
+
+    def _respond(self, resident, status=200):
+        resident = selectors.resident_get(user=self.request.user, pk=resident.pk)
+        response = Response(ResidentSerializer(resident).data, status=status)
+        response["ETag"] = f'"{resident.version}"'
+        return response
+
+    def create(self, request, *args, **kwargs):
+        self._require("people.edit")
+        payload = ResidentWriteSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        d = payload.validated_data
+        resident = services.resident_create(
+            actor=request.user, data=_service_data(d), committee=d["committee"],
+            household_number=d.get("household", ""), tags=d.get("tags", []))
+        return self._respond(resident, status=201)
+
+    def update(self, request, *args, **kwargs):
+        self._require("people.edit")
+        resident = self.get_object()
+        partial = kwargs.get("partial", False)
+        payload = ResidentWriteSerializer(data=request.data, partial=partial)
+        payload.is_valid(raise_exception=True)
+        d = payload.validated_data
+        resident = services.resident_update(
+            actor=request.user, resident=resident, data=_service_data(d), committee=d.get("committee"),
+            household_number=d.get("household"), tags=d.get("tags"),
+            expected_version=_if_match(request))
+        return self._respond(resident)
+
+    def partial_update(self, request, *args, **kwargs):
+        return self.update(request, *args, partial=True, **kwargs)
+
+    @extend_schema(request=RevealSerializer, responses={
+        200: inline_serializer("Revealed", {"id_number": serializers.CharField(), "phone": serializers.CharField()}),
+        400: ERROR_SCHEMA, 404: ERROR_SCHEMA})
+    @action(detail=True, methods=["post"])
+    def reveal(self, request, pk=None):
+        """The clear ID number and phone, with a reason; the access is audited."""
+        self._require("people.reveal")
+        resident = self.get_object()
+        payload = RevealSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        return Response(services.resident_reveal(actor=request.user, resident=resident,
+                                                 reason=payload.validated_data["reason"]))
+
+
+def _service_data(d: dict) -> dict:
+    return {k: d[k] for k in ("name", "id_number", "phone", "gender", "birth_date", "address", "relation",
+                              "hukou_type", "note") if k in d}
+
+
+def _if_match(request) -> int | None:
+    header = request.headers.get("If-Match", "").strip().strip('W/').strip('"')
+    if not header:
+        return None
+    if not header.isdigit():
+        from shequ.core.errors import DomainError
+
+        raise DomainError(_("If-Match 必须是居民的版本号。"), {"If-Match": [_("格式无效。")]})
+    return int(header)

@@ -1,0 +1,367 @@
+"""Excel import and export of residents.
+
+Import: every row is validated; a good row is created or updated (the ID number is the key, so importing the
+same file twice creates no duplicates); a bad row saves nothing and is reported with its row number and reason.
+Rows are written in batches, each in its own transaction, and the job's progress is updated after each batch.
+
+Export: masked, scoped, capped and audited.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import zipfile
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Font, PatternFill
+
+from shequ.core import crypto
+from shequ.core.audit import audit_bulk, audit_record
+from shequ.core.choices import AuditAction, NodeKind
+from shequ.core.errors import DomainError
+from shequ.core.jobs import job_handler, job_progress
+from shequ.core.models import AuditLog, Node
+from shequ.core.scoping import scope_node_ids
+
+from .choices import HukouType, Relation
+from .models import Household, Resident, Tag
+from .services import _apply
+from .validation import clean_resident
+
+IMPORT_KIND = "people.resident_import"
+BATCH = 500
+
+# (header, field). The first four are required.
+COLUMNS = [
+    ("姓名", "name"),
+    ("身份证号", "id_number"),
+    ("居委会", "committee"),
+    ("居住地址", "address"),
+    ("联系电话", "phone"),
+    ("性别", "gender"),
+    ("出生日期", "birth_date"),
+    ("户号", "household"),
+    ("与户主关系", "relation"),
+    ("户籍类型", "hukou_type"),
+    ("标签", "tags"),
+    ("备注", "note"),
+]
+REQUIRED_HEADERS = {"姓名", "身份证号", "居委会", "居住地址"}
+HEADER_ALIASES = {"公民身份号码": "身份证号", "身份证": "身份证号", "电话": "联系电话", "手机": "联系电话",
+                  "手机号": "联系电话", "地址": "居住地址", "所属居委": "居委会", "所属居委会": "居委会"}
+
+
+class ImportFileError(DomainError):
+    pass
+
+
+def check_upload(upload) -> None:
+    """Refuse anything that is not a readable .xlsx of acceptable size before a job is queued."""
+    name = (getattr(upload, "name", "") or "").lower()
+    if not name.endswith(".xlsx"):
+        raise ImportFileError(_("只支持 .xlsx 格式的 Excel 文件。"), {"file": [_("文件格式不支持。")]})
+    if upload.size > settings.SHEQU_IMPORT_MAX_BYTES:
+        raise ImportFileError(_("文件过大（上限 %(m)d MB）。") % {"m": settings.SHEQU_IMPORT_MAX_BYTES // 1048576},
+                              {"file": [_("文件过大。")]})
+    upload.seek(0)
+    head = upload.read(4)
+    upload.seek(0)
+    if head != b"PK\x03\x04" or not zipfile.is_zipfile(upload):
+        raise ImportFileError(_("文件不是有效的 Excel (.xlsx) 文件。"), {"file": [_("文件已损坏或不是 Excel 文件。")]})
+    upload.seek(0)
+    try:
+        wb = load_workbook(upload, read_only=True, data_only=True)
+        header = next(wb.worksheets[0].iter_rows(min_row=1, max_row=1, values_only=True), ())
+        wb.close()
+    except Exception as exc:  # openpyxl raises many kinds for broken files
+        raise ImportFileError(_("Excel 文件无法读取：%(e)s") % {"e": str(exc)[:100]},
+                              {"file": [_("文件无法读取。")]}) from exc
+    finally:
+        upload.seek(0)
+    _header_map(header)
+
+
+def _header_map(header) -> dict[str, int]:
+    names = [HEADER_ALIASES.get(str(h).strip(), str(h).strip()) if h is not None else "" for h in header]
+    known = {h for h, _f in COLUMNS}
+    mapping = {name: i for i, name in enumerate(names) if name in known}
+    missing = REQUIRED_HEADERS - mapping.keys()
+    if missing:
+        raise ImportFileError(_("表头缺少必填列：%(c)s。请使用导入模板。") % {"c": "、".join(sorted(missing))},
+                              {"file": [_("表头不正确。")]})
+    return mapping
+
+
+def template_workbook() -> bytes:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "居民"
+    ws.append([h for h, _f in COLUMNS])
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+        cell.fill = PatternFill("solid", fgColor="DDEBF7")
+    ws.append(["张三", "11010519491231002X", "敦化路居委会", "延吉东路100弄1号101室", "13800138000", "", "", "",
+               "户主", "户籍", "独居、低保", ""])
+    notes = wb.create_sheet("填写说明")
+    notes.append(["列", "说明"])
+    for line in [
+        ("姓名", "必填，不超过32个字"),
+        ("身份证号", "必填，18位，末位可为X，会校验校验位；15位旧号自动升位"),
+        ("居委会", "必填，居委会名称或12位统计代码，须在您的管辖范围内"),
+        ("居住地址", "必填"),
+        ("联系电话", "选填，11位手机号或固定电话"),
+        ("性别/出生日期", "选填，留空时由身份证号推算；填写时须与身份证号一致"),
+        ("户号", "选填，同一户号的人员归为一户；户号不存在时自动建户"),
+        ("与户主关系", "、".join(str(label) for _v, label in Relation.choices)),
+        ("户籍类型", "、".join(str(label) for _v, label in HukouType.choices) + "，留空为户籍"),
+        ("标签", "多个标签用顿号或逗号分隔，可选：" + "、".join(Tag.objects.values_list("name", flat=True))),
+        ("重复导入", "以身份证号为准：已登记的居民会被更新，不会重复登记"),
+    ]:
+        notes.append(list(line))
+    for col, width in zip("ABCDEFGHIJKL", (10, 22, 16, 30, 14, 6, 12, 18, 10, 10, 16, 20)):
+        ws.column_dimensions[col].width = width
+    notes.column_dimensions["A"].width = 14
+    notes.column_dimensions["B"].width = 80
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+class _Lookup:
+    """Committees, tags and households resolved once per import, within the importer's scope."""
+
+    def __init__(self, user):
+        ids = scope_node_ids(user, NodeKind.COMMITTEE)
+        committees = list(Node.objects.filter(id__in=ids))
+        self.committees = {}
+        for node in committees:
+            self.committees[node.code] = node
+            self.committees[node.name] = node
+            if node.name.endswith("居委会"):
+                self.committees[node.name[:-3]] = node
+            else:
+                self.committees[node.name + "居委会"] = node
+        self.tags = {}
+        for tag in Tag.objects.all():
+            self.tags[tag.name] = tag
+            self.tags[tag.code] = tag
+        self.households: dict[str, Household] = {}
+
+
+def _cell(row, mapping, header):
+    index = mapping.get(header)
+    if index is None or index >= len(row):
+        return None
+    value = row[index]
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, str):
+        value = value.strip()
+    return value
+
+
+def _split_tags(value) -> list[str]:
+    if not value:
+        return []
+    text = str(value)
+    for sep in ("，", ",", ";", "；", " ", "/"):
+        text = text.replace(sep, "、")
+    return [t for t in (p.strip() for p in text.split("、")) if t]
+
+
+@job_handler(IMPORT_KIND)
+def run_resident_import(job) -> dict:
+    user = job.created_by
+    lookup = _Lookup(user)
+    wb = load_workbook(job.file.path, read_only=True, data_only=True)
+    ws = wb.worksheets[0]
+    rows = ws.iter_rows(values_only=True)
+    mapping = _header_map(next(rows, ()))
+    total = max((ws.max_row or 1) - 1, 0)
+    job_progress(job, processed=0, total=total)
+    stats = {"created": 0, "updated": 0, "unchanged": 0, "failed": 0}
+    errors: list[dict] = []
+    seen: dict[str, int] = {}
+    batch: list[tuple[int, dict]] = []
+    processed = 0
+    for row_number, row in enumerate(rows, start=2):
+        if row is None or all(v in (None, "") for v in row):
+            processed += 1
+            continue
+        batch.append((row_number, row))
+        if len(batch) >= BATCH:
+            processed += len(batch)
+            _import_batch(batch, mapping, lookup, user, seen, stats, errors, job)
+            batch = []
+            job_progress(job, processed=processed, total=max(total, processed))
+    if batch:
+        processed += len(batch)
+        _import_batch(batch, mapping, lookup, user, seen, stats, errors, job)
+    wb.close()
+    job_progress(job, processed=processed, total=processed)
+    with transaction.atomic():
+        audit_record(actor=user, action=AuditAction.IMPORT, object_type="people.resident", object_id=job.pk,
+                     object_repr=job.filename, detail={**stats, "rows": processed})
+    return {**stats, "rows": processed, "errors": errors[:5000], "error_count": len(errors)}
+
+
+def _import_batch(batch, mapping, lookup, user, seen, stats, errors, job) -> None:
+    prepared = []
+    for row_number, row in batch:
+        raw = {field: _cell(row, mapping, header) for header, field in COLUMNS if field not in ("committee", "tags",
+                                                                                                  "household")}
+        clean, row_errors = clean_resident(raw)
+        committee_value = _cell(row, mapping, "居委会")
+        committee = lookup.committees.get(str(committee_value).strip()) if committee_value not in (None, "") else None
+        if committee is None:
+            row_errors.setdefault("committee", []).append(
+                _("居委会“%(v)s”不存在或不在您的管辖范围内。") % {"v": committee_value or ""})
+        tags = []
+        for name in _split_tags(_cell(row, mapping, "标签")):
+            tag = lookup.tags.get(name)
+            if tag is None:
+                row_errors.setdefault("tags", []).append(_("未知标签“%(t)s”。") % {"t": name})
+            else:
+                tags.append(tag)
+        if "id_number" in clean:
+            id_hash = crypto.keyed_hash(clean["id_number"])
+            if id_hash in seen:
+                row_errors.setdefault("id_number", []).append(
+                    _("与第%(n)d行身份证号重复。") % {"n": seen[id_hash]})
+            else:
+                seen[id_hash] = row_number
+            clean["_hash"] = id_hash
+        household_no = _cell(row, mapping, "户号")
+        if row_errors:
+            stats["failed"] += 1
+            errors.append({"row": row_number, "name": str(raw.get("name") or "")[:32],
+                           "reason": "；".join(m for msgs in row_errors.values() for m in msgs)})
+            continue
+        prepared.append((row_number, clean, committee, tags, str(household_no).strip() if household_no else ""))
+    if not prepared:
+        return
+    with transaction.atomic():
+        existing = {r.id_hash: r for r in Resident.objects.filter(id_hash__in=[p[1]["_hash"] for p in prepared])}
+        through = Resident.tags.through
+        existing_tags: dict[int, set[int]] = {}
+        for resident_id, tag_id in through.objects.filter(
+                resident_id__in=[r.pk for r in existing.values()]).values_list("resident_id", "tag_id"):
+            existing_tags.setdefault(resident_id, set()).add(tag_id)
+        scope_ids = scope_node_ids(user, NodeKind.COMMITTEE)
+        to_create, to_update, audits, tag_sets = [], [], [], []
+        for row_number, clean, committee, tags, household_no in prepared:
+            household = _household(lookup, household_no, committee, clean.get("address", ""), user)
+            if isinstance(household, str):
+                stats["failed"] += 1
+                errors.append({"row": row_number, "name": clean["name"], "reason": household})
+                continue
+            current = existing.get(clean["_hash"])
+            if current is not None and current.committee_id not in scope_ids:
+                stats["failed"] += 1
+                errors.append({"row": row_number, "name": clean["name"],
+                               "reason": _("该身份证号已在其他辖区登记，请联系所在居委会办理迁移。")})
+                continue
+            if current is None:
+                resident = Resident(committee=committee, household=household)
+                _apply(resident, clean)
+                to_create.append(resident)
+                tag_sets.append((resident, tags))
+                stats["created"] += 1
+                continue
+            before = (current.name, current.address, current.phone, current.committee_id, current.household_id,
+                      current.relation, current.hukou_type, current.note)
+            current.committee, current.household = committee, household
+            _apply(current, clean)
+            after = (current.name, current.address, current.phone, current.committee_id, current.household_id,
+                     current.relation, current.hukou_type, current.note)
+            if before == after and existing_tags.get(current.pk, set()) == {t.id for t in tags}:
+                stats["unchanged"] += 1
+                continue
+            to_update.append(current)
+            tag_sets.append((current, tags))
+            stats["updated"] += 1
+        Resident.objects.bulk_create(to_create, batch_size=BATCH)
+        if to_update:
+            Resident.objects.bulk_update(
+                to_update, ["name", "name_pinyin", "name_initials", "address", "phone", "phone_hash",
+                            "phone_masked", "committee", "household", "relation", "hukou_type", "note", "updated_at"],
+                batch_size=BATCH)
+            Resident.objects.filter(pk__in=[r.pk for r in to_update]).update(version=F("version") + 1)
+        if tag_sets:
+            through.objects.filter(resident_id__in=[r.pk for r, _t in tag_sets if r in to_update]).delete()
+            through.objects.bulk_create(
+                [through(resident_id=r.pk, tag_id=t.pk) for r, tags in tag_sets for t in tags], batch_size=2000,
+                ignore_conflicts=True)
+        now = timezone.now()
+        for resident in to_create:
+            audits.append(AuditLog(at=now, user=user, username=user.username, role=user.role,
+                                   action=AuditAction.CREATE, object_type="people.resident",
+                                   object_id=str(resident.pk), object_repr=resident.name,
+                                   detail={"via": "import", "job": job.pk}))
+        for resident in to_update:
+            audits.append(AuditLog(at=now, user=user, username=user.username, role=user.role,
+                                   action=AuditAction.UPDATE, object_type="people.resident",
+                                   object_id=str(resident.pk), object_repr=resident.name,
+                                   detail={"via": "import", "job": job.pk}))
+        audit_bulk(audits)
+
+
+def _household(lookup, number: str, committee: Node, address: str, user):
+    if not number:
+        return None
+    if len(number) > 32:
+        return _("户号不能超过32个字符。")
+    household = lookup.households.get(number)
+    if household is None:
+        household = Household.objects.filter(number=number).first()
+        if household is None:
+            household = Household.objects.create(number=number, committee=committee, address=address[:128])
+            audit_record(actor=user, action=AuditAction.CREATE, obj=household, detail={"via": "import"})
+        lookup.households[number] = household
+    if household.committee_id != committee.pk:
+        return _("户号 %(n)s 属于其他居委会。") % {"n": number}
+    return household
+
+
+def error_report(errors: list[dict]) -> bytes:
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("错误行")
+    ws.append(["行号", "姓名", "原因"])
+    for e in errors:
+        ws.append([e["row"], e["name"], e["reason"]])
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def export_residents(*, actor, queryset, filters: dict) -> tuple[bytes, int, bool]:
+    """Masked export of the residents the user can see, capped at SHEQU_EXPORT_MAX_ROWS, audited."""
+    cap = settings.SHEQU_EXPORT_MAX_ROWS
+    rows = list(queryset.select_related("committee", "household").prefetch_related("tags")[:cap + 1])
+    truncated = len(rows) > cap
+    rows = rows[:cap]
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("居民")
+    stamp = timezone.localtime().strftime("%Y-%m-%d %H:%M")
+    ws.append([_("导出人：%(u)s　时间：%(t)s　本表已脱敏，仅限工作使用，不得外传。") % {"u": actor.display_name, "t": stamp}])
+    ws.append(["姓名", "性别", "出生日期", "身份证号（脱敏）", "联系电话（脱敏）", "居委会", "居住地址", "户号",
+               "与户主关系", "户籍类型", "标签"])
+    for r in rows:
+        ws.append([r.name, r.get_gender_display(), r.birth_date.isoformat(), r.id_masked, r.phone_masked,
+                   r.committee.name, r.address, r.household.number if r.household else "",
+                   r.get_relation_display(), r.get_hukou_type_display(),
+                   "、".join(t.name for t in r.tags.all())])
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    with transaction.atomic():
+        audit_record(actor=actor, action=AuditAction.EXPORT, object_type="people.resident",
+                     detail={"rows": len(rows), "truncated": truncated, "filters": filters, "masked": True})
+    return buffer.getvalue(), len(rows), truncated

@@ -1,0 +1,106 @@
+"""Reads of the residents registry, always within the user's jurisdiction."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from shequ.core import crypto, idcard
+from shequ.core.choices import NodeKind
+from shequ.core.scoping import filter_by_scope
+
+from .choices import AGE_TAGS
+from .models import Household, Resident
+
+_LETTERS = re.compile(r"^[a-zA-Z]{1,32}$")
+
+
+def search_kind(query: str) -> str:
+    """How a search string is interpreted: id_number, phone, initials or name."""
+    q = query.strip()
+    if idcard.looks_like_id_number(q):
+        return "id_number"
+    if idcard.looks_like_phone(q):
+        return "phone"
+    if _LETTERS.match(q):
+        return "initials"
+    return "name"
+
+
+def age_cutoff(years: int) -> dt.date:
+    """The latest birth date of someone who is at least `years` old today."""
+    today = timezone.localdate()
+    try:
+        return today.replace(year=today.year - years)
+    except ValueError:  # today is 29 February
+        return today.replace(year=today.year - years, day=28)
+
+
+def resident_list(*, user, search: str = "", committee_id: int | None = None, tag: str = "",
+                  hukou_type: str = "", include_inactive: bool = False) -> QuerySet:
+    qs = filter_by_scope(Resident.objects.all(), user, "committee", NodeKind.COMMITTEE)
+    if not include_inactive:
+        qs = qs.filter(is_active=True)
+    if committee_id:
+        qs = qs.filter(committee_id=committee_id)
+    if hukou_type:
+        qs = qs.filter(hukou_type=hukou_type)
+    if tag in AGE_TAGS:
+        qs = qs.filter(birth_date__lte=age_cutoff(AGE_TAGS[tag]))
+    elif tag:
+        qs = qs.filter(tags__code=tag)
+    search = (search or "").strip()[:64]
+    if search:
+        kind = search_kind(search)
+        if kind == "id_number":
+            try:
+                qs = qs.filter(id_hash=crypto.keyed_hash(idcard.normalize_id_number(search)))
+            except idcard.InvalidIdNumber:
+                qs = qs.none()
+        elif kind == "phone":
+            qs = qs.filter(phone_hash=crypto.keyed_hash(search))
+        elif kind == "initials":
+            q = search.lower()
+            qs = qs.filter(Q(name_initials__startswith=q) | Q(name_pinyin__startswith=q))
+        else:
+            qs = qs.filter(name__contains=search)
+    return qs.select_related("committee").order_by("name_pinyin", "id")
+
+
+def resident_get(*, user, pk) -> Resident:
+    """A resident inside the user's scope; anything else is a 404 (not a 403, which would confirm it exists)."""
+    qs = filter_by_scope(Resident.objects.all(), user, "committee", NodeKind.COMMITTEE)
+    try:
+        return qs.select_related("committee", "household").prefetch_related("tags").get(pk=int(pk))
+    except (Resident.DoesNotExist, ValueError, TypeError):
+        raise Http404
+
+
+def household_get(*, user, pk) -> Household:
+    qs = filter_by_scope(Household.objects.all(), user, "committee", NodeKind.COMMITTEE)
+    try:
+        return qs.select_related("committee").get(pk=int(pk))
+    except (Household.DoesNotExist, ValueError, TypeError):
+        raise Http404
+
+
+def household_members(*, household: Household) -> QuerySet:
+    order = ["head", "spouse", "parent", "child", "grandchild", "sibling", "other", ""]
+    members = list(household.members.filter(is_active=True).order_by("birth_date"))
+    return sorted(members, key=lambda m: order.index(m.relation) if m.relation in order else len(order))
+
+
+def household_find(*, user, number: str) -> Household | None:
+    qs = filter_by_scope(Household.objects.all(), user, "committee", NodeKind.COMMITTEE)
+    return qs.filter(number=number.strip()).first()
+
+
+def resident_age_bands(*, user) -> dict:
+    """Counts for the registry's summary strip."""
+    qs = resident_list(user=user)
+    return {"total": qs.count(), **{label: qs.filter(birth_date__lte=age_cutoff(years)).count()
+                                    for label, years in AGE_TAGS.items()}}

@@ -1,0 +1,182 @@
+"""Writes of the residents registry. Every write is scoped to the actor's jurisdiction and audited."""
+
+from __future__ import annotations
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils.translation import gettext as _
+
+from shequ.core import crypto
+from shequ.core.audit import audit_record
+from shequ.core.choices import AuditAction, NodeKind
+from shequ.core.errors import ConflictError, DomainError, PreconditionFailed
+from shequ.core.idcard import mask_id_number, mask_phone
+from shequ.core.models import Node
+from shequ.core.scoping import in_scope
+
+from .models import Household, Resident, Tag
+from .validation import clean_resident, pinyin_of
+
+TRACKED = ("name", "gender", "birth_date", "phone", "committee_id", "address", "household_id", "relation",
+           "hukou_type", "note", "is_active")
+
+
+def _check_committee(actor, committee: Node | None) -> Node:
+    if committee is None:
+        raise DomainError(_("请选择居委会。"), {"committee": [_("居委会不能为空。")]})
+    if committee.kind != NodeKind.COMMITTEE:
+        raise DomainError(_("所选辖区不是居委会。"), {"committee": [_("请选择一个居委会。")]})
+    if not in_scope(actor, committee):
+        raise DomainError(_("您无权在该居委会登记居民。"), {"committee": [_("不在您的管辖范围内。")]})
+    return committee
+
+
+def _household_for(actor, number: str, committee: Node, address: str) -> Household | None:
+    """The household with this number in the committee, created when it does not exist yet."""
+    number = (number or "").strip()
+    if not number:
+        return None
+    household = Household.objects.filter(number=number).first()
+    if household is None:
+        return household_create(actor=actor, number=number, committee=committee, address=address)
+    if household.committee_id != committee.pk:
+        raise DomainError(_("该户不属于所选居委会。"), {"household_number": [_("户号 %(n)s 属于其他居委会。") % {"n": number}]})
+    return household
+
+
+def _apply(resident: Resident, clean: dict) -> None:
+    for field in ("name", "gender", "birth_date", "address", "hukou_type", "relation", "note"):
+        if field in clean:
+            setattr(resident, field, clean[field])
+    resident.name_pinyin, resident.name_initials = pinyin_of(resident.name)
+    if "id_number" in clean:
+        resident.id_number = clean["id_number"]
+        resident.id_hash = crypto.keyed_hash(clean["id_number"])
+        resident.id_masked = mask_id_number(clean["id_number"])
+    if "phone" in clean:
+        resident.phone = clean["phone"]
+        resident.phone_hash = crypto.keyed_hash(clean["phone"]) if clean["phone"] else ""
+        resident.phone_masked = mask_phone(clean["phone"])
+
+
+def _raise_if_errors(errors: dict) -> None:
+    if errors:
+        first = next(iter(errors.values()))[0]
+        raise DomainError(first, errors)
+
+
+@transaction.atomic
+def resident_create(*, actor, data: dict, committee: Node | None, household_number: str = "",
+                    tags: list[Tag] = ()) -> Resident:
+    clean, errors = clean_resident(data)
+    _raise_if_errors(errors)
+    committee = _check_committee(actor, committee)
+    household = _household_for(actor, household_number, committee, clean["address"])
+    id_hash = crypto.keyed_hash(clean["id_number"])
+    if Resident.objects.filter(id_hash=id_hash).exists():
+        raise ConflictError(_("该身份证号已登记，请勿重复登记。"), {"id_number": [_("该身份证号已登记。")]})
+    resident = Resident(committee=committee, household=household)
+    _apply(resident, clean)
+    try:
+        with transaction.atomic():
+            resident.save()
+    except IntegrityError as exc:  # a concurrent registration of the same person
+        raise ConflictError(_("该身份证号已登记，请勿重复登记。"), {"id_number": [_("该身份证号已登记。")]}) from exc
+    resident.tags.set(tags)
+    audit_record(actor=actor, action=AuditAction.CREATE, obj=resident,
+                 detail={"committee": committee.code, "id": resident.id_masked})
+    return resident
+
+
+@transaction.atomic
+def resident_update(*, actor, resident: Resident, data: dict, committee: Node | None,
+                    household_number: str | None = None, tags: list[Tag] | None = None,
+                    expected_version: int | None = None) -> Resident:
+    """Update a resident. `expected_version` (from the form or If-Match) prevents a silent overwrite of
+    someone else's edit."""
+    locked = Resident.objects.select_for_update().get(pk=resident.pk)
+    if expected_version is not None and locked.version != expected_version:
+        raise PreconditionFailed(_("该居民信息已被他人修改（当前版本 %(v)d），请刷新后重新编辑。") % {"v": locked.version},
+                                 {"version": [_("版本已过期。")]})
+    merged = {"name": locked.name, "id_number": locked.id_number, "phone": locked.phone,
+              "address": locked.address, "hukou_type": locked.hukou_type, "relation": locked.relation,
+              "note": locked.note}
+    merged.update({k: v for k, v in data.items() if k in merged or k in ("gender", "birth_date")})
+    clean, errors = clean_resident(merged)
+    _raise_if_errors(errors)
+    committee = _check_committee(actor, committee or locked.committee)
+    if household_number is None:
+        household = locked.household if locked.household and locked.household.committee_id == committee.pk else None
+    else:
+        household = _household_for(actor, household_number, committee, clean["address"])
+    id_hash = crypto.keyed_hash(clean["id_number"])
+    if id_hash != locked.id_hash and Resident.objects.filter(id_hash=id_hash).exists():
+        raise ConflictError(_("该身份证号已登记为另一位居民。"), {"id_number": [_("该身份证号已登记。")]})
+    before = {f: getattr(locked, f) for f in TRACKED}
+    id_before = locked.id_hash
+    locked.committee, locked.household = committee, household
+    _apply(locked, clean)
+    changed = {f: [str(before[f]), str(getattr(locked, f))] for f in TRACKED if before[f] != getattr(locked, f)}
+    for sensitive in ("phone",):
+        if sensitive in changed:
+            changed[sensitive] = ["***", "***"]
+    if locked.id_hash != id_before:
+        changed["id_number"] = ["***", locked.id_masked]
+    if tags is not None:
+        old = set(locked.tags.values_list("code", flat=True))
+        new = {t.code for t in tags}
+        if old != new:
+            changed["tags"] = [sorted(old), sorted(new)]
+            locked.tags.set(tags)
+    if not changed:
+        return locked
+    locked.version = F("version") + 1
+    locked.save()
+    locked.refresh_from_db()
+    audit_record(actor=actor, action=AuditAction.UPDATE, obj=locked, detail={"changes": changed})
+    return locked
+
+
+@transaction.atomic
+def resident_reveal(*, actor, resident: Resident, reason: str) -> dict:
+    """The clear ID number and phone, for a stated reason; every reveal is audited (PIPL minimum necessary)."""
+    reason = (reason or "").strip()
+    if len(reason) < 2:
+        raise DomainError(_("查看明文须填写事由。"), {"reason": [_("请填写查看事由。")]})
+    if len(reason) > 100:
+        raise DomainError(_("事由不能超过100个字符。"), {"reason": [_("事由过长。")]})
+    audit_record(actor=actor, action=AuditAction.REVEAL, obj=resident, detail={"reason": reason})
+    return {"id_number": resident.id_number, "phone": resident.phone}
+
+
+@transaction.atomic
+def resident_record_view(*, actor, resident: Resident) -> None:
+    audit_record(actor=actor, action=AuditAction.VIEW, obj=resident)
+
+
+@transaction.atomic
+def household_create(*, actor, number: str, committee: Node, address: str) -> Household:
+    number = (number or "").strip()
+    if not number or len(number) > 32:
+        raise DomainError(_("户号不能为空且不超过32个字符。"), {"number": [_("户号无效。")]})
+    committee = _check_committee(actor, committee)
+    if Household.objects.filter(number=number).exists():
+        raise ConflictError(_("户号已存在。"), {"number": [_("户号 %(n)s 已存在。") % {"n": number}]})
+    household = Household.objects.create(number=number, committee=committee, address=address.strip()[:128])
+    audit_record(actor=actor, action=AuditAction.CREATE, obj=household, detail={"committee": committee.code})
+    return household
+
+
+@transaction.atomic
+def audit_search(*, actor, kind: str) -> None:
+    """A search by full ID number or phone is a lookup of sensitive data: record that it happened (not the
+    value searched for)."""
+    audit_record(actor=actor, action=AuditAction.SEARCH, object_type="people.resident", detail={"by": kind})
+
+
+def tags_ensure_defaults() -> None:
+    """The standard tags exist (idempotent; used by the demo seed and the tests)."""
+    from .choices import DEFAULT_TAGS
+
+    for code, name, sensitive in DEFAULT_TAGS:
+        Tag.objects.get_or_create(code=code, defaults={"name": str(name), "sensitive": sensitive})
