@@ -45,6 +45,7 @@ def job_enqueue(*, kind: str, user, file=None, filename: str = "") -> Job:
 
 
 def _thread_main(job_id: int) -> None:
+    close_old_connections()
     try:
         job_run(job_id)
     finally:
@@ -52,7 +53,6 @@ def _thread_main(job_id: int) -> None:
 
 
 def job_run(job_id: int) -> Job | None:
-    close_old_connections()
     claimed = Job.objects.filter(pk=job_id, status=JobStatus.PENDING).update(
         status=JobStatus.RUNNING, started_at=timezone.now())
     if not claimed:

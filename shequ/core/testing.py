@@ -67,10 +67,17 @@ def login(client: Client, user: User) -> Client:
 
 
 def valid_id_number(birth: dt.date | None = None, male: bool = True, seed: int | None = None) -> str:
-    rng = random.Random(seed if seed is not None else next(_counter))
-    birth = birth or dt.date(1950 + rng.randint(0, 50), rng.randint(1, 12), rng.randint(1, 28))
-    seq = rng.randint(0, 499) * 2 + (1 if male else 0)
-    body = f"310110{birth:%Y%m%d}{seq:03d}"
+    """A valid ID number. Without a seed each call gives a new number (a counter); with a seed the same seed
+    gives the same number. The two families use different area codes so they never collide."""
+    if seed is None:
+        n = next(_counter)
+        area, birth = "310110", birth or dt.date(1940, 1, 1) + dt.timedelta(days=(n * 37) % 25000)
+        seq = (n // 25000 * 7 + n) % 500
+    else:
+        rng = random.Random(seed)
+        area, birth = "310109", birth or dt.date(1940 + rng.randint(0, 60), rng.randint(1, 12), rng.randint(1, 28))
+        seq = rng.randint(0, 499)
+    body = f"{area}{birth:%Y%m%d}{seq * 2 + (1 if male else 0):03d}"
     return body + check_char(body)
 
 

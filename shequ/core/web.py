@@ -46,7 +46,7 @@ def form_add_domain_error(form, exc: DomainError) -> None:
     """Show a service's refusal on the form: field messages beside their fields, the rest on top."""
     placed = False
     for field, messages in exc.errors.items():
-        if field in form.fields:
+        if field in form.fields and not form.fields[field].widget.is_hidden:
             for message in messages:
                 form.add_error(field, message)
             placed = True

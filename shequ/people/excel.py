@@ -58,30 +58,31 @@ HEADER_ALIASES = {"公民身份号码": "身份证号", "身份证": "身份证�
 
 
 class ImportFileError(DomainError):
-    pass
+    """The uploaded file cannot be imported at all; the message goes beside the file field."""
+
+    def __init__(self, message):
+        super().__init__(message, {"file": [message]})
 
 
 def check_upload(upload) -> None:
     """Refuse anything that is not a readable .xlsx of acceptable size before a job is queued."""
     name = (getattr(upload, "name", "") or "").lower()
     if not name.endswith(".xlsx"):
-        raise ImportFileError(_("只支持 .xlsx 格式的 Excel 文件。"), {"file": [_("文件格式不支持。")]})
+        raise ImportFileError(_("只支持 .xlsx 格式的 Excel 文件。"))
     if upload.size > settings.SHEQU_IMPORT_MAX_BYTES:
-        raise ImportFileError(_("文件过大（上限 %(m)d MB）。") % {"m": settings.SHEQU_IMPORT_MAX_BYTES // 1048576},
-                              {"file": [_("文件过大。")]})
+        raise ImportFileError(_("文件过大（上限 %(m)d MB）。") % {"m": settings.SHEQU_IMPORT_MAX_BYTES // 1048576})
     upload.seek(0)
     head = upload.read(4)
     upload.seek(0)
     if head != b"PK\x03\x04" or not zipfile.is_zipfile(upload):
-        raise ImportFileError(_("文件不是有效的 Excel (.xlsx) 文件。"), {"file": [_("文件已损坏或不是 Excel 文件。")]})
+        raise ImportFileError(_("文件不是有效的 Excel (.xlsx) 文件。"))
     upload.seek(0)
     try:
         wb = load_workbook(upload, read_only=True, data_only=True)
         header = next(wb.worksheets[0].iter_rows(min_row=1, max_row=1, values_only=True), ())
         wb.close()
     except Exception as exc:  # openpyxl raises many kinds for broken files
-        raise ImportFileError(_("Excel 文件无法读取：%(e)s") % {"e": str(exc)[:100]},
-                              {"file": [_("文件无法读取。")]}) from exc
+        raise ImportFileError(_("Excel 文件无法读取：%(e)s") % {"e": str(exc)[:100]}) from exc
     finally:
         upload.seek(0)
     _header_map(header)
@@ -93,8 +94,7 @@ def _header_map(header) -> dict[str, int]:
     mapping = {name: i for i, name in enumerate(names) if name in known}
     missing = REQUIRED_HEADERS - mapping.keys()
     if missing:
-        raise ImportFileError(_("表头缺少必填列：%(c)s。请使用导入模板。") % {"c": "、".join(sorted(missing))},
-                              {"file": [_("表头不正确。")]})
+        raise ImportFileError(_("表头缺少必填列：%(c)s。请使用导入模板。") % {"c": "、".join(sorted(missing))})
     return mapping
 
 

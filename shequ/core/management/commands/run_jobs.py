@@ -1,6 +1,7 @@
 import time
 
 from django.core.management.base import BaseCommand
+from django.db import close_old_connections
 
 from shequ.core.jobs import run_pending
 
@@ -14,6 +15,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, loop=False, interval=2.0, **options):
         while True:
+            close_old_connections()
             done = run_pending()
             if done:
                 self.stdout.write(f"ran {done} job(s)")

@@ -1,0 +1,40 @@
+import re
+from pathlib import Path
+
+import pytest
+
+SCREENS = Path(__file__).resolve().parents[2] / "var" / "screens"
+
+
+@pytest.fixture
+def shot(page):
+    """shot(name) saves a full-page screenshot under var/screens/ (looked at by people, not compared)."""
+    SCREENS.mkdir(parents=True, exist_ok=True)
+
+    def _shot(name: str):
+        path = SCREENS / (re.sub(r"[^\w-]+", "_", name) + ".png")
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return _shot
+
+
+@pytest.fixture(autouse=True)
+def _offline(page, live_server):
+    """Browser tests never reach the network: anything not on the live server is aborted."""
+    host = live_server.url.split("//", 1)[1]
+
+    def guard(route):
+        if host in route.request.url or route.request.url.startswith(("data:", "blob:")):
+            return route.continue_()
+        return route.abort()
+
+    page.context.route("**/*", guard)
+
+
+def login_page(page, live_server, username, password):
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")
+    page.wait_for_load_state("networkidle")
