@@ -115,6 +115,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "shequ.core.middleware.NoStoreMiddleware",
     "axes.middleware.AxesMiddleware",
+    "shequ.core.idempotency.IdempotencyMiddleware",
 ]
 
 ROOT_URLCONF = "shequ.urls"

@@ -3,6 +3,7 @@
 Users, roles and the audit log are deliberately absent: they belong to the security administrator and the
 auditor, who have their own pages (三权分立)."""
 
+from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
@@ -24,18 +25,37 @@ class ShequAdminSite(admin.AdminSite):
             return False
         return not settings.SHEQU_REQUIRE_2FA or user.is_verified()
 
+    def login(self, request, extra_context=None):
+        """No second login form: anonymous visitors go to the platform's login (lockout, expiry, 2FA apply);
+        a signed-in user without the capability gets the audited Chinese 403 page."""
+        from django.contrib.auth.views import redirect_to_login
+        from django.core.exceptions import PermissionDenied
+        from django.urls import reverse
+
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.GET.get("next") or reverse("admin:index"), reverse("core:login"))
+        from .audit import audit_denied
+
+        audit_denied(actor=request.user, what=f"{request.method} {request.path} needs core.manage_config")
+        raise PermissionDenied("core.manage_config")
+
+
+def _can_configure(request) -> bool:
+    user = request.user
+    return bool(getattr(user, "is_authenticated", False) and user.can("core.manage_config"))
+
 
 class ConfigAdmin(admin.ModelAdmin):
     """Every change made here is audited as a configuration change."""
 
     def has_module_permission(self, request):
-        return request.user.can("core.manage_config")
+        return _can_configure(request)
 
     def has_view_permission(self, request, obj=None):
-        return request.user.can("core.manage_config")
+        return _can_configure(request)
 
     has_add_permission = has_change_permission = has_delete_permission = \
-        lambda self, request, obj=None: request.user.can("core.manage_config")
+        lambda self, request, obj=None: _can_configure(request)
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
@@ -61,8 +81,36 @@ class DepartmentAdmin(ConfigAdmin):
     search_fields = ("code", "name", "short_name")
 
 
+class NodeAdminForm(forms.ModelForm):
+    """The same rules as `services.node_create` (parent kind, codes, polygon), so the admin cannot bypass them."""
+
+    class Meta:
+        model = Node
+        fields = "__all__"
+
+    def clean(self):
+        from . import services
+        from .errors import DomainError
+        from .geo import validate_polygon
+
+        data = super().clean()
+        if self.errors:
+            return data
+        try:
+            if self.instance.pk is None:
+                data["geometry"] = services.node_check(kind=data.get("kind"), code=data.get("code"),
+                                                       parent=data.get("parent"), geometry=data.get("geometry"))
+            elif data.get("geometry") is not None:
+                data["geometry"] = validate_polygon(data["geometry"])
+        except DomainError as exc:
+            for field, messages in exc.errors.items():
+                self.add_error(field if field in self.fields else None, messages)
+        return data
+
+
 @admin.register(Node, site=site)
 class NodeAdmin(ConfigAdmin):
+    form = NodeAdminForm
     list_display = ("code", "name", "kind", "parent", "is_active")
     list_filter = ("kind", "is_active")
     search_fields = ("code", "name")

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.contrib.auth import authenticate
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
@@ -41,13 +42,24 @@ def token_obtain(request):
     user = authenticate(django_request, username=serializer.validated_data["username"],
                         password=serializer.validated_data["password"])
     if getattr(django_request, "axes_locked_out", False):
+        # Answered here in the API's error format; without this AxesMiddleware would replace the answer with
+        # the HTML lockout page.
+        django_request.axes_locked_out = False
         return Response({"detail": _("登录失败次数过多，账号已临时锁定，请稍后再试。"), "errors": {}},
                         status=status.HTTP_429_TOO_MANY_REQUESTS)
     if user is None or not user.is_active:
         return Response({"detail": _("账号或密码错误。"), "errors": {"non_field_errors": [_("账号或密码错误。")]}},
                         status=status.HTTP_400_BAD_REQUEST)
+    if user.valid_until and user.valid_until < timezone.localdate():
+        return Response({"detail": _("该账号已过有效期，请联系安全管理员。"), "errors": {}},
+                        status=status.HTTP_400_BAD_REQUEST)
     if user.is_admin_role and settings.SHEQU_REQUIRE_2FA:
         return Response({"detail": _("管理员账号须通过网页登录并完成动态口令验证，不能使用接口令牌。"), "errors": {}},
+                        status=status.HTTP_400_BAD_REQUEST)
+    from .middleware import password_must_change
+
+    if password_must_change(user):
+        return Response({"detail": _("密码是临时密码或已过期，请先在网页上修改密码后再获取令牌。"), "errors": {}},
                         status=status.HTTP_400_BAD_REQUEST)
     key = services.api_token_issue(user=user, ttl_hours=settings.API_TOKEN_TTL_HOURS)
     return Response({"token": key, "expires_in": settings.API_TOKEN_TTL_HOURS * 3600})

@@ -21,6 +21,8 @@ class ExpiringTokenAuthentication(authentication.TokenAuthentication):
             raise exceptions.AuthenticationFailed(_("令牌已过期，请重新获取。"))
         if not token.user.is_active:
             raise exceptions.AuthenticationFailed(_("账号已停用。"))
+        if token.user.valid_until and token.user.valid_until < timezone.localdate():
+            raise exceptions.AuthenticationFailed(_("该账号已过有效期，请联系安全管理员。"))
         if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 300:
             ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
         return token.user, token

@@ -1,7 +1,7 @@
 import time
+from urllib.parse import urlencode
 
 from django.conf import settings
-from django.contrib import messages
 from django.contrib.auth import logout
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -10,8 +10,13 @@ from django.utils.translation import gettext as _
 
 from .context import current_request
 
+SESSION_TIMED_OUT_KEY = "shequ_timed_out"
+
 # Paths a user may reach before finishing the second factor or a forced password change.
 _OPEN_PREFIXES = ("/static/", "/accounts/", "/i18n/", "/api/", "/open311/", "/healthz", "/favicon.ico")
+# Before the second factor only signing in/out and the factor itself: changing the password needs both factors.
+_OPEN_BEFORE_2FA = tuple(p for p in _OPEN_PREFIXES if p != "/accounts/") + (
+    "/accounts/login/", "/accounts/logout/", "/accounts/otp/")
 
 
 class RequestContextMiddleware:
@@ -46,12 +51,17 @@ class SessionTimeoutMiddleware:
             now = int(time.time())
             started = request.session.get("shequ_started", now)
             seen = request.session.get("shequ_seen", now)
-            if now - seen > settings.SESSION_IDLE_TIMEOUT or now - started > settings.SESSION_ABSOLUTE_TIMEOUT:
+            valid_until = request.user.valid_until
+            account_expired = valid_until is not None and valid_until < timezone.localdate()
+            if (now - seen > settings.SESSION_IDLE_TIMEOUT or now - started > settings.SESSION_ABSOLUTE_TIMEOUT
+                    or account_expired):
                 logout(request)
-                messages.info(request, _("长时间未操作，已自动退出，请重新登录。"))
                 if request.path.startswith("/api/"):
                     return self.get_response(request)
-                return _redirect(request, f"{reverse('core:login')}?next={request.path}")
+                # The message framework is not set up yet at this point of the chain: leave a flag in the new
+                # (anonymous) session for the login page to turn into a message.
+                request.session[SESSION_TIMED_OUT_KEY] = True
+                return _redirect(request, f"{reverse('core:login')}?{urlencode({'next': request.get_full_path()})}")
             if "shequ_started" not in request.session:
                 request.session["shequ_started"] = now
             if now - seen >= 60 or "shequ_seen" not in request.session:
@@ -68,8 +78,12 @@ class SecondFactorMiddleware:
     def __call__(self, request):
         user = request.user
         if (settings.SHEQU_REQUIRE_2FA and user.is_authenticated and user.is_admin_role
-                and not user.is_verified() and not request.path.startswith(_OPEN_PREFIXES)):
-            return _redirect(request, reverse("core:otp-verify"))
+                and not user.is_verified()):
+            if request.path.startswith("/api/"):
+                # A session that has passed only the password must not reach the API either.
+                return _api_refusal(_("管理员账号须先完成动态口令验证。"))
+            if not request.path.startswith(_OPEN_BEFORE_2FA):
+                return _redirect(request, reverse("core:otp-verify"))
         return self.get_response(request)
 
 
@@ -81,13 +95,24 @@ class PasswordExpiryMiddleware:
 
     def __call__(self, request):
         user = request.user
-        if user.is_authenticated and not request.path.startswith(_OPEN_PREFIXES):
-            changed = user.password_changed_at
-            max_age = settings.PASSWORD_MAX_AGE_DAYS
-            expired = changed is None or (max_age and (timezone.now() - changed).days >= max_age)
-            if expired:
+        if user.is_authenticated and password_must_change(user):
+            if request.path.startswith("/api/"):
+                return _api_refusal(_("密码是临时密码或已过期，请先在网页上修改密码。"))
+            if not request.path.startswith(_OPEN_PREFIXES):
                 return _redirect(request, reverse("core:password-change"))
         return self.get_response(request)
+
+
+def password_must_change(user) -> bool:
+    changed = user.password_changed_at
+    max_age = settings.PASSWORD_MAX_AGE_DAYS
+    return changed is None or bool(max_age and (timezone.now() - changed).days >= max_age)
+
+
+def _api_refusal(message):
+    from django.http import JsonResponse
+
+    return JsonResponse({"detail": str(message), "errors": {}}, status=403)
 
 
 class NoStoreMiddleware:

@@ -27,13 +27,25 @@ SIGNIFICANT_DIGITS = {NodeKind.DISTRICT: 6, NodeKind.SUBDISTRICT: 9, NodeKind.CO
 @transaction.atomic
 def node_create(*, actor, kind: str, code: str, name: str, parent: Node | None = None,
                 geometry: dict | None = None, address: str = "", sort_order: int = 0) -> Node:
+    geometry = node_check(kind=kind, code=code, parent=parent, geometry=geometry)
+    node = Node(kind=kind, code=code, name=name, parent=parent, geometry=geometry, address=address,
+                sort_order=sort_order, path=f"{parent.path if parent else '/'}{code}/")
+    node.full_clean()
+    node.save()
+    audit_record(actor=actor, action=AuditAction.CREATE, obj=node, detail={"kind": kind, "code": code})
+    return node
+
+
+def node_check(*, kind: str, code: str, parent: Node | None, geometry: dict | None) -> dict | None:
+    """The rules of a new node (also applied by the config admin); returns the validated geometry."""
+    code = code or ""
     if kind not in NodeKind.values:
         raise DomainError(_("未知的辖区层级。"), {"kind": [_("无效的层级：%(v)s") % {"v": kind}]})
     expected_parent = NODE_PARENT_KIND[NodeKind(kind)]
     if (parent is None) != (expected_parent is None) or (parent and parent.kind != expected_parent):
         raise DomainError(_("辖区层级不匹配。"), {"parent": [_("%(kind)s必须隶属于%(parent)s。") % {
             "kind": NodeKind(kind).label, "parent": NodeKind(expected_parent).label if expected_parent else _("无")}]})
-    if not code.isdigit():
+    if not (code.isascii() and code.isdigit()):
         raise DomainError(_("代码格式错误。"), {"code": [_("代码只能由数字组成。")]})
     if kind != NodeKind.GRID and len(code) != 12:
         raise DomainError(_("代码格式错误。"), {"code": [_("区、街道、居委会使用12位统计用区划代码。")]})
@@ -48,12 +60,7 @@ def node_create(*, actor, kind: str, code: str, name: str, parent: Node | None =
         from .geo import validate_polygon
 
         geometry = validate_polygon(geometry)
-    node = Node(kind=kind, code=code, name=name, parent=parent, geometry=geometry, address=address,
-                sort_order=sort_order, path=f"{parent.path if parent else '/'}{code}/")
-    node.full_clean()
-    node.save()
-    audit_record(actor=actor, action=AuditAction.CREATE, obj=node, detail={"kind": kind, "code": code})
-    return node
+    return geometry
 
 
 @transaction.atomic
@@ -159,7 +166,10 @@ def user_set_password(*, actor, user: User, password: str, temporary: bool) -> U
     user.set_password(password)
     user.password_changed_at = None if temporary else timezone.now()
     user.save(update_fields=["password", "password_changed_at"])
-    audit_record(actor=actor, action=AuditAction.UPDATE, obj=user,
+    if temporary:
+        # An administrator's reset must lock out whoever held the old credentials, API tokens included.
+        ApiToken.objects.filter(user=user).delete()
+    audit_record(actor=actor, action=AuditAction.PERMISSION if temporary else AuditAction.UPDATE, obj=user,
                  detail={"op": "password_reset" if temporary else "password_change"})
     return user
 

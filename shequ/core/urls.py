@@ -34,7 +34,6 @@ api_urlpatterns = [
     path("auth/token/", api.token_obtain, name="api-token"),
     path("me/", api.me, name="api-me"),
     path("calendar/add-working-days", api.add_working_days, name="api-add-working-days"),
-    path("calendar/add-working-days/", api.add_working_days),
     path("calendar/count-working-days", api.count_working_days, name="api-count-working-days"),
     path("calendar/add-working-hours", api.add_working_hours, name="api-add-working-hours"),
 ]

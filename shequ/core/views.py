@@ -10,6 +10,7 @@ from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -26,6 +27,13 @@ class LoginView(auth_views.LoginView):
     template_name = "registration/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
+
+    def get(self, request, *args, **kwargs):
+        from .middleware import SESSION_TIMED_OUT_KEY
+
+        if request.session.pop(SESSION_TIMED_OUT_KEY, False):
+            messages.info(request, _("长时间未操作，已自动退出，请重新登录。"))
+        return super().get(request, *args, **kwargs)
 
 
 @require_POST
@@ -73,7 +81,11 @@ def otp_verify(request):
                 device.confirmed = True
                 device.save(update_fields=["confirmed"])
             otp_login(request, device)
-            return redirect(request.GET.get("next") or "core:home")
+            target = request.GET.get("next", "")
+            if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                                   require_https=request.is_secure()):
+                target = "core:home"  # never bounce a freshly verified administrator to another site
+            return redirect(target)
         form.add_error("token", _("验证码错误或已使用，请输入动态口令应用上的最新验证码。"))
     context = {"form": form, "enrolling": enrolling}
     if enrolling:

@@ -29,13 +29,6 @@ def is_multi_checkbox(field):
 
 
 @register.filter
-def nav_active(path, url):
-    if url == "/":
-        return path == "/"
-    return path.startswith(url)
-
-
-@register.filter
 def cn_date(value):
     """YYYY年M月D日."""
     if not value:

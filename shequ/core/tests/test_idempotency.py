@@ -1,0 +1,82 @@
+import threading
+
+import pytest
+from django.db import connection
+
+from shequ.core.models import IdempotencyKey
+from shequ.core.testing import valid_id_number
+from shequ.people.models import Resident
+
+
+def _payload(**over):
+    return {"name": "赵六", "id_number": valid_id_number(), "committee": "310110015001", "address": "敦化路1号",
+            **over}
+
+
+def test_it_creates_one_object_for_a_repeated_key(personas, api_as):
+    client = api_as(personas["dunhua"])
+    body = _payload()
+    first = client.post("/api/v1/residents/", body, format="json", HTTP_IDEMPOTENCY_KEY="k-1")
+    again = client.post("/api/v1/residents/", body, format="json", HTTP_IDEMPOTENCY_KEY="k-1")
+    assert first.status_code == again.status_code == 201
+    assert first.content == again.content and again["Idempotency-Replayed"] == "true"
+    assert Resident.objects.count() == 1
+
+
+def test_it_refuses_a_key_reused_for_another_body(personas, api_as):
+    client = api_as(personas["dunhua"])
+    client.post("/api/v1/residents/", _payload(), format="json", HTTP_IDEMPOTENCY_KEY="k-2")
+    other = client.post("/api/v1/residents/", _payload(name="钱七"), format="json", HTTP_IDEMPOTENCY_KEY="k-2")
+    assert other.status_code == 422 and "Idempotency-Key" in other.json()["errors"]
+    assert Resident.objects.count() == 1
+
+
+def test_it_scopes_keys_to_the_caller(personas, api_as):
+    body = _payload(committee="310110015001")
+    api_as(personas["dunhua"]).post("/api/v1/residents/", body, format="json", HTTP_IDEMPOTENCY_KEY="same")
+    response = api_as(personas["clerk"]).post("/api/v1/residents/", _payload(), format="json",
+                                              HTTP_IDEMPOTENCY_KEY="same")
+    assert response.status_code == 201 and "Idempotency-Replayed" not in response
+    assert Resident.objects.count() == 2
+
+
+def test_it_replays_validation_errors_too(personas, api_as):
+    client = api_as(personas["dunhua"])
+    bad = _payload(id_number="123")
+    assert client.post("/api/v1/residents/", bad, format="json", HTTP_IDEMPOTENCY_KEY="k-3").status_code == 400
+    assert client.post("/api/v1/residents/", bad, format="json", HTTP_IDEMPOTENCY_KEY="k-3").status_code == 400
+
+
+def test_it_refuses_an_unusable_key(personas, api_as):
+    response = api_as(personas["dunhua"]).post("/api/v1/residents/", _payload(), format="json",
+                                               HTTP_IDEMPOTENCY_KEY="x" * 200)
+    assert response.status_code == 400 and not Resident.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_creates_one_object_under_concurrent_repeats(tree, personas):
+    if connection.vendor == "sqlite" and connection.settings_dict["NAME"] in ("", ":memory:") or \
+            "mode=memory" in str(connection.settings_dict.get("NAME")):
+        pytest.skip("needs a database shared between threads: runs on PostgreSQL and file SQLite")
+    from rest_framework.test import APIClient
+
+    from shequ.core.testing import login
+
+    body = _payload()
+    results = []
+
+    def post():
+        client = login(APIClient(), personas["dunhua"])
+        response = client.post("/api/v1/residents/", body, format="json", HTTP_IDEMPOTENCY_KEY="concurrent")
+        results.append((response.status_code, response.content))
+        connection.close()
+
+    threads = [threading.Thread(target=post) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert Resident.objects.count() == 1
+    assert {status for status, _ in results} == {201}
+    assert len({content for _, content in results}) == 1
+    assert IdempotencyKey.objects.count() == 1
