@@ -1,7 +1,7 @@
 import datetime as dt
 
 from django import forms, template
-from django.utils import timezone
+from django.utils import timezone, translation
 
 register = template.Library()
 
@@ -28,14 +28,20 @@ def is_multi_checkbox(field):
     return isinstance(field.field.widget, forms.CheckboxSelectMultiple)
 
 
+def _chinese() -> bool:
+    return (translation.get_language() or "zh-hans").startswith("zh")
+
+
 @register.filter
 def cn_date(value):
-    """YYYY年M月D日."""
+    """YYYY年M月D日 (in the English locale: 27 Nov 2026)."""
     if not value:
         return ""
     if isinstance(value, dt.datetime):
         value = timezone.localtime(value) if timezone.is_aware(value) else value
         value = value.date()
+    if not _chinese():
+        return f"{value.day} {value:%b} {value.year}"
     return f"{value.year}年{value.month}月{value.day}日"
 
 
@@ -44,12 +50,23 @@ def cn_datetime(value):
     if not value:
         return ""
     local = timezone.localtime(value) if timezone.is_aware(value) else value
-    return f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}"
+    return f"{cn_date(local)} {local:%H:%M}"
+
+
+WEEKDAYS_ZH = "一二三四五六日"
+WEEKDAYS_EN = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
 @register.filter
 def weekday_cn(value):
-    return "一二三四五六日"[value.weekday()] if value else ""
+    if not value:
+        return ""
+    return "周" + WEEKDAYS_ZH[value.weekday()] if _chinese() else WEEKDAYS_EN[value.weekday()]
+
+
+@register.simple_tag
+def weekday_headers():
+    return list(WEEKDAYS_ZH) if _chinese() else list(WEEKDAYS_EN)
 
 
 @register.simple_tag(takes_context=True)

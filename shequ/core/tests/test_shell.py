@@ -1,3 +1,4 @@
+from django.utils import translation
 """The UI shell and small core services: home counters, notifications, outbound messages, field encryption,
 background jobs, template filters and the health check."""
 
@@ -167,8 +168,11 @@ def test_it_formats_dates_the_chinese_way():
     template = Template("{% load shequ %}{{ d|cn_date }}|{{ t|cn_datetime }}|{{ d|weekday_cn }}|{{ t|cn_date }}")
     moment = dt.datetime(2026, 9, 30, 16, 5, tzinfo=dt.timezone.utc)  # 10-01 00:05 in Shanghai
     out = template.render(Context({"d": dt.date(2026, 10, 1), "t": moment}))
-    assert out == "2026年10月1日|2026年10月1日 00:05|四|2026年10月1日"
+    assert out == "2026年10月1日|2026年10月1日 00:05|周四|2026年10月1日"
     assert Template("{% load shequ %}{{ x|cn_date }}").render(Context({"x": None})) == ""
+    with translation.override("en"):
+        out = template.render(Context({"d": dt.date(2026, 10, 1), "t": moment}))
+    assert out == "1 Oct 2026|1 Oct 2026 00:05|Thu|1 Oct 2026"
 
 
 def test_it_answers_the_health_check(db):
