@@ -7,6 +7,8 @@ from functools import wraps
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.utils.functional import cached_property
 from django.shortcuts import render
 
 from .errors import DomainError
@@ -54,8 +56,27 @@ def form_add_domain_error(form, exc: DomainError) -> None:
         form.add_error(None, exc.message)
 
 
-def paginate(request, queryset, per_page: int = 25):
-    paginator = Paginator(queryset, per_page)
+class CappedPaginator(Paginator):
+    """Counts at most `cap` rows, so a list over a million rows never pays for a full COUNT(*) and never
+    offers an OFFSET deep enough to be slow; beyond the cap the page asks the user to narrow the search."""
+
+    def __init__(self, object_list, per_page, cap: int = 10000):
+        super().__init__(object_list, per_page)
+        self.cap = cap
+
+    @cached_property
+    def count(self):
+        if isinstance(self.object_list, QuerySet):
+            return self.object_list[: self.cap + 1].count()
+        return min(len(self.object_list), self.cap + 1)
+
+    @property
+    def capped(self) -> bool:
+        return self.count > self.cap
+
+
+def paginate(request, queryset, per_page: int = 25, cap: int = 10000):
+    paginator = CappedPaginator(queryset, per_page, cap)
     try:
         number = int(request.GET.get("page", 1))
     except (TypeError, ValueError):

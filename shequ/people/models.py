@@ -45,7 +45,7 @@ class Resident(models.Model):
     """A resident. The ID number and phone are stored encrypted; their keyed hashes allow exact search."""
 
     name = models.CharField(_("姓名"), max_length=32)
-    name_pinyin = models.CharField(max_length=128, db_index=True, editable=False)
+    name_pinyin = models.CharField(max_length=128, editable=False)  # indexed with id, below
     name_initials = models.CharField(max_length=32, db_index=True, editable=False)
     gender = models.CharField(_("性别"), max_length=1, choices=Gender.choices)
     birth_date = models.DateField(_("出生日期"), db_index=True)
@@ -77,6 +77,7 @@ class Resident(models.Model):
         indexes = [
             models.Index(fields=["committee", "name_pinyin", "id"]),
             models.Index(fields=["committee", "-id"]),
+            models.Index(fields=["name_pinyin", "id"], name="people_resident_pinyin_id"),
         ]
 
     def __str__(self):

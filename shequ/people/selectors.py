@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 
 from django.db.models import Q, QuerySet
@@ -15,6 +16,7 @@ from shequ.core.scoping import filter_by_scope
 
 from .choices import AGE_TAGS
 from .models import Household, Resident
+from .validation import pinyin_of
 
 _LETTERS = re.compile(r"^[a-zA-Z]{1,32}$")
 
@@ -29,6 +31,13 @@ def search_kind(query: str) -> str:
     if _LETTERS.match(q):
         return "initials"
     return "name"
+
+
+def _prefix(field: str, prefix: str) -> Q:
+    """`field` starts with an ASCII `prefix`, written as a range so an ordinary index serves it (LIKE 'x%' does
+    not use one on SQLite, nor on PostgreSQL without a pattern-ops index)."""
+    upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+    return Q(**{f"{field}__gte": prefix, f"{field}__lt": upper})
 
 
 def age_cutoff(years: int) -> dt.date:
@@ -65,9 +74,13 @@ def resident_list(*, user, search: str = "", committee_id: int | None = None, ta
             qs = qs.filter(phone_hash=crypto.keyed_hash(search))
         elif kind == "initials":
             q = search.lower()
-            qs = qs.filter(Q(name_initials__startswith=q) | Q(name_pinyin__startswith=q))
+            qs = qs.filter(_prefix("name_initials", q) | _prefix("name_pinyin", q))
         else:
-            qs = qs.filter(name__contains=search)
+            # A name is searched from its start through the pinyin index (a range scan on both databases),
+            # then checked against the characters; only when nothing starts so is the name searched inside.
+            full, _initials = pinyin_of(search)
+            starts = qs.filter(_prefix("name_pinyin", full), name__startswith=search)
+            qs = starts if starts.exists() else qs.filter(name__contains=search)
     return qs.select_related("committee").order_by("name_pinyin", "id")
 
 
@@ -100,7 +113,18 @@ def household_find(*, user, number: str) -> Household | None:
 
 
 def resident_age_bands(*, user) -> dict:
-    """Counts for the registry's summary strip."""
-    qs = resident_list(user=user)
-    return {"total": qs.count(), **{label: qs.filter(birth_date__lte=age_cutoff(years)).count()
-                                    for label, years in AGE_TAGS.items()}}
+    """Counts for the registry's summary strip, cached a few minutes per scope (they are COUNTs over up to a
+    district's residents)."""
+    from django.core.cache import cache
+
+    from shequ.core.scoping import scope_node_ids
+
+    ids = sorted(scope_node_ids(user, NodeKind.COMMITTEE))
+    key = "people:bands:" + hashlib.sha256(",".join(map(str, ids)).encode()).hexdigest()[:32]
+    bands = cache.get(key)
+    if bands is None:
+        qs = resident_list(user=user)
+        bands = {"total": qs.count(), **{label: qs.filter(birth_date__lte=age_cutoff(years)).count()
+                                         for label, years in AGE_TAGS.items()}}
+        cache.set(key, bands, 300)
+    return bands
