@@ -39,7 +39,7 @@ def main():
         call_command("seed_demo", verbosity=0)
     user = User.objects.filter(username="bench-importer").first() or user_create(
         actor=None, username="bench-importer", full_name="导入基准", role=Role.COMMITTEE_WORKER,
-        password="Bench#Import2026", nodes=[Node.objects.get(code="310110015001")], password_is_temporary=False)
+        password="Qz7#mLp2Wx9!vT", nodes=[Node.objects.get(code="310110015001")], password_is_temporary=False)
     path = Path(f"var/bench-residents-{rows}.xlsx")
     if not path.exists():
         t = time.perf_counter()

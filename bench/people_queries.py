@@ -47,7 +47,7 @@ def main():
 
     def persona(username, role, node):
         return User.objects.filter(username=username).first() or user_create(
-            actor=None, username=username, full_name=username, role=role, password="Bench#People2026",
+            actor=None, username=username, full_name=username, role=role, password="Qz7#mLp2Wx9!vT",
             nodes=[node], password_is_temporary=False)
 
     leader = persona("bench-district-leader", Role.LEADER, district_node)

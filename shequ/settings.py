@@ -281,8 +281,11 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = DEBUG
 
+# The default cache is shared by every worker process (rate limits and cached counts must hold across
+# gunicorn workers); "local" is per process, for memoising what never needs sharing.
 CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "shequ"},
+    "default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "shequ_cache"},
+    "local": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "shequ"},
 }
 
 REST_FRAMEWORK = {
@@ -314,6 +317,18 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "ENUM_NAME_OVERRIDES": {
+        "HouseholdRelationEnum": "shequ.people.choices.Relation",
+        "ArchiveRelationEnum": "shequ.acceptance.choices.ArchiveRelation",
+        "AcceptanceCaseStatusEnum": "shequ.acceptance.choices.CaseStatus",
+        "TicketStatusEnum": "shequ.acceptance.choices.TicketStatus",
+        "RectificationStatusEnum": "shequ.acceptance.choices.RectificationStatus",
+        "ArchiveStatusEnum": "shequ.acceptance.choices.ArchiveStatus",
+        "GridCaseStatusEnum": "shequ.grid.choices.CaseStatus",
+        "HotlineStatusEnum": "shequ.grid.choices.HotlineStatus",
+        "ExtensionStatusEnum": "shequ.grid.choices.ExtensionStatus",
+        "RecipientEnum": "shequ.acceptance.choices.Recipient",
+    },
 }
 
 # Outbound messages (SMS / email). The default backend writes to the log; no gateway is needed to run.

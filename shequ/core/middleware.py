@@ -13,7 +13,7 @@ from .context import current_request
 SESSION_TIMED_OUT_KEY = "shequ_timed_out"
 
 # Paths a user may reach before finishing the second factor or a forced password change.
-_OPEN_PREFIXES = ("/static/", "/accounts/", "/i18n/", "/api/", "/open311/", "/healthz", "/favicon.ico")
+_OPEN_PREFIXES = ("/static/", "/accounts/", "/i18n/", "/jsi18n/", "/api/", "/open311/", "/healthz", "/favicon.ico")
 # Before the second factor only signing in/out and the factor itself: changing the password needs both factors.
 _OPEN_BEFORE_2FA = tuple(p for p in _OPEN_PREFIXES if p != "/accounts/") + (
     "/accounts/login/", "/accounts/logout/", "/accounts/otp/")

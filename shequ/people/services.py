@@ -51,7 +51,7 @@ def _apply(resident: Resident, clean: dict) -> None:
     resident.name_pinyin, resident.name_initials = pinyin_of(resident.name)
     if "id_number" in clean:
         resident.id_number = clean["id_number"]
-        resident.id_hash = crypto.keyed_hash(clean["id_number"])
+        resident.id_hash = clean.get("_hash") or crypto.keyed_hash(clean["id_number"])
         resident.id_masked = mask_id_number(clean["id_number"])
     if "phone" in clean:
         resident.phone = clean["phone"]

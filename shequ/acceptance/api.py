@@ -1,0 +1,806 @@
+"""REST API of the acceptance centre (/api/v1/acceptance/). The same services as the HTML views; errors are
+{"detail", "errors"}; lists use keyset pagination; objects outside the caller's jurisdiction are 404."""
+
+from __future__ import annotations
+
+from django.http import HttpResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import authentication, mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotAuthenticated, PermissionDenied
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+
+from shequ.core.api import ERROR_SCHEMA
+from shequ.core.errors import DomainError
+from shequ.core.models import Department
+
+from . import selectors, services
+from .choices import (ARCHIVE_TYPE_CHOICES, CASE_EVENT_LABELS, RECTIFICATION_ACTIONS, ArchiveRelation, CaseDecision,
+                      DeviceKind, IdCheck, PriorityReason, Recipient, ReviewChannel)
+from .models import (ArchiveRequest, Case, Device, QueueCategory, Rectification, Review, ServiceItem, Ticket,
+                     Window)
+
+
+def _require(request, capability: str) -> None:
+    if not request.user.can(capability):
+        raise PermissionDenied(_("您没有执行该操作的权限。"))
+
+
+# --- device authentication ----------------------------------------------------------------------------------
+
+class DeviceUser:
+    """Stands for a paired hall device in `request.user`; it has no capability and is never passed to a
+    service as an actor (the device itself is, as `device=`)."""
+
+    is_authenticated = True
+    is_active = True
+    pk = None
+    role = ""
+
+    def __init__(self, device: Device):
+        self.device = device
+        self.username = f"device:{device.name}"
+
+    def can(self, capability: str) -> bool:
+        return False
+
+
+class DeviceTokenAuthentication(authentication.BaseAuthentication):
+    """`Authorization: Device <secret>` for kiosks that call the API instead of using the kiosk page."""
+
+    keyword = "Device"
+
+    def authenticate(self, request):
+        header = authentication.get_authorization_header(request).split()
+        if not header or header[0].lower() != self.keyword.lower().encode():
+            return None
+        if len(header) != 2:
+            raise NotAuthenticated(_("设备令牌格式错误。"))
+        device = services.device_from_token(header[1].decode(errors="ignore"))
+        if device is None:
+            raise NotAuthenticated(_("设备令牌无效或设备已停用。"))
+        return DeviceUser(device), device
+
+    def authenticate_header(self, request):
+        return self.keyword
+
+
+class DeviceTokenScheme(OpenApiAuthenticationExtension):
+    target_class = "shequ.acceptance.api.DeviceTokenAuthentication"
+    name = "deviceAuth"
+
+    def get_security_definition(self, auto_schema):
+        return {"type": "apiKey", "in": "header", "name": "Authorization",
+                "description": "A paired kiosk: `Device <secret>`"}
+
+
+# --- catalogue ---------------------------------------------------------------------------------------------
+
+class TicketCategorySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = QueueCategory
+        fields = ["letter", "name", "description", "default_service_minutes"]
+        read_only_fields = fields
+
+
+class MaterialSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    is_key = serializers.BooleanField()
+    original_required = serializers.BooleanField()
+    copies = serializers.IntegerField()
+    note = serializers.CharField()
+
+
+class ItemSerializer(serializers.ModelSerializer):
+    department = serializers.CharField(source="department.code")
+    department_name = serializers.CharField(source="department.name")
+    queue_category = serializers.CharField(source="queue_category.letter")
+    materials = MaterialSerializer(many=True)
+
+    class Meta:
+        model = ServiceItem
+        fields = ["id", "code", "name", "department", "department_name", "category", "queue_category", "mode",
+                  "limit_days", "legal_limit_days", "tongban", "separated", "agent_allowed", "agent_note", "fee",
+                  "fee_note", "online", "conditions", "materials"]
+        read_only_fields = fields
+
+
+class CategoryViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Ticket categories (取号类别)."""
+
+    serializer_class = TicketCategorySerializer
+    pagination_class = None
+    queryset = QueueCategory.objects.filter(is_active=True)
+
+
+@extend_schema(parameters=[OpenApiParameter("search", str), OpenApiParameter("department", str, description="部门代码")])
+class ItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """The service catalogue (事项目录) with each item's materials."""
+
+    serializer_class = ItemSerializer
+    queryset = ServiceItem.objects.none()
+
+    def get_queryset(self):
+        _require(self.request, "acceptance.catalogue")
+        department = Department.objects.filter(code=self.request.query_params.get("department", "")).first()
+        return selectors.catalogue_list(search=self.request.query_params.get("search", ""), department=department)\
+            .prefetch_related("materials").order_by("-id")
+
+
+# --- queue -------------------------------------------------------------------------------------------------
+
+class TicketSerializer(serializers.ModelSerializer):
+    category = serializers.CharField(source="category.letter")
+    category_name = serializers.CharField(source="category.name")
+    window = serializers.IntegerField(source="window.number", default=None)
+    people_ahead = serializers.SerializerMethodField()
+    estimated_wait_minutes = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Ticket
+        fields = ["id", "number", "category", "category_name", "priority", "priority_reason", "status", "day",
+                  "issued_at", "called_at", "started_at", "finished_at", "window", "call_count", "people_ahead",
+                  "estimated_wait_minutes"]
+        read_only_fields = fields
+
+    def get_people_ahead(self, obj) -> int:
+        return selectors.people_ahead(obj)
+
+    def get_estimated_wait_minutes(self, obj) -> int:
+        return selectors.ticket_estimate(obj)
+
+
+class TicketCreateSerializer(serializers.Serializer):
+    category = serializers.CharField(max_length=4, help_text="取号类别字母，如 A")
+    priority = serializers.BooleanField(default=False, help_text="优先（老年人、残疾人等绿色通道）")
+    priority_reason = serializers.ChoiceField(choices=PriorityReason.choices, required=False, allow_blank=True)
+
+
+class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Queue tickets. A paired kiosk (`Authorization: Device …`) or a clerk takes numbers with POST; numbers are
+    unique and gapless per category and day."""
+
+    serializer_class = TicketSerializer
+    queryset = Ticket.objects.none()
+
+    def get_authenticators(self):
+        return [DeviceTokenAuthentication(), *super().get_authenticators()]
+
+    def get_permissions(self):
+        return [AllowAny()] if self.action == "create" else super().get_permissions()
+
+    def get_queryset(self):
+        _require(self.request, "acceptance.window")
+        from shequ.core.choices import NodeKind
+        from shequ.core.scoping import scope_node_ids
+
+        qs = Ticket.objects.filter(node_id__in=scope_node_ids(self.request.user, NodeKind.SUBDISTRICT),
+                                   day=timezone.localdate()).select_related("category", "window")
+        if self.request.query_params.get("status"):
+            qs = qs.filter(status=self.request.query_params["status"])
+        return qs
+
+    @extend_schema(request=TicketCreateSerializer, responses={201: TicketSerializer, 400: ERROR_SCHEMA,
+                                                              401: ERROR_SCHEMA, 403: ERROR_SCHEMA})
+    def create(self, request, *args, **kwargs):
+        device = request.auth if isinstance(request.auth, Device) else None
+        if device is not None:
+            if device.kind != DeviceKind.KIOSK:
+                raise PermissionDenied(_("只有取号机可以取号。"))
+            node, actor = device.node, None
+        elif request.user.is_authenticated:
+            _require(request, "acceptance.kiosk")
+            node, actor = services.centre_for(request.user), request.user
+        else:
+            raise NotAuthenticated(_("请以取号机设备令牌或工作人员身份调用。"))
+        payload = TicketCreateSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        d = payload.validated_data
+        ticket = services.ticket_issue(node=node, category=d["category"], priority=d["priority"],
+                                       priority_reason=d.get("priority_reason", ""), actor=actor, device=device)
+        return Response(TicketSerializer(ticket).data, status=status.HTTP_201_CREATED)
+
+
+class WindowSerializer(serializers.ModelSerializer):
+    clerk = serializers.CharField(source="current_clerk.display_name", default=None)
+    categories = serializers.SerializerMethodField()
+    current_ticket = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Window
+        fields = ["id", "number", "name", "is_paused", "clerk", "categories", "current_ticket"]
+        read_only_fields = fields
+
+    def get_categories(self, obj) -> list[str]:
+        return [s.category.letter for s in obj.skills.select_related("category")]
+
+    def get_current_ticket(self, obj) -> dict | None:
+        ticket = selectors.active_ticket(obj)
+        return TicketSerializer(ticket).data if ticket else None
+
+
+class ExpectedSerializer(serializers.Serializer):
+    expected = serializers.IntegerField(required=False, help_text="当前号的 id，防止在过期页面上操作")
+
+
+class TransferSerializer(ExpectedSerializer):
+    to_window = serializers.IntegerField(required=False, help_text="目标窗口号")
+    to_category = serializers.CharField(required=False, max_length=1, help_text="目标类别字母")
+    note = serializers.CharField(required=False, allow_blank=True, max_length=100)
+
+
+WINDOW_RESPONSES = {200: WindowSerializer, 400: ERROR_SCHEMA, 404: ERROR_SCHEMA, 409: ERROR_SCHEMA}
+
+
+class WindowViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Windows and the window actions (叫号). Each action answers with the window's state. call-next is refused
+    with 409 while the window has a called or served ticket, so a double click never calls two tickets."""
+
+    serializer_class = WindowSerializer
+    queryset = Window.objects.none()
+    pagination_class = None
+    lookup_field = "number"
+
+    def get_queryset(self):
+        _require(self.request, "acceptance.window")
+        return Window.objects.filter(pk__in=[w.pk for w in selectors.windows_for(user=self.request.user)])\
+            .select_related("current_clerk").order_by("number")
+
+    def get_object(self):
+        _require(self.request, "acceptance.window")
+        return selectors.window_get(user=self.request.user, number=self.kwargs["number"])
+
+    def _state(self, window, message: str = ""):
+        window.refresh_from_db()
+        data = WindowSerializer(window).data
+        if message:
+            data["detail"] = message
+        return Response(data)
+
+    def _simple(self, request, fn):
+        window = self.get_object()
+        payload = ExpectedSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        fn(actor=request.user, window=window, expected=payload.validated_data.get("expected"))
+        return self._state(window)
+
+    @extend_schema(request=None, responses=WINDOW_RESPONSES)
+    @action(detail=True, methods=["post"], url_path="call-next")
+    def call_next(self, request, number=None):
+        window = self.get_object()
+        ticket = services.safe_call_next(actor=request.user, window=window)
+        return self._state(window, "" if ticket else _("当前没有等候的号。"))
+
+    @extend_schema(request=ExpectedSerializer, responses=WINDOW_RESPONSES)
+    @action(detail=True, methods=["post"])
+    def recall(self, request, number=None):
+        return self._simple(request, services.window_recall)
+
+    @extend_schema(request=ExpectedSerializer, responses=WINDOW_RESPONSES)
+    @action(detail=True, methods=["post"])
+    def start(self, request, number=None):
+        return self._simple(request, services.window_start)
+
+    @extend_schema(request=ExpectedSerializer, responses=WINDOW_RESPONSES)
+    @action(detail=True, methods=["post"])
+    def finish(self, request, number=None):
+        return self._simple(request, services.window_finish)
+
+    @extend_schema(request=ExpectedSerializer, responses=WINDOW_RESPONSES)
+    @action(detail=True, methods=["post"], url_path="no-show")
+    def no_show(self, request, number=None):
+        return self._simple(request, services.window_no_show)
+
+    @extend_schema(request=TransferSerializer, responses=WINDOW_RESPONSES)
+    @action(detail=True, methods=["post"])
+    def transfer(self, request, number=None):
+        window = self.get_object()
+        payload = TransferSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        d = payload.validated_data
+        to_window = to_category = None
+        if d.get("to_window") is not None:
+            to_window = Window.objects.filter(node=window.node, number=d["to_window"]).first()
+            if to_window is None:
+                raise DomainError(_("目标窗口不存在。"), {"to_window": [_("窗口不存在。")]})
+        if d.get("to_category"):
+            to_category = QueueCategory.objects.filter(letter=d["to_category"].upper()).first()
+            if to_category is None:
+                raise DomainError(_("未知的取号类别。"), {"to_category": [_("未知的类别。")]})
+        services.window_transfer(actor=request.user, window=window, to_window=to_window, to_category=to_category,
+                                 expected=d.get("expected"), note=d.get("note", ""))
+        return self._state(window)
+
+    @extend_schema(request=None, responses=WINDOW_RESPONSES)
+    @action(detail=True, methods=["post"], url_path="sign-in")
+    def sign_in(self, request, number=None):
+        window = self.get_object()
+        services.window_sign_in(actor=request.user, window=window)
+        return self._state(window)
+
+    @extend_schema(request=None, responses=WINDOW_RESPONSES)
+    @action(detail=True, methods=["post"], url_path="sign-out")
+    def sign_out(self, request, number=None):
+        window = self.get_object()
+        services.window_sign_out(actor=request.user, window=window)
+        return self._state(window)
+
+    @extend_schema(request=None, responses=WINDOW_RESPONSES)
+    @action(detail=True, methods=["post"])
+    def pause(self, request, number=None):
+        window = self.get_object()
+        services.window_set_paused(actor=request.user, window=window, paused=True)
+        return self._state(window)
+
+    @extend_schema(request=None, responses=WINDOW_RESPONSES)
+    @action(detail=True, methods=["post"])
+    def resume(self, request, number=None):
+        window = self.get_object()
+        services.window_set_paused(actor=request.user, window=window, paused=False)
+        return self._state(window)
+
+
+# --- cases -------------------------------------------------------------------------------------------------
+
+class AcceptanceCaseSerializer(serializers.ModelSerializer):
+    item = serializers.CharField(source="item.code")
+    item_name = serializers.CharField(source="item.name")
+    department = serializers.CharField(source="department.code")
+    status_label = serializers.CharField(source="get_status_display")
+    applicant_id = serializers.CharField(source="applicant_id_masked")
+    light = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Case
+        fields = ["id", "number", "status", "status_label", "item", "item_name", "department", "applicant_name",
+                  "applicant_id", "agent_name", "received_at", "accepted_at", "clock_start", "warn_date", "due_date",
+                  "light", "rongque_pending", "rongque_deadline", "completed_at", "on_time", "delivered_at"]
+        read_only_fields = fields
+
+    def get_light(self, obj) -> str:
+        return selectors.case_light(obj)
+
+
+class AcceptanceCaseMaterialSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    is_key = serializers.BooleanField()
+    provided = serializers.BooleanField()
+    supplemented = serializers.BooleanField()
+    requested_by_backoffice = serializers.BooleanField()
+
+
+class AcceptanceCaseEventSerializer(serializers.Serializer):
+    action = serializers.CharField()
+    label = serializers.SerializerMethodField()
+    from_status = serializers.CharField()
+    to_status = serializers.CharField()
+    at = serializers.DateTimeField()
+    actor = serializers.CharField(source="actor_name")
+    note = serializers.CharField()
+
+    def get_label(self, obj) -> str:
+        return str(CASE_EVENT_LABELS.get(obj.action, obj.action))
+
+
+class AcceptanceCaseDetailSerializer(AcceptanceCaseSerializer):
+    ticket = serializers.CharField(source="ticket.number", default=None)
+    materials = AcceptanceCaseMaterialSerializer(many=True)
+    events = AcceptanceCaseEventSerializer(many=True)
+    documents = serializers.SerializerMethodField()
+
+    class Meta(AcceptanceCaseSerializer.Meta):
+        fields = AcceptanceCaseSerializer.Meta.fields + ["check_code", "ticket", "decision_reason", "closing_reason",
+                                               "result_note", "delivered_to", "recipient_name", "materials",
+                                               "events", "documents"]
+        read_only_fields = fields
+
+    def get_documents(self, obj) -> list[str]:
+        return services.documents_available(obj)
+
+
+class PersonSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=32)
+    id_number = serializers.CharField(max_length=18)
+    phone = serializers.CharField(max_length=20, required=False, allow_blank=True)
+
+
+class AgentSerializer(PersonSerializer):
+    relation = serializers.CharField(max_length=16)
+    authorized = serializers.BooleanField(default=False, help_text="已核验授权委托书")
+
+
+class AcceptanceCaseCreateSerializer(serializers.Serializer):
+    item = serializers.CharField(max_length=32, help_text="事项编码")
+    decision = serializers.ChoiceField(choices=CaseDecision.choices)
+    applicant_resident = serializers.IntegerField(required=False, help_text="居民库中的居民 id（须在管辖范围内）")
+    applicant = PersonSerializer(required=False, help_text="不在居民库中的申请人")
+    agent = AgentSerializer(required=False)
+    ticket = serializers.IntegerField(required=False, help_text="当天的排队号 id")
+    materials = serializers.ListField(child=serializers.IntegerField(), required=False, max_length=100,
+                                      help_text="已收取的材料 id")
+    rongque_deadline = serializers.DateField(required=False)
+    promise_signed = serializers.BooleanField(default=False)
+    reasons = serializers.CharField(required=False, allow_blank=True, max_length=1000)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=200)
+
+    def validate_item(self, code):
+        item = ServiceItem.objects.filter(code=code.strip(), is_active=True).first()
+        if item is None:
+            raise serializers.ValidationError(_("未知的事项编码 %(c)s。") % {"c": code[:32]})
+        return item
+
+    def validate(self, attrs):
+        if attrs.get("applicant_resident") is None and not attrs.get("applicant"):
+            raise serializers.ValidationError({"applicant": [_("请提供 applicant_resident 或 applicant。")]})
+        return attrs
+
+
+class SupplementSerializer(serializers.Serializer):
+    materials = serializers.ListField(child=serializers.IntegerField(), max_length=100)
+
+
+class RongqueSerializer(serializers.Serializer):
+    rongque_deadline = serializers.DateField()
+    promise_signed = serializers.BooleanField(default=False)
+
+
+class ReasonsSerializer(serializers.Serializer):
+    reasons = serializers.CharField(max_length=1000)
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=1000)
+
+
+class ReturnSerializer(ReasonSerializer):
+    materials = serializers.ListField(child=serializers.CharField(max_length=100), required=False, max_length=30)
+
+
+class NoteSerializer(serializers.Serializer):
+    note = serializers.CharField(required=False, allow_blank=True, max_length=1000)
+
+
+class CompleteSerializer(serializers.Serializer):
+    result_note = serializers.CharField(required=False, allow_blank=True, max_length=200)
+
+
+class DeliverSerializer(serializers.Serializer):
+    to = serializers.ChoiceField(choices=Recipient.choices)
+    id_check = serializers.ChoiceField(choices=IdCheck.choices)
+    recipient_name = serializers.CharField(required=False, allow_blank=True, max_length=32)
+    recipient_id_number = serializers.CharField(required=False, allow_blank=True, max_length=18)
+    authorized = serializers.BooleanField(default=False)
+
+
+CASE_RESPONSES = {200: AcceptanceCaseDetailSerializer, 400: ERROR_SCHEMA, 403: ERROR_SCHEMA, 404: ERROR_SCHEMA,
+                  409: ERROR_SCHEMA}
+
+
+@extend_schema(parameters=[
+    OpenApiParameter("status", str), OpenApiParameter("light", str, description="soon / overdue / rongque_late"),
+    OpenApiParameter("department", str, description="部门代码"), OpenApiParameter("q", str, description="编号或姓名")])
+class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Cases (办件). POST creates a case with its intake decision and returns `number`, `status` and `due_date`;
+    every later step is an action; a step out of order is refused with 409 and a message."""
+
+    serializer_class = AcceptanceCaseSerializer
+    queryset = Case.objects.none()
+
+    def get_queryset(self):
+        _require(self.request, "acceptance.case_view")
+        p = self.request.query_params
+        department = Department.objects.filter(code=p["department"]).first() if p.get("department") else None
+        qs = selectors.case_list(user=self.request.user, status=p.get("status", "")[:12],
+                                 light=p.get("light", "")[:12], department=department, search=p.get("q", ""))
+        if p.get("department") and department is None:
+            qs = qs.none()
+        return qs
+
+    def get_object(self):
+        _require(self.request, "acceptance.case_view")
+        return selectors.case_get(user=self.request.user, pk=self.kwargs["pk"])
+
+    def retrieve(self, request, *args, **kwargs):
+        case = self.get_object()
+        services.case_record_view(actor=request.user, case=case)
+        return Response(AcceptanceCaseDetailSerializer(case).data)
+
+    def _detail(self, case, code=200):
+        case = selectors.case_get(user=self.request.user, pk=case.pk)
+        return Response(AcceptanceCaseDetailSerializer(case).data, status=code)
+
+    @extend_schema(request=AcceptanceCaseCreateSerializer,
+                   responses={201: AcceptanceCaseDetailSerializer, 400: ERROR_SCHEMA,
+                                                            403: ERROR_SCHEMA, 409: ERROR_SCHEMA})
+    def create(self, request, *args, **kwargs):
+        _require(request, "acceptance.intake")
+        payload = AcceptanceCaseCreateSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        d = payload.validated_data
+        case = services.case_intake(
+            actor=request.user, item=d["item"], decision=d["decision"], applicant_resident=d.get("applicant_resident"),
+            applicant=d.get("applicant"), agent=d.get("agent"), ticket=d.get("ticket"), provided=d.get("materials", []),
+            rongque_deadline=d.get("rongque_deadline"), promise_signed=d["promise_signed"],
+            reasons=d.get("reasons", ""), note=d.get("note", ""))
+        return self._detail(case, 201)
+
+    def _run(self, request, serializer_class, fn, **fixed):
+        case = self.get_object()
+        kwargs = {}
+        if serializer_class is not None:
+            payload = serializer_class(data=request.data)
+            payload.is_valid(raise_exception=True)
+            kwargs = dict(payload.validated_data)
+        return self._detail(fn(actor=request.user, case=case, **kwargs, **fixed))
+
+    @extend_schema(request=SupplementSerializer, responses=CASE_RESPONSES)
+    @action(detail=True, methods=["post"])
+    def supplement(self, request, pk=None):
+        return self._run(request, SupplementSerializer, services.case_supplement)
+
+    @extend_schema(request=None, responses=CASE_RESPONSES)
+    @action(detail=True, methods=["post"])
+    def accept(self, request, pk=None):
+        return self._run(request, None, services.case_accept)
+
+    @extend_schema(request=RongqueSerializer, responses=CASE_RESPONSES)
+    @action(detail=True, methods=["post"])
+    def rongque(self, request, pk=None):
+        case = self.get_object()
+        payload = RongqueSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        d = payload.validated_data
+        return self._detail(services.case_rongque(actor=request.user, case=case, deadline=d["rongque_deadline"],
+                                                  promise_signed=d["promise_signed"]))
+
+    @extend_schema(request=ReasonsSerializer, responses=CASE_RESPONSES)
+    @action(detail=True, methods=["post"])
+    def reject(self, request, pk=None):
+        return self._run(request, ReasonsSerializer, services.case_reject)
+
+    @extend_schema(request=ReasonSerializer, responses=CASE_RESPONSES)
+    @action(detail=True, methods=["post"])
+    def terminate(self, request, pk=None):
+        return self._run(request, ReasonSerializer, services.case_terminate)
+
+    @extend_schema(request=None, responses=CASE_RESPONSES)
+    @action(detail=True, methods=["post"])
+    def resubmit(self, request, pk=None):
+        return self._run(request, None, services.case_resubmit)
+
+    @extend_schema(request=None, responses=CASE_RESPONSES)
+    @action(detail=True, methods=["post"])
+    def claim(self, request, pk=None):
+        return self._run(request, None, services.case_claim)
+
+    @extend_schema(request=NoteSerializer, responses=CASE_RESPONSES)
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        return self._run(request, NoteSerializer, services.case_approve)
+
+    @extend_schema(request=ReasonsSerializer, responses=CASE_RESPONSES)
+    @action(detail=True, methods=["post"])
+    def refuse(self, request, pk=None):
+        return self._run(request, ReasonsSerializer, services.case_refuse)
+
+    @extend_schema(request=ReturnSerializer, responses=CASE_RESPONSES)
+    @action(detail=True, methods=["post"], url_path="return")
+    def return_for_supplement(self, request, pk=None):
+        return self._run(request, ReturnSerializer, services.case_return)
+
+    @extend_schema(request=CompleteSerializer, responses=CASE_RESPONSES)
+    @action(detail=True, methods=["post"])
+    def complete(self, request, pk=None):
+        return self._run(request, CompleteSerializer, services.case_complete)
+
+    @extend_schema(request=DeliverSerializer, responses=CASE_RESPONSES)
+    @action(detail=True, methods=["post"])
+    def deliver(self, request, pk=None):
+        return self._run(request, DeliverSerializer, services.case_deliver)
+
+    @extend_schema(responses={(200, "application/pdf"): bytes, 404: ERROR_SCHEMA, 409: ERROR_SCHEMA},
+                   parameters=[OpenApiParameter("kind", str, location=OpenApiParameter.PATH,
+                                                enum=list(services.DOCUMENTS))])
+    @action(detail=True, methods=["get"], url_path=r"documents/(?P<kind>receipt|notice|rongque|refusal)")
+    def document(self, request, pk=None, kind=None):
+        """A printable document (PDF). Printing is audited."""
+        case = self.get_object()
+        filename, content = services.case_print(actor=request.user, case=case, kind=kind)
+        response = HttpResponse(content, content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="{filename}"'
+        return response
+
+
+# --- reviews and rectification -----------------------------------------------------------------------------
+
+class ReviewSerializer(serializers.ModelSerializer):
+    case = serializers.CharField(source="case.number", default=None)
+    ticket = serializers.CharField(source="ticket.number", default=None)
+    window = serializers.IntegerField(source="window.number", default=None)
+
+    class Meta:
+        model = Review
+        fields = ["id", "case", "ticket", "window", "score", "tags", "comment", "channel", "created_at"]
+        read_only_fields = fields
+
+
+class ReviewCreateSerializer(serializers.Serializer):
+    case = serializers.CharField(max_length=20, required=False, help_text="办件编号")
+    ticket = serializers.IntegerField(required=False, help_text="当天排队号 id")
+    score = serializers.IntegerField(min_value=1, max_value=5)
+    tags = serializers.ListField(child=serializers.CharField(max_length=20), required=False, max_length=10)
+    comment = serializers.CharField(required=False, allow_blank=True, max_length=500)
+    contact_phone = serializers.CharField(required=False, allow_blank=True, max_length=20)
+
+
+class ReviewViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """好差评. Staff record a rating taken by phone call-back (channel `staff`)."""
+
+    serializer_class = ReviewSerializer
+    queryset = Review.objects.none()
+
+    def get_queryset(self):
+        _require(self.request, "acceptance.reviews")
+        return selectors.review_list(user=self.request.user, score=self.request.query_params.get("score", "")[:4])
+
+    @extend_schema(request=ReviewCreateSerializer, responses={201: ReviewSerializer, 400: ERROR_SCHEMA,
+                                                              404: ERROR_SCHEMA, 409: ERROR_SCHEMA})
+    def create(self, request, *args, **kwargs):
+        _require(request, "acceptance.intake")
+        payload = ReviewCreateSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        d = payload.validated_data
+        case = ticket = None
+        if d.get("case"):
+            case = selectors.case_queryset(user=request.user).filter(number=d["case"].upper()).first()
+            if case is None:
+                raise DomainError(_("办件不存在。"), {"case": [_("办件不存在或不在您的管辖范围内。")]})
+        if d.get("ticket"):
+            ticket = selectors.ticket_get(user=request.user, pk=d["ticket"])
+        review = services.review_submit(score=d["score"], channel=ReviewChannel.STAFF, case=case, ticket=ticket,
+                                        tags=d.get("tags", []), comment=d.get("comment", ""),
+                                        contact_phone=d.get("contact_phone", ""), actor=request.user)
+        return Response(ReviewSerializer(review).data, status=status.HTTP_201_CREATED)
+
+
+class RectificationSerializer(serializers.ModelSerializer):
+    review = ReviewSerializer()
+    department = serializers.CharField(source="department.code", default=None)
+
+    class Meta:
+        model = Rectification
+        fields = ["id", "review", "department", "status", "complexity", "contact_deadline", "deadline",
+                  "deadline_note", "contacted_at", "contact_method", "contact_note", "measures", "rectified_at",
+                  "callback_at", "callback_result", "callback_note", "appeal_reason", "closed_at", "created_at"]
+        read_only_fields = fields
+
+
+class RectificationStepSerializer(serializers.Serializer):
+    note = serializers.CharField(max_length=2000)
+    contact_method = serializers.CharField(required=False, allow_blank=True, max_length=10)
+    complexity = serializers.CharField(required=False, allow_blank=True, max_length=10)
+    callback_result = serializers.CharField(required=False, allow_blank=True, max_length=12)
+
+
+class RectificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Rectification of 差评: contact, rectify, close (call-back), reopen, appeal; uphold/dismiss (supervisor)."""
+
+    serializer_class = RectificationSerializer
+    queryset = Rectification.objects.none()
+
+    def get_queryset(self):
+        _require(self.request, "acceptance.reviews")
+        status_ = self.request.query_params.get("status", "pending")[:10]
+        return selectors.rectification_list(user=self.request.user, status=status_).order_by("-id")
+
+    def get_object(self):
+        _require(self.request, "acceptance.reviews")
+        return selectors.rectification_get(user=self.request.user, pk=self.kwargs["pk"])
+
+    @extend_schema(request=RectificationStepSerializer,
+                   responses={200: RectificationSerializer, 400: ERROR_SCHEMA, 403: ERROR_SCHEMA, 409: ERROR_SCHEMA},
+                   parameters=[OpenApiParameter("step", str, location=OpenApiParameter.PATH,
+                                                enum=list(RECTIFICATION_ACTIONS))])
+    @action(detail=True, methods=["post"], url_path=r"(?P<step>contact|rectify|close|reopen|appeal|uphold|dismiss)")
+    def step(self, request, pk=None, step=None):
+        _require(request, "acceptance.rectify")
+        rect = self.get_object()
+        payload = RectificationStepSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        rect = services.rectification_act(actor=request.user, rectification=rect, action=step,
+                                          **payload.validated_data)
+        return Response(RectificationSerializer(rect).data)
+
+
+# --- 民生档案 ------------------------------------------------------------------------------------------
+
+class ArchiveRequestSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ArchiveRequest
+        fields = ["id", "number", "record_type", "requester_name", "requester_id_masked", "relation", "subject_name",
+                  "id_check", "purpose", "status", "refusal_reason", "file_reference", "result_note", "pages",
+                  "copies", "created_at", "result_at", "issued_at"]
+        read_only_fields = fields
+
+
+class ArchiveCreateSerializer(serializers.Serializer):
+    record_type = serializers.ChoiceField(choices=ARCHIVE_TYPE_CHOICES)
+    relation = serializers.ChoiceField(choices=ArchiveRelation.choices)
+    id_check = serializers.ChoiceField(choices=IdCheck.choices)
+    purpose = serializers.CharField(max_length=100)
+    requester_resident = serializers.IntegerField(required=False)
+    requester = PersonSerializer(required=False)
+    subject_name = serializers.CharField(required=False, allow_blank=True, max_length=32)
+    subject_id_number = serializers.CharField(required=False, allow_blank=True, max_length=18)
+
+
+class ArchiveResultSerializer(serializers.Serializer):
+    found = serializers.BooleanField()
+    file_reference = serializers.CharField(required=False, allow_blank=True, max_length=64)
+    pages = serializers.IntegerField(required=False, min_value=0, max_value=500, default=0)
+    result_note = serializers.CharField(required=False, allow_blank=True, max_length=200)
+
+
+class ArchiveIssueSerializer(serializers.Serializer):
+    copies = serializers.IntegerField(min_value=1, max_value=10)
+
+
+ARCHIVE_RESPONSES = {200: ArchiveRequestSerializer, 400: ERROR_SCHEMA, 404: ERROR_SCHEMA, 409: ERROR_SCHEMA}
+
+
+class ArchiveRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """民生档案查询. A request by someone who may not query the type is stored as `refused` with the reason (the
+    attempt is logged); every access is in the append-only access log."""
+
+    serializer_class = ArchiveRequestSerializer
+    queryset = ArchiveRequest.objects.none()
+
+    def get_queryset(self):
+        _require(self.request, "acceptance.archive")
+        return selectors.archive_list(user=self.request.user)
+
+    def get_object(self):
+        _require(self.request, "acceptance.archive")
+        return selectors.archive_get(user=self.request.user, pk=self.kwargs["pk"])
+
+    def retrieve(self, request, *args, **kwargs):
+        req = self.get_object()
+        services.archive_record_view(actor=request.user, request=req)
+        return Response(ArchiveRequestSerializer(req).data)
+
+    @extend_schema(request=ArchiveCreateSerializer, responses={201: ArchiveRequestSerializer, 400: ERROR_SCHEMA})
+    def create(self, request, *args, **kwargs):
+        _require(request, "acceptance.archive")
+        payload = ArchiveCreateSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        d = payload.validated_data
+        req = services.archive_request_create(
+            actor=request.user, record_type=d["record_type"], relation=d["relation"], id_check=d["id_check"],
+            purpose=d["purpose"], requester_resident=d.get("requester_resident"), requester=d.get("requester"),
+            subject_name=d.get("subject_name", ""), subject_id_number=d.get("subject_id_number", ""))
+        return Response(ArchiveRequestSerializer(req).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=ArchiveResultSerializer, responses=ARCHIVE_RESPONSES)
+    @action(detail=True, methods=["post"])
+    def result(self, request, pk=None):
+        req = self.get_object()
+        payload = ArchiveResultSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        req = services.archive_record_result(actor=request.user, request=req, **payload.validated_data)
+        return Response(ArchiveRequestSerializer(req).data)
+
+    @extend_schema(request=ArchiveIssueSerializer, responses=ARCHIVE_RESPONSES)
+    @action(detail=True, methods=["post"])
+    def issue(self, request, pk=None):
+        req = self.get_object()
+        payload = ArchiveIssueSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        req = services.archive_issue(actor=request.user, request=req, copies=payload.validated_data["copies"])
+        return Response(ArchiveRequestSerializer(req).data)
+

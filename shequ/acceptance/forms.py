@@ -1,0 +1,361 @@
+"""Forms of the acceptance centre. They parse input; the rules live in the services."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django import forms
+from django.urls import reverse_lazy
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from shequ.core.models import Department
+
+from .choices import (ARCHIVE_TYPE_CHOICES, REJECT_REASONS, REVIEW_TAGS, TERMINATE_REASONS, ArchiveRelation,
+                      CallbackResult, CaseDecision, CaseStatus, Complexity, ContactMethod, DeviceKind, IdCheck,
+                      ItemMode, PriorityReason, Recipient, Score, SkillLevel)
+from .models import QueueCategory, ServiceItem, Window
+
+DATE = {"type": "date"}
+
+
+def _date_widget():
+    return forms.DateInput(attrs=DATE, format="%Y-%m-%d")
+
+
+class ItemChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.queue_category.letter} · {obj.name}（{obj.department.short_name}）"
+
+
+# --- intake and case actions ---------------------------------------------------------------------------------
+
+class IntakeForm(forms.Form):
+    ticket = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    item = ItemChoiceField(label=_("申请事项"), queryset=ServiceItem.objects.none(), empty_label=_("请选择事项"))
+    applicant_resident = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    applicant_name = forms.CharField(label=_("申请人姓名"), max_length=32, required=False)
+    applicant_id_number = forms.CharField(label=_("身份证号"), max_length=18, required=False,
+                                          widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}))
+    applicant_phone = forms.CharField(label=_("联系电话"), max_length=20, required=False)
+    agent_name = forms.CharField(label=_("代理人姓名"), max_length=32, required=False)
+    agent_id_number = forms.CharField(label=_("代理人身份证号"), max_length=18, required=False,
+                                      widget=forms.TextInput(attrs={"autocomplete": "off"}))
+    agent_relation = forms.CharField(label=_("与申请人关系"), max_length=16, required=False)
+    agent_authorized = forms.BooleanField(label=_("已核验申请人签署的授权委托书"), required=False)
+    decision = forms.ChoiceField(label=_("受理决定"), choices=CaseDecision.choices, widget=forms.RadioSelect)
+    rongque_deadline = forms.DateField(label=_("容缺材料补齐期限"), required=False, widget=_date_widget())
+    promise_signed = forms.BooleanField(label=_("申请人已签署《容缺受理承诺书》"), required=False)
+    reject_reason = forms.ChoiceField(label=_("不予受理的理由"), required=False)
+    reasons = forms.CharField(label=_("理由说明"), required=False, max_length=1000,
+                              widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(label=_("备注"), max_length=200, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["item"].queryset = (ServiceItem.objects.filter(is_active=True)
+                                        .select_related("queue_category", "department")
+                                        .order_by("queue_category__sort_order", "sort_order", "code"))
+        self.fields["reject_reason"].choices = [("", _("请选择"))] + [(str(r), r) for r in REJECT_REASONS]
+        self.fields["item"].widget.attrs.update({"hx-get": reverse_lazy("acceptance:item-materials"),
+                                                 "hx-target": "#item-materials", "hx-trigger": "change"})
+
+    def combined_reasons(self) -> str:
+        parts = [self.cleaned_data.get("reject_reason") or "", self.cleaned_data.get("reasons") or ""]
+        return "；".join(p.strip() for p in parts if p.strip())
+
+
+class SupplementForm(forms.Form):
+    materials = forms.MultipleChoiceField(label=_("本次补交的材料"), widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args, case, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["materials"].choices = [(m.pk, m.name) for m in case.materials.filter(provided=False)]
+
+
+class RongqueForm(forms.Form):
+    rongque_deadline = forms.DateField(label=_("容缺材料补齐期限"), widget=_date_widget())
+    promise_signed = forms.BooleanField(label=_("申请人已签署《容缺受理承诺书》"), required=False)
+
+
+class RejectForm(forms.Form):
+    reject_reason = forms.ChoiceField(label=_("不予受理的理由"), required=False)
+    reasons = forms.CharField(label=_("理由说明"), required=False, max_length=1000,
+                              widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reject_reason"].choices = [("", _("请选择"))] + [(str(r), r) for r in REJECT_REASONS]
+
+    def combined(self) -> str:
+        parts = [self.cleaned_data.get("reject_reason") or "", self.cleaned_data.get("reasons") or ""]
+        return "；".join(p.strip() for p in parts if p.strip())
+
+
+class TerminateForm(forms.Form):
+    preset = forms.ChoiceField(label=_("终止原因"), required=False)
+    reason = forms.CharField(label=_("说明"), required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["preset"].choices = [("", _("请选择"))] + [(str(r), r) for r in TERMINATE_REASONS]
+
+    def combined(self) -> str:
+        parts = [self.cleaned_data.get("preset") or "", self.cleaned_data.get("reason") or ""]
+        return "；".join(p.strip() for p in parts if p.strip())
+
+
+class NoteForm(forms.Form):
+    note = forms.CharField(label=_("审核意见"), required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ReasonsForm(forms.Form):
+    reasons = forms.CharField(label=_("不予通过的理由"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ReturnForm(forms.Form):
+    reason = forms.CharField(label=_("退回补正的原因"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
+    materials = forms.CharField(label=_("需要补正的材料（每行一项）"), required=False, max_length=2000,
+                                widget=forms.Textarea(attrs={"rows": 3}))
+
+    def material_list(self) -> list[str]:
+        return [line.strip() for line in self.cleaned_data.get("materials", "").splitlines() if line.strip()]
+
+
+class CompleteForm(forms.Form):
+    result_note = forms.CharField(label=_("办理结果（证照编号、批复文号等）"), required=False, max_length=200)
+
+
+class DeliverForm(forms.Form):
+    to = forms.ChoiceField(label=_("领取人"), choices=Recipient.choices, initial=Recipient.APPLICANT,
+                           widget=forms.RadioSelect)
+    id_check = forms.ChoiceField(label=_("身份核验方式"), choices=IdCheck.choices, initial=IdCheck.CARD_READER)
+    recipient_name = forms.CharField(label=_("代领人姓名"), max_length=32, required=False)
+    recipient_id_number = forms.CharField(label=_("代领人身份证号"), max_length=18, required=False)
+    authorized = forms.BooleanField(label=_("已核验授权委托书"), required=False)
+
+
+class CaseFilterForm(forms.Form):
+    q = forms.CharField(label=_("搜索"), required=False, max_length=32, widget=forms.TextInput(
+        attrs={"placeholder": _("办件编号 / 申请人姓名"), "type": "search", "autocomplete": "off"}))
+    status = forms.ChoiceField(label=_("状态"), required=False)
+    light = forms.ChoiceField(label=_("时限"), required=False, choices=[
+        ("", _("全部时限")), ("soon", _("临近到期（黄/红灯）")), ("overdue", _("已超期")),
+        ("rongque_late", _("容缺逾期未补"))])
+    department = forms.ModelChoiceField(label=_("审批部门"), required=False, queryset=Department.objects.none(),
+                                        empty_label=_("全部部门"))
+    date_from = forms.DateField(label=_("收件起"), required=False, widget=_date_widget())
+    date_to = forms.DateField(label=_("收件止"), required=False, widget=_date_widget())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = [("", _("全部状态")), ("open", _("未办结（在办）"))] + list(CaseStatus.choices)
+        self.fields["department"].queryset = Department.objects.filter(service_items__isnull=False).distinct()
+
+
+# --- queue -----------------------------------------------------------------------------------------------------
+
+class KioskForm(forms.Form):
+    category = forms.CharField(max_length=1)
+    priority = forms.BooleanField(required=False)
+    priority_reason = forms.ChoiceField(choices=[("", "")] + list(PriorityReason.choices), required=False)
+
+
+class TransferForm(forms.Form):
+    to_window = forms.ModelChoiceField(label=_("转至窗口"), queryset=Window.objects.none(), required=False,
+                                       empty_label=_("（不指定窗口）"))
+    to_category = forms.ModelChoiceField(label=_("或转至类别"), queryset=QueueCategory.objects.filter(is_active=True),
+                                         required=False, empty_label=_("（不改类别）"))
+    note = forms.CharField(label=_("说明"), max_length=100, required=False)
+
+    def __init__(self, *args, window=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if window is not None:
+            self.fields["to_window"].queryset = Window.objects.filter(node=window.node, is_active=True).exclude(
+                pk=window.pk)
+
+
+class WindowForm(forms.Form):
+    number = forms.IntegerField(label=_("窗口号"), min_value=1, max_value=99)
+    name = forms.CharField(label=_("窗口名称"), max_length=32)
+    is_active = forms.BooleanField(label=_("启用"), required=False, initial=True)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.categories = list(QueueCategory.objects.filter(is_active=True))
+        ranks = [("", _("不受理"))] + [(str(i), _("第%(n)d顺位") % {"n": i}) for i in range(1, len(self.categories) + 1)]
+        for c in self.categories:
+            self.fields[f"rank_{c.letter}"] = forms.ChoiceField(label=f"{c.letter} {c.name}", choices=ranks,
+                                                                required=False)
+
+    def ordered_categories(self) -> list[QueueCategory]:
+        ranked = [(int(self.cleaned_data[f"rank_{c.letter}"]), c.sort_order, c) for c in self.categories
+                  if self.cleaned_data.get(f"rank_{c.letter}")]
+        return [c for _r, _s, c in sorted(ranked, key=lambda t: (t[0], t[1]))]
+
+
+class SkillsForm(forms.Form):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.categories = list(QueueCategory.objects.filter(is_active=True))
+        for c in self.categories:
+            self.fields[f"skill_{c.letter}"] = forms.ChoiceField(
+                label=f"{c.letter} {c.name}", choices=[("", "—")] + list(SkillLevel.choices), required=False)
+
+    def levels(self) -> dict:
+        return {c: self.cleaned_data.get(f"skill_{c.letter}", "") for c in self.categories}
+
+
+class DeviceForm(forms.Form):
+    name = forms.CharField(label=_("设备名称"), max_length=32)
+    kind = forms.ChoiceField(label=_("类型"), choices=DeviceKind.choices)
+    window = forms.ModelChoiceField(label=_("所属窗口（窗口屏）"), queryset=Window.objects.none(), required=False)
+
+    def __init__(self, *args, node=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if node is not None:
+            self.fields["window"].queryset = Window.objects.filter(node=node)
+
+
+class PairForm(forms.Form):
+    code = forms.CharField(label=_("配对码"), max_length=12, widget=forms.TextInput(
+        attrs={"autocomplete": "off", "autofocus": True, "class": "text-uppercase"}))
+
+
+# --- catalogue ---------------------------------------------------------------------------------------------
+
+class ItemForm(forms.Form):
+    code = forms.CharField(label=_("事项编码"), max_length=32)
+    name = forms.CharField(label=_("事项名称"), max_length=100)
+    department = forms.ModelChoiceField(label=_("主管部门"), queryset=Department.objects.filter(is_active=True))
+    category = forms.CharField(label=_("业务类别"), max_length=16, help_text=_("如：老年、社会救助、医保"))
+    queue_category = forms.ModelChoiceField(label=_("取号类别"), queryset=QueueCategory.objects.filter(is_active=True))
+    mode = forms.ChoiceField(label=_("办理方式"), choices=ItemMode.choices)
+    limit_days = forms.IntegerField(label=_("承诺时限（工作日）"), min_value=0, max_value=365, initial=0)
+    legal_limit_days = forms.IntegerField(label=_("法定时限（工作日）"), min_value=0, max_value=365, required=False)
+    tongban = forms.BooleanField(label=_("全市通办"), required=False)
+    separated = forms.BooleanField(label=_("收受分离"), required=False)
+    agent_allowed = forms.BooleanField(label=_("允许代办"), required=False, initial=True)
+    agent_note = forms.CharField(label=_("代办要求"), max_length=120, required=False)
+    fee = forms.DecimalField(label=_("收费（元）"), min_value=0, max_digits=8, decimal_places=2, initial=0)
+    fee_note = forms.CharField(label=_("收费说明"), max_length=120, required=False)
+    online = forms.BooleanField(label=_("网上可办"), required=False)
+    conditions = forms.CharField(label=_("办理条件"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    legal_basis = forms.CharField(label=_("设定依据"), max_length=200, required=False)
+    sort_order = forms.IntegerField(label=_("排序"), min_value=0, initial=0)
+    is_active = forms.BooleanField(label=_("启用"), required=False, initial=True)
+
+
+class MaterialForm(forms.Form):
+    name = forms.CharField(label=_("材料名称"), max_length=100, required=False)
+    is_key = forms.BooleanField(label=_("关键（不可容缺）"), required=False, initial=True)
+    original_required = forms.BooleanField(label=_("核验原件"), required=False)
+    copies = forms.IntegerField(label=_("份数"), min_value=1, max_value=20, initial=1, required=False)
+    note = forms.CharField(label=_("说明"), max_length=200, required=False)
+
+
+MaterialFormSet = forms.formset_factory(MaterialForm, extra=3, max_num=40)
+
+
+class CatalogueFilterForm(forms.Form):
+    q = forms.CharField(label=_("搜索"), required=False, max_length=50, widget=forms.TextInput(
+        attrs={"placeholder": _("事项名称或编码"), "type": "search"}))
+    department = forms.ModelChoiceField(label=_("部门"), required=False, empty_label=_("全部部门"),
+                                        queryset=Department.objects.filter(service_items__isnull=False).distinct())
+    queue_category = forms.ModelChoiceField(label=_("取号类别"), required=False, empty_label=_("全部类别"),
+                                            queryset=QueueCategory.objects.all())
+
+
+class CategoryForm(forms.Form):
+    letter = forms.CharField(label=_("字母"), max_length=1)
+    name = forms.CharField(label=_("名称"), max_length=32)
+    description = forms.CharField(label=_("说明"), max_length=120, required=False)
+    default_service_minutes = forms.IntegerField(label=_("默认办理时长（分钟）"), min_value=1, max_value=240, initial=10)
+    sort_order = forms.IntegerField(label=_("排序"), min_value=0, initial=0)
+    is_active = forms.BooleanField(label=_("启用"), required=False, initial=True)
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label=_("事项目录 Excel 文件 (.xlsx)"))
+
+
+# --- reviews -----------------------------------------------------------------------------------------------
+
+class ReviewForm(forms.Form):
+    score = forms.TypedChoiceField(label=_("总体评价"), choices=Score.choices, coerce=int, widget=forms.RadioSelect)
+    tags = forms.MultipleChoiceField(label=_("评价标签（可多选）"), required=False, widget=forms.CheckboxSelectMultiple,
+                                     choices=[(str(t), t) for t in REVIEW_TAGS])
+    comment = forms.CharField(label=_("意见建议"), required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 3}))
+    contact_phone = forms.CharField(label=_("回访电话（选填，不满意时便于联系您）"), required=False, max_length=20)
+
+
+class PublicReviewForm(ReviewForm):
+    number = forms.CharField(label=_("办件编号"), max_length=20, widget=forms.TextInput(attrs={"autocomplete": "off"}))
+    check_code = forms.CharField(label=_("查询码（6位数字，见受理回执或告知书）"), min_length=6, max_length=6,
+                                 widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}))
+    field_order = ["number", "check_code", "score", "tags", "comment", "contact_phone"]
+
+
+class RectificationForm(forms.Form):
+    note = forms.CharField(label=_("记录"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+    contact_method = forms.ChoiceField(label=_("联系方式"), required=False,
+                                       choices=[("", "—")] + list(ContactMethod.choices))
+    complexity = forms.ChoiceField(label=_("问题类型"), required=False, choices=[("", "—")] + list(Complexity.choices))
+    callback_result = forms.ChoiceField(label=_("回访结果"), required=False,
+                                        choices=[("", "—")] + list(CallbackResult.choices))
+
+
+# --- staff and figures ---------------------------------------------------------------------------------
+
+class FiguresForm(forms.Form):
+    by = forms.ChoiceField(label=_("统计维度"), choices=[("clerk", _("按人员")), ("window", _("按窗口")),
+                                                       ("department", _("按审批部门"))], required=False)
+    date_from = forms.DateField(label=_("起始日期"), required=False, widget=_date_widget())
+    date_to = forms.DateField(label=_("截止日期"), required=False, widget=_date_widget())
+
+    def period(self) -> tuple[dt.date, dt.date]:
+        today = timezone.localdate()
+        data = self.cleaned_data if self.is_bound and self.is_valid() else {}
+        start = data.get("date_from") or today.replace(day=1)
+        end = data.get("date_to") or today
+        if end < start:
+            start, end = end, start
+        if (end - start).days > 400:
+            start = end - dt.timedelta(days=400)
+        return start, end
+
+    def clean(self):
+        data = super().clean()
+        if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
+            raise forms.ValidationError(_("起始日期不能晚于截止日期。"))
+        return data
+
+
+# --- 民生档案 ------------------------------------------------------------------------------------------
+
+class ArchiveRequestForm(forms.Form):
+    record_type = forms.ChoiceField(label=_("档案类型"), choices=[("", _("请选择"))] + ARCHIVE_TYPE_CHOICES)
+    requester_resident = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    requester_name = forms.CharField(label=_("申请人姓名"), max_length=32, required=False)
+    requester_id_number = forms.CharField(label=_("申请人身份证号"), max_length=18, required=False,
+                                          widget=forms.TextInput(attrs={"autocomplete": "off"}))
+    relation = forms.ChoiceField(label=_("申请人与档案当事人的关系"), choices=ArchiveRelation.choices,
+                                 initial=ArchiveRelation.SELF)
+    subject_name = forms.CharField(label=_("档案当事人姓名（非本人时填写）"), max_length=32, required=False)
+    subject_id_number = forms.CharField(label=_("档案当事人身份证号（选填）"), max_length=18, required=False)
+    id_check = forms.ChoiceField(label=_("身份核验方式"), choices=IdCheck.choices, initial=IdCheck.CARD_READER)
+    purpose = forms.CharField(label=_("查档用途"), max_length=100,
+                              widget=forms.TextInput(attrs={"placeholder": _("如：办理退休手续、子女入学")}))
+
+
+class ArchiveResultForm(forms.Form):
+    found = forms.TypedChoiceField(label=_("查询结果"), choices=[("1", _("查有档案")), ("0", _("查无档案"))],
+                                   coerce=lambda v: v == "1", widget=forms.RadioSelect)
+    file_reference = forms.CharField(label=_("档号/案卷号"), max_length=64, required=False)
+    pages = forms.IntegerField(label=_("页数"), min_value=0, max_value=500, required=False)
+    result_note = forms.CharField(label=_("结果说明"), max_length=200, required=False)
+
+
+class ArchiveIssueForm(forms.Form):
+    copies = forms.IntegerField(label=_("出证份数"), min_value=1, max_value=10, initial=1)
+

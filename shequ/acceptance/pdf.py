@@ -1,0 +1,49 @@
+"""Printable documents of a case as real PDFs (WeasyPrint, WenQuanYi Micro Hei for fast CJK subsetting)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from .choices import CaseStatus
+
+TEMPLATES = {
+    "receipt": "acceptance/pdf/receipt.html",
+    "notice": "acceptance/pdf/notice.html",
+    "rongque": "acceptance/pdf/rongque.html",
+    "refusal": "acceptance/pdf/refusal.html",
+}
+
+
+def html_to_pdf(html: str) -> bytes:
+    from weasyprint import HTML
+
+    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
+
+
+def _district(case) -> str:
+    parent = case.node.parent
+    return parent.name if parent else case.node.name
+
+
+def render_case_document(*, case, kind: str, printed_by) -> bytes:
+    materials = list(case.materials.all())
+    intake_missing = [m for m in materials if not m.requested_by_backoffice and (not m.provided or m.supplemented)]
+    context = {
+        "case": case, "kind": kind, "item": case.item, "department": case.department, "node": case.node,
+        "district": _district(case), "materials": materials,
+        "received": [m for m in materials if m.provided and not m.requested_by_backoffice],
+        "intake_missing": intake_missing,
+        "still_missing": [m for m in materials if not m.provided],
+        "printed_by": printed_by, "printed_at": timezone.now(),
+        "is_rejected": case.status == CaseStatus.REJECTED,
+        "centre_name": f"{case.node.name}社区事务受理服务中心",
+    }
+    return html_to_pdf(render_to_string(TEMPLATES[kind], context))
+
+
+def render_ticket(*, ticket, ahead: int, estimate: int) -> bytes:
+    context = {"t": ticket, "ahead": ahead, "estimate": estimate,
+               "centre_name": f"{ticket.node.name}社区事务受理服务中心"}
+    return html_to_pdf(render_to_string("acceptance/pdf/ticket.html", context))

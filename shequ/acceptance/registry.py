@@ -1,0 +1,63 @@
+"""Capabilities, navigation and home-page counters of the acceptance centre (受理中心)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from shequ.core.choices import Role
+from shequ.core.hooks import NavItem, PendingCounter, nav, pending, section
+from shequ.core.permissions import grant
+
+CLERK, SUPERVISOR, OFFICER, LEADER = Role.WINDOW_CLERK, Role.HALL_SUPERVISOR, Role.DEPT_OFFICER, Role.LEADER
+
+grant([CLERK, SUPERVISOR], "acceptance.window", "acceptance.kiosk", "acceptance.intake", "acceptance.archive")
+grant([CLERK, SUPERVISOR, LEADER], "acceptance.cases_all", "acceptance.display", "acceptance.rota_view")
+grant([CLERK, SUPERVISOR, LEADER, OFFICER], "acceptance.case_view", "acceptance.catalogue")
+grant([OFFICER], "acceptance.backoffice")
+grant([SUPERVISOR, OFFICER], "acceptance.rectify")
+grant([SUPERVISOR, OFFICER, LEADER], "acceptance.reviews")
+grant([SUPERVISOR, LEADER], "acceptance.figures", "acceptance.dashboard")
+grant([SUPERVISOR], "acceptance.supervise", "acceptance.catalogue_manage")
+
+S = _("受理中心")
+section(S, 20)
+nav(
+    NavItem(S, _("叫号窗口"), "acceptance:window-select", "acceptance.window", "megaphone", 0),
+    NavItem(S, _("新建受理"), "acceptance:case-intake", "acceptance.intake", "file-earmark-plus", 1),
+    NavItem(S, _("办件查询"), "acceptance:case-list", "acceptance.case_view", "folder2-open", 2),
+    NavItem(S, _("部门审核"), "acceptance:backoffice", "acceptance.backoffice", "inboxes", 3),
+    NavItem(S, _("到期督办"), "acceptance:overdue", "acceptance.case_view", "alarm", 4),
+    NavItem(S, _("大厅看板"), "acceptance:dashboard", "acceptance.dashboard", "speedometer2", 5),
+    NavItem(S, _("好差评与整改"), "acceptance:rectification-list", "acceptance.reviews", "emoji-frown", 6),
+    NavItem(S, _("民生档案查询"), "acceptance:archive-list", "acceptance.archive", "archive", 7),
+    NavItem(S, _("取号机"), "acceptance:kiosk", "acceptance.kiosk", "ticket-perforated", 8),
+    NavItem(S, _("大厅显示屏"), "acceptance:hall-display", "acceptance.display", "display", 9),
+    NavItem(S, _("事项目录"), "acceptance:catalogue", "acceptance.catalogue", "journal-bookmark", 10),
+    NavItem(S, _("窗口排班"), "acceptance:rota", "acceptance.rota_view", "calendar-week", 11),
+    NavItem(S, _("窗口与技能"), "acceptance:windows", "acceptance.supervise", "grid-3x3-gap", 12),
+    NavItem(S, _("考核统计"), "acceptance:figures", "acceptance.figures", "bar-chart", 13),
+    NavItem(S, _("大厅设备"), "acceptance:devices", "acceptance.supervise", "cpu", 14),
+    NavItem(_("系统"), _("民生档案查询日志"), "acceptance:archive-log", "core.read_audit", "journal-check", 45),
+)
+
+
+def _selectors():
+    from . import selectors
+
+    return selectors
+
+
+pending(
+    PendingCounter(_("今日等候人数"), "acceptance.window", lambda u: _selectors().count_waiting(u),
+                   "acceptance:window-select", "info", 20),
+    PendingCounter(_("一次告知待补齐"), "acceptance.intake", lambda u: _selectors().count_notified(u),
+                   "acceptance:case-list", "secondary", 21),
+    PendingCounter(_("已办结待出件"), "acceptance.intake", lambda u: _selectors().count_to_deliver(u),
+                   "acceptance:case-list", "primary", 22),
+    PendingCounter(_("部门待审办件"), "acceptance.backoffice", lambda u: _selectors().count_backoffice(u),
+                   "acceptance:backoffice", "primary", 23),
+    PendingCounter(_("临近到期办件"), "acceptance.case_view", lambda u: _selectors().count_due_soon(u),
+                   "acceptance:overdue", "warning", 24),
+    PendingCounter(_("超期办件"), "acceptance.case_view", lambda u: _selectors().count_overdue(u),
+                   "acceptance:overdue", "danger", 25),
+    PendingCounter(_("待整改差评"), "acceptance.rectify", lambda u: _selectors().count_open_rectifications(u),
+                   "acceptance:rectification-list", "danger", 26),
+)

@@ -1,0 +1,173 @@
+"""Reads of cases, always within the user's jurisdiction; department officers see their department's cases."""
+
+from __future__ import annotations
+
+import datetime as dt
+import heapq
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from shequ.core.choices import NodeKind
+from shequ.core.scoping import filter_by_scope
+
+from ..choices import CASE_BACKOFFICE, CASE_CLOCK_RUNNING, CaseStatus, Light
+from ..models import Case
+
+
+# Lists show masked values only; loading the ciphertext would decrypt it for every row.
+ENCRYPTED = ("applicant_id_number", "applicant_phone", "agent_id_number")
+
+
+def case_queryset(*, user) -> QuerySet:
+    qs = filter_by_scope(Case.objects.all(), user, "node", NodeKind.SUBDISTRICT)
+    if user.can("acceptance.cases_all"):
+        return qs
+    if user.can("acceptance.backoffice") and user.department_id:
+        return qs.filter(department_id=user.department_id)
+    return qs.none()
+
+
+def case_get(*, user, pk) -> Case:
+    try:
+        return (case_queryset(user=user).select_related("item", "department", "node", "ticket", "received_by",
+                                                        "accepted_by", "handler", "completed_by", "delivered_by",
+                                                        "committee")
+                .get(pk=int(pk)))
+    except (Case.DoesNotExist, TypeError, ValueError):
+        raise Http404 from None
+
+
+def case_light(case: Case, today: dt.date | None = None) -> str:
+    """Traffic light: yellow from 80 % of the limit, red at 100 % (due today) and after; grey while paused."""
+    today = today or timezone.localdate()
+    if case.status == CaseStatus.RETURNED:
+        return Light.PAUSED
+    if case.status not in CASE_CLOCK_RUNNING or case.due_date is None:
+        return Light.NONE
+    if today > case.due_date:
+        return Light.RED
+    if case.clock_start == case.due_date:  # 即办件: due the same day
+        return Light.GREEN
+    if today >= case.due_date:
+        return Light.RED
+    if case.warn_date and today >= case.warn_date:
+        return Light.YELLOW
+    return Light.GREEN
+
+
+def case_list(*, user, status: str = "", light: str = "", item=None, department=None, search: str = "",
+              date_from: dt.date | None = None, date_to: dt.date | None = None) -> QuerySet:
+    qs = case_queryset(user=user)
+    today = timezone.localdate()
+    if status == "open":
+        qs = qs.filter(status__in=[s for s in CaseStatus.values if s not in
+                                   (CaseStatus.DELIVERED, CaseStatus.REJECTED, CaseStatus.TERMINATED)])
+    elif status:
+        qs = qs.filter(status=status)
+    if light == "overdue":
+        qs = qs.filter(status__in=CASE_CLOCK_RUNNING, due_date__lt=today)
+    elif light == "soon":
+        qs = qs.filter(status__in=CASE_CLOCK_RUNNING, warn_date__lte=today, due_date__gte=today)
+    elif light == "rongque_late":
+        qs = qs.filter(rongque_pending=True, rongque_deadline__lt=today)
+    if item is not None:
+        qs = qs.filter(item=item)
+    if department is not None:
+        qs = qs.filter(department=department)
+    tz = timezone.get_current_timezone()
+    if date_from:
+        qs = qs.filter(received_at__gte=dt.datetime.combine(date_from, dt.time.min, tzinfo=tz))
+    if date_to:
+        qs = qs.filter(received_at__lt=dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time.min, tzinfo=tz))
+    search = (search or "").strip()[:32]
+    if search:
+        if search.upper().startswith("SL") and search[2:].isdigit():
+            qs = qs.filter(number=search.upper())
+        else:
+            qs = qs.filter(applicant_name__startswith=search)
+    return qs.select_related("item", "department").defer(*ENCRYPTED).order_by("-id")
+
+
+def keyset_page(qs: QuerySet, *, before: str | None, size: int = 25) -> tuple[list, int | None]:
+    """One page of a list ordered by -id, and the id to continue from (no COUNT, constant cost at depth)."""
+    if before:
+        try:
+            qs = qs.filter(id__lt=int(before))
+        except (TypeError, ValueError):
+            pass
+    rows = list(qs[: size + 1])
+    more = rows[size].pk if len(rows) > size else None
+    rows = rows[:size]
+    return rows, (rows[-1].pk if more else None)
+
+
+def backoffice_queue(*, user) -> QuerySet:
+    return (case_queryset(user=user).filter(status__in=[*CASE_BACKOFFICE, CaseStatus.RETURNED])
+            .select_related("item", "handler").defer(*ENCRYPTED).order_by("due_date", "id"))
+
+
+def backoffice_pending(*, user, limit: int) -> list[Case]:
+    """The `limit` most urgent cases waiting for the department's review. One indexed, ordered, limited read per
+    status (department, status, due_date), merged: a district-wide department queue is never sorted in full."""
+    base = case_queryset(user=user).select_related("item", "handler").defer(*ENCRYPTED)
+    parts = [base.filter(status=status).order_by("due_date", "id")[:limit] for status in CASE_BACKOFFICE]
+    return list(heapq.merge(*parts, key=lambda c: (c.due_date or dt.date.max, c.pk)))[:limit]
+
+
+def decided_awaiting_completion(*, user) -> QuerySet:
+    return (case_queryset(user=user).filter(status__in=[CaseStatus.APPROVED, CaseStatus.REFUSED])
+            .select_related("item", "handler").defer(*ENCRYPTED).order_by("decided_at"))
+
+
+def overdue(*, user) -> QuerySet:
+    today = timezone.localdate()
+    return (case_queryset(user=user).filter(status__in=CASE_CLOCK_RUNNING, due_date__lt=today)
+            .select_related("item", "department", "handler").defer(*ENCRYPTED).order_by("due_date", "id"))
+
+
+def due_soon(*, user) -> QuerySet:
+    today = timezone.localdate()
+    return (case_queryset(user=user).filter(status__in=CASE_CLOCK_RUNNING, warn_date__lte=today, due_date__gte=today)
+            .select_related("item", "department", "handler").defer(*ENCRYPTED).order_by("due_date", "id"))
+
+
+def rongque_late(*, user) -> QuerySet:
+    today = timezone.localdate()
+    return (case_queryset(user=user).filter(rongque_pending=True, rongque_deadline__lt=today)
+            .exclude(status__in=[CaseStatus.TERMINATED, CaseStatus.REJECTED])
+            .select_related("item", "department").defer(*ENCRYPTED).order_by("rongque_deadline"))
+
+
+def count_due_soon(user) -> int:
+    return due_soon(user=user).count()
+
+
+def count_overdue(user) -> int:
+    return overdue(user=user).count()
+
+
+def count_backoffice(user) -> int:
+    return case_queryset(user=user).filter(status__in=CASE_BACKOFFICE).count()
+
+
+def count_to_deliver(user) -> int:
+    return case_queryset(user=user).filter(Q(status=CaseStatus.COMPLETED)).count()
+
+
+def count_notified(user) -> int:
+    return case_queryset(user=user).filter(status=CaseStatus.NOTIFIED).count()
+
+
+def case_by_public_code(*, number: str, check_code: str) -> Case | None:
+    number = (number or "").strip().upper()[:20]
+    code = (check_code or "").strip()[:6]
+    if not number or len(code) != 6:
+        return None
+    import hmac
+
+    case = Case.objects.select_related("item", "node", "department").filter(number=number).first()
+    if case is None or not hmac.compare_digest(case.check_code, code):
+        return None
+    return case

@@ -1,0 +1,570 @@
+"""Case writes (办件): intake with a decision (受理 / 一次告知 / 容缺受理 / 不予受理), supplements, back-office
+review (签收, 审核通过/不予通过, 退回补正), 办结 and 出件, termination, printing.
+
+Every function checks the transition against `CASE_TRANSITIONS`, validates everything before writing, writes
+the case, a `CaseEvent` and an audit row in one transaction. The clock: due date = N working days after the
+acceptance date (start day not counted); a return for 补正 pauses it and the resubmission restarts it in full.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import secrets
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from shequ.core import crypto, idcard, workcal
+from shequ.core.audit import audit_record
+from shequ.core.choices import AuditAction, Role
+from shequ.core.errors import ConflictError, DomainError
+from shequ.core.models import User
+from shequ.core.scoping import in_scope
+from shequ.core.services import notify
+
+from ..choices import (CASE_ACTIONS, CASE_TRANSITIONS, NEW, CaseDecision, CaseStatus, IdCheck, Recipient,
+                       TicketStatus, check_action)
+from ..models import Case, CaseEvent, CaseMaterial, ServiceItem, Ticket
+from .common import actor_name, centre_for, clean_text, next_number
+
+STATUS_LABELS = dict(CaseStatus.choices)
+
+
+# --- helpers ------------------------------------------------------------------------------------------------
+
+def due_dates(start: dt.date, limit_days: int) -> tuple[dt.date, dt.date]:
+    """(warn date at 80 % of the limit, due date). Raises CalendarUnavailable for a year without data."""
+    due = workcal.add_working_days(start, limit_days)
+    warn = workcal.add_working_days(start, math.ceil(limit_days * 0.8)) if limit_days else due
+    return warn, due
+
+
+def _move(case: Case, action: str) -> str:
+    target = check_action(CASE_ACTIONS, CASE_TRANSITIONS, case.status, action,
+                          what=_("办件 %(n)s ") % {"n": case.number}, labels=STATUS_LABELS)
+    previous = case.status
+    case.status = target
+    return previous
+
+
+def _event(case: Case, action: str, previous, *, actor, note: str = "", detail: dict | None = None) -> None:
+    CaseEvent.objects.create(case=case, action=action, from_status=previous or "", to_status=case.status,
+                             actor=actor, actor_name=actor_name(actor), note=note, detail=detail or {})
+    audit_record(actor=actor, action=AuditAction.CREATE if action == "intake" else AuditAction.TRANSITION,
+                 obj=case, detail={"op": action, "from": previous or "", "to": case.status, **(detail or {})})
+
+
+def _lock(case: Case) -> Case:
+    return Case.objects.select_for_update(of=("self",)).select_related("item", "department", "node").get(pk=case.pk)
+
+
+def _require_front_desk(actor) -> None:
+    if not actor.can("acceptance.intake"):
+        raise PermissionDenied(_("只有窗口受理人员可以执行该操作。"))
+
+
+def _require_back_office(actor, case: Case) -> None:
+    if not actor.can("acceptance.backoffice") or actor.department_id != case.department_id:
+        raise PermissionDenied(_("只有%(d)s的后台审批人员可以审核该办件。") % {"d": case.department.name})
+
+
+def _missing(materials) -> list[CaseMaterial]:
+    return [m for m in materials if not m.provided]
+
+
+def _names(materials) -> str:
+    return "、".join(m.name for m in materials)
+
+
+def _officers(case: Case) -> list[User]:
+    return [u for u in User.objects.filter(role=Role.DEPT_OFFICER, department=case.department, is_active=True)
+            if in_scope(u, case.node)]
+
+
+def _start_clock(case: Case, today: dt.date) -> None:
+    case.warn_date, case.due_date = due_dates(today, case.item.limit_days)
+    case.clock_start = today
+    case.paused_at = None
+
+
+def _check_rongque(case: Case, materials, *, deadline, promise_signed: bool, today: dt.date) -> None:
+    missing = _missing(materials)
+    if not missing:
+        raise DomainError(_("材料已齐全，请直接受理，无需容缺。"), {"decision": [_("材料齐全。")]})
+    key_missing = [m for m in missing if m.is_key]
+    if key_missing:
+        raise DomainError(_("关键材料“%(m)s”不可容缺，请出具一次性告知书。") % {"m": _names(key_missing)},
+                          {"materials": [_("缺少关键材料。")]})
+    if not promise_signed:
+        raise DomainError(_("容缺受理须由申请人签署《容缺受理承诺书》。"), {"promise_signed": [_("请确认申请人已签署承诺书。")]})
+    if not isinstance(deadline, dt.date):
+        raise DomainError(_("请填写容缺材料的补齐期限。"), {"rongque_deadline": [_("必填。")]})
+    if deadline < today:
+        raise DomainError(_("补齐期限不能早于今天。"), {"rongque_deadline": [_("日期已过。")]})
+    if case.due_date and deadline > case.due_date:
+        raise DomainError(_("补齐期限不能超过本事项的承诺办结日（%(d)s）。") % {"d": _cn(case.due_date)},
+                          {"rongque_deadline": [_("超过承诺时限。")]})
+
+
+def _cn(day: dt.date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def _accept(case: Case, materials, *, actor, now, rongque: bool = False, deadline=None,
+            promise_signed=False) -> None:
+    today = timezone.localdate(now)
+    _start_clock(case, today)  # CalendarUnavailable propagates: no due date, no acceptance
+    if rongque:
+        _check_rongque(case, materials, deadline=deadline, promise_signed=promise_signed, today=today)
+        case.rongque_pending, case.rongque_deadline, case.promise_signed = True, deadline, True
+    else:
+        missing = _missing(materials)
+        if missing:
+            raise DomainError(
+                _("材料不齐，不能受理：缺%(m)s。请出具一次性告知书，或在仅缺可容缺材料时容缺受理。") % {"m": _names(missing)},
+                {"materials": [_("缺少材料：%(m)s") % {"m": _names(missing)}]})
+    case.accepted_at, case.accepted_by = now, actor
+
+
+# --- intake -------------------------------------------------------------------------------------------------
+
+def _applicant(actor, *, resident_id, applicant: dict | None) -> dict:
+    from shequ.people import selectors as people
+
+    if resident_id not in (None, ""):
+        try:
+            resident = people.resident_get(user=actor, pk=resident_id)
+        except Http404:
+            raise DomainError(_("所选居民不存在或不在您的管辖范围内。"),
+                              {"applicant_resident": [_("不在您的管辖范围内。")]}) from None
+        phone = (applicant or {}).get("phone") or resident.phone
+        return {"resident": resident, "name": resident.name, "id_number": resident.id_number, "phone": phone or "",
+                "committee": resident.committee}
+    applicant = applicant or {}
+    name = clean_text(applicant.get("name"), field="applicant_name", label=_("申请人姓名"), max_length=32)
+    try:
+        id_number = idcard.normalize_id_number(applicant.get("id_number") or "")
+    except idcard.InvalidIdNumber as exc:
+        raise DomainError(str(exc), {"applicant_id_number": [str(exc)]}) from None
+    phone = (applicant.get("phone") or "").strip()
+    if phone:
+        try:
+            phone = idcard.normalize_phone(phone)
+        except ValueError as exc:
+            raise DomainError(str(exc), {"applicant_phone": [str(exc)]}) from None
+    resident = people.resident_list(user=actor, search=id_number).first()
+    if resident is not None and resident.name != name:
+        raise DomainError(_("该身份证号已登记为居民“%(n)s”，与填写的姓名不一致，请核对。") % {"n": resident.name},
+                          {"applicant_name": [_("姓名与身份证号不一致。")]})
+    return {"resident": resident, "name": name, "id_number": id_number, "phone": phone,
+            "committee": resident.committee if resident else None}
+
+
+def _agent(item: ServiceItem, agent: dict | None) -> dict:
+    agent = agent or {}
+    if not (agent.get("name") or "").strip():
+        return {}
+    if not item.agent_allowed:
+        raise DomainError(_("“%(i)s”须申请人本人办理，不接受代办。") % {"i": item.name},
+                          {"agent_name": [_("该事项不允许代办。")]})
+    name = clean_text(agent.get("name"), field="agent_name", label=_("代理人姓名"), max_length=32)
+    try:
+        id_number = idcard.normalize_id_number(agent.get("id_number") or "")
+    except idcard.InvalidIdNumber as exc:
+        raise DomainError(str(exc), {"agent_id_number": [str(exc)]}) from None
+    if not agent.get("authorized"):
+        raise DomainError(_("代办须核验申请人签署的授权委托书。"), {"agent_authorized": [_("请确认已核验授权委托书。")]})
+    relation = clean_text(agent.get("relation"), field="agent_relation", label=_("与申请人关系"), max_length=16)
+    return {"name": name, "id_number": id_number, "relation": relation}
+
+
+def _ticket(node, ticket_id) -> Ticket | None:
+    if ticket_id in (None, ""):
+        return None
+    try:
+        ticket = Ticket.objects.get(pk=int(ticket_id), node=node)
+    except (Ticket.DoesNotExist, TypeError, ValueError):
+        raise DomainError(_("排队号不存在。"), {"ticket": [_("排队号不存在。")]}) from None
+    if ticket.day != timezone.localdate():
+        raise DomainError(_("排队号 %(n)s 不是今天的号，不能用于今天的受理。") % {"n": ticket.number},
+                          {"ticket": [_("不是当天的号。")]})
+    if ticket.status not in (TicketStatus.CALLED, TicketStatus.SERVING, TicketStatus.DONE):
+        raise DomainError(_("排队号 %(n)s 尚未叫号，不能受理。") % {"n": ticket.number},
+                          {"ticket": [_("尚未叫号。")]})
+    return ticket
+
+
+@transaction.atomic
+def case_intake(*, actor, item: ServiceItem | None, decision: str, applicant_resident=None,
+                applicant: dict | None = None, agent: dict | None = None, ticket=None, provided=(),
+                rongque_deadline: dt.date | None = None, promise_signed: bool = False, reasons: str = "",
+                note: str = "") -> Case:
+    """Register an application at the window and decide on it at once. Nothing is written unless every check
+    passes (no partial case)."""
+    _require_front_desk(actor)
+    node = centre_for(actor)
+    if not isinstance(item, ServiceItem) or not item.is_active:
+        raise DomainError(_("请选择一个有效的服务事项。"), {"item": [_("未知或已停用的事项。")]})
+    if decision not in CaseDecision.values:
+        raise DomainError(_("请选择受理决定。"), {"decision": [_("无效的受理决定。")]})
+    person = _applicant(actor, resident_id=applicant_resident, applicant=applicant)
+    agent_data = _agent(item, agent)
+    ticket_obj = _ticket(node, ticket)
+    materials = list(item.materials.all())
+    try:
+        provided_ids = {int(p) for p in provided}
+    except (TypeError, ValueError):
+        raise DomainError(_("材料清单无效。"), {"materials": [_("材料编号无效。")]}) from None
+    unknown = provided_ids - {m.pk for m in materials}
+    if unknown:
+        raise DomainError(_("材料不属于该事项。"), {"materials": [_("材料不属于所选事项。")]})
+    note = clean_text(note, field="note", label=_("备注"), required=False, max_length=200)
+    reasons = (reasons or "").strip()
+    if decision == CaseDecision.REJECT:
+        reasons = clean_text(reasons, field="reasons", label=_("不予受理的理由"), max_length=1000)
+
+    now = timezone.now()
+    today = timezone.localdate(now)
+    seq = next_number(node=node, key="CASE", day=today)
+    case = Case(
+        number=f"SL{today:%y%m%d}{node.code[6:9]}{seq:04d}", check_code=f"{secrets.randbelow(10 ** 6):06d}",
+        node=node, item=item, department=item.department, ticket=ticket_obj, status=NEW,
+        applicant_resident=person["resident"], committee=person["committee"], applicant_name=person["name"],
+        applicant_id_number=person["id_number"], applicant_id_hash=crypto.keyed_hash(person["id_number"]),
+        applicant_id_masked=idcard.mask_id_number(person["id_number"]), applicant_phone=person["phone"],
+        applicant_phone_masked=idcard.mask_phone(person["phone"]), received_at=now, received_by=actor, note=note)
+    if agent_data:
+        case.agent_name, case.agent_id_number = agent_data["name"], agent_data["id_number"]
+        case.agent_id_masked = idcard.mask_id_number(agent_data["id_number"])
+        case.agent_relation = agent_data["relation"]
+    checklist = [CaseMaterial(material=m, name=m.name, is_key=m.is_key, provided=m.pk in provided_ids,
+                              provided_at=now if m.pk in provided_ids else None, sort_order=i)
+                 for i, m in enumerate(materials)]
+    missing = _missing(checklist)
+
+    action = {CaseDecision.ACCEPT: "accept", CaseDecision.NOTIFY: "notify", CaseDecision.RONGQUE: "rongque",
+              CaseDecision.REJECT: "reject"}[decision]
+    _move(case, action)
+    if decision == CaseDecision.NOTIFY:
+        if not missing:
+            raise DomainError(_("材料已齐全，无需一次性告知，请直接受理。"), {"decision": [_("材料齐全。")]})
+        case.notice_at = now
+    elif decision == CaseDecision.REJECT:
+        case.closing_reason, case.closed_at = reasons, now
+    else:
+        _accept(case, checklist, actor=actor, now=now, rongque=decision == CaseDecision.RONGQUE,
+                deadline=rongque_deadline, promise_signed=promise_signed)
+    case.save()
+    for m in checklist:
+        m.case = case
+    CaseMaterial.objects.bulk_create(checklist)
+    detail = {"item": item.code, "ticket": ticket_obj.number if ticket_obj else None,
+              "agent": bool(agent_data), "resident": bool(person["resident"])}
+    CaseEvent.objects.create(case=case, action="intake", from_status="", to_status=case.status, actor=actor,
+                             actor_name=actor_name(actor), at=now, detail=detail)
+    audit_record(actor=actor, action=AuditAction.CREATE, obj=case, detail={"op": "intake", **detail})
+    event_detail = {}
+    if missing:
+        event_detail["missing"] = [m.name for m in missing]
+    if case.due_date:
+        event_detail["due_date"] = case.due_date.isoformat()
+    _event(case, action, NEW, actor=actor, note=reasons, detail={**detail, **event_detail})
+    if case.status == CaseStatus.ACCEPTED and not item.is_instant:
+        _notify_officers(case, _("新受理办件待审核：%(n)s %(i)s") % {"n": case.number, "i": item.name})
+    return case
+
+
+def _notify_officers(case: Case, title: str) -> None:
+    from django.urls import reverse
+
+    notify(recipients=_officers(case), title=title,
+           body=_("到期日：%(d)s") % {"d": _cn(case.due_date)} if case.due_date else "",
+           link=reverse("acceptance:case-detail", args=[case.pk]))
+
+
+# --- front desk after intake -----------------------------------------------------------------------------
+
+@transaction.atomic
+def case_supplement(*, actor, case: Case, materials) -> Case:
+    """The applicant brings missing materials (after a one-time notice, for 容缺, or for 补正)."""
+    _require_front_desk(actor)
+    case = _lock(case)
+    if case.status not in (CaseStatus.NOTIFIED, CaseStatus.RETURNED) and not (
+            case.rongque_pending and case.status in (CaseStatus.ACCEPTED, CaseStatus.REVIEWING, CaseStatus.APPROVED)):
+        raise ConflictError(_("办件 %(n)s 当前状态为“%(s)s”，没有待补交的材料。") % {
+            "n": case.number, "s": case.get_status_display()}, {"status": [_("当前状态不允许补交材料。")]})
+    try:
+        ids = {int(m) for m in materials}
+    except (TypeError, ValueError):
+        raise DomainError(_("材料编号无效。"), {"materials": [_("材料编号无效。")]}) from None
+    pending = {m.pk: m for m in case.materials.filter(provided=False)}
+    if not ids:
+        raise DomainError(_("请勾选本次补交的材料。"), {"materials": [_("请至少勾选一项。")]})
+    if ids - pending.keys():
+        raise DomainError(_("所选材料不是本办件待补交的材料。"), {"materials": [_("材料无效或已收。")]})
+    now = timezone.now()
+    for pk in ids:
+        m = pending[pk]
+        m.provided, m.supplemented, m.provided_at = True, True, now
+        m.save(update_fields=["provided", "supplemented", "provided_at"])
+    names = [pending[pk].name for pk in sorted(ids)]
+    if case.rongque_pending and not case.materials.filter(provided=False).exists():
+        case.rongque_pending = False
+        case.save(update_fields=["rongque_pending", "updated_at"])
+    _event(case, "supplement", case.status, actor=actor, note="、".join(names), detail={"materials": names})
+    return case
+
+
+@transaction.atomic
+def case_accept(*, actor, case: Case) -> Case:
+    """受理 after a one-time notice, once every material is in."""
+    _require_front_desk(actor)
+    case = _lock(case)
+    previous = _move(case, "accept")
+    _accept(case, list(case.materials.all()), actor=actor, now=timezone.now())
+    case.save()
+    _event(case, "accept", previous, actor=actor, detail={"due_date": case.due_date.isoformat()})
+    if not case.item.is_instant:
+        _notify_officers(case, _("新受理办件待审核：%(n)s %(i)s") % {"n": case.number, "i": case.item.name})
+    return case
+
+
+@transaction.atomic
+def case_rongque(*, actor, case: Case, deadline: dt.date | None, promise_signed: bool) -> Case:
+    """容缺受理 after a one-time notice: only acceptable-missing materials are still missing."""
+    _require_front_desk(actor)
+    case = _lock(case)
+    previous = _move(case, "rongque")
+    materials = list(case.materials.all())
+    _accept(case, materials, actor=actor, now=timezone.now(), rongque=True, deadline=deadline,
+            promise_signed=promise_signed)
+    case.save()
+    _event(case, "rongque", previous, actor=actor,
+           detail={"due_date": case.due_date.isoformat(), "deadline": deadline.isoformat(),
+                   "missing": [m.name for m in _missing(materials)]})
+    if not case.item.is_instant:
+        _notify_officers(case, _("容缺受理办件待审核：%(n)s %(i)s") % {"n": case.number, "i": case.item.name})
+    return case
+
+
+@transaction.atomic
+def case_reject(*, actor, case: Case, reasons: str) -> Case:
+    """不予受理 after a one-time notice (e.g. the applicant turns out not to qualify)."""
+    _require_front_desk(actor)
+    reasons = clean_text(reasons, field="reasons", label=_("不予受理的理由"), max_length=1000)
+    case = _lock(case)
+    previous = _move(case, "reject")
+    case.closing_reason, case.closed_at = reasons, timezone.now()
+    case.save()
+    _event(case, "reject", previous, actor=actor, note=reasons)
+    return case
+
+
+@transaction.atomic
+def case_terminate(*, actor, case: Case, reason: str) -> Case:
+    _require_front_desk(actor)
+    reason = clean_text(reason, field="reason", label=_("终止理由"), max_length=1000)
+    case = _lock(case)
+    previous = _move(case, "terminate")
+    case.closing_reason, case.closed_at, case.rongque_pending = reason, timezone.now(), False
+    case.save()
+    _event(case, "terminate", previous, actor=actor, note=reason)
+    return case
+
+
+@transaction.atomic
+def case_resubmit(*, actor, case: Case) -> Case:
+    """补正完成: every requested material is in; the clock restarts in full from today."""
+    _require_front_desk(actor)
+    case = _lock(case)
+    previous = _move(case, "resubmit")
+    missing = _missing(case.materials.all())
+    if missing:
+        raise DomainError(_("补正材料尚未补齐：%(m)s。") % {"m": _names(missing)},
+                          {"materials": [_("缺少材料：%(m)s") % {"m": _names(missing)}]})
+    _start_clock(case, timezone.localdate())
+    case.save()
+    _event(case, "resubmit", previous, actor=actor,
+           detail={"clock_start": case.clock_start.isoformat(), "due_date": case.due_date.isoformat()})
+    _notify_officers(case, _("补正材料已补齐，重新计时：%(n)s") % {"n": case.number})
+    return case
+
+
+# --- back office --------------------------------------------------------------------------------------------
+
+@transaction.atomic
+def case_claim(*, actor, case: Case) -> Case:
+    case = _lock(case)
+    _require_back_office(actor, case)
+    previous = _move(case, "claim")
+    case.handler = actor
+    case.save()
+    _event(case, "claim", previous, actor=actor)
+    return case
+
+
+@transaction.atomic
+def case_approve(*, actor, case: Case, note: str = "") -> Case:
+    case = _lock(case)
+    _require_back_office(actor, case)
+    previous = _move(case, "approve")
+    missing = _missing(case.materials.all())
+    if missing:
+        raise ConflictError(_("材料“%(m)s”尚未补齐，不能审核通过。") % {"m": _names(missing)},
+                            {"materials": [_("材料未补齐。")]})
+    case.handler, case.decided_at = actor, timezone.now()
+    case.decision_reason = clean_text(note, field="note", label=_("审核意见"), required=False, max_length=1000)
+    case.save()
+    _event(case, "approve", previous, actor=actor, note=case.decision_reason)
+    return case
+
+
+@transaction.atomic
+def case_refuse(*, actor, case: Case, reasons: str) -> Case:
+    case = _lock(case)
+    _require_back_office(actor, case)
+    reasons = clean_text(reasons, field="reasons", label=_("不予通过的理由"), max_length=1000)
+    previous = _move(case, "refuse")
+    case.handler, case.decided_at, case.decision_reason = actor, timezone.now(), reasons
+    case.save()
+    _event(case, "refuse", previous, actor=actor, note=reasons)
+    return case
+
+
+@transaction.atomic
+def case_return(*, actor, case: Case, reason: str, materials: list[str] = ()) -> Case:
+    """退回补正: the clock stops; the applicant is told what to bring (the listed materials)."""
+    case = _lock(case)
+    _require_back_office(actor, case)
+    reason = clean_text(reason, field="reason", label=_("退回补正的原因"), max_length=1000)
+    names = []
+    for raw in materials:
+        name = (raw or "").strip()
+        if name and name not in names:
+            if len(name) > 100:
+                raise DomainError(_("材料名称不超过100个字。"), {"materials": [_("材料名称过长。")]})
+            names.append(name)
+    previous = _move(case, "return")
+    now = timezone.now()
+    case.paused_at, case.handler = now, actor
+    case.return_count += 1
+    case.save()
+    start = case.materials.count()
+    CaseMaterial.objects.bulk_create([CaseMaterial(case=case, name=n, is_key=True, requested_by_backoffice=True,
+                                                   sort_order=start + i) for i, n in enumerate(names)])
+    _event(case, "return", previous, actor=actor, note=reason, detail={"materials": names})
+    from django.urls import reverse
+
+    notify(recipients=[case.accepted_by], title=_("办件退回补正：%(n)s") % {"n": case.number}, body=reason,
+           link=reverse("acceptance:case-detail", args=[case.pk]))
+    return case
+
+
+# --- 办结 and 出件 ---------------------------------------------------------------------------------------------
+
+@transaction.atomic
+def case_complete(*, actor, case: Case, result_note: str = "") -> Case:
+    """办结: the result is ready for hand-over. A 即办件 is completed at the window right after acceptance; a
+    承诺件 only after the department's decision."""
+    case = _lock(case)
+    if case.status == CaseStatus.ACCEPTED:
+        _require_front_desk(actor)
+        if not case.item.is_instant:
+            raise ConflictError(_("承诺件须经%(d)s审核后才能办结。") % {"d": case.department.short_name},
+                                {"status": [_("尚未审核。")]})
+        if case.rongque_pending:
+            raise ConflictError(_("容缺材料尚未补齐，不能办结。"), {"materials": [_("材料未补齐。")]})
+    elif not (actor.can("acceptance.intake") or (actor.can("acceptance.backoffice")
+                                                  and actor.department_id == case.department_id)):
+        raise PermissionDenied(_("只有窗口人员或%(d)s的审批人员可以办结该办件。") % {"d": case.department.name})
+    previous = _move(case, "complete")
+    now = timezone.now()
+    case.completed_at, case.completed_by = now, actor
+    case.result_note = clean_text(result_note, field="result_note", label=_("办理结果"), required=False)
+    case.on_time = case.due_date is None or timezone.localdate(now) <= case.due_date
+    case.save()
+    _event(case, "complete", previous, actor=actor, note=case.result_note, detail={"on_time": case.on_time})
+    return case
+
+
+@transaction.atomic
+def case_deliver(*, actor, case: Case, to: str, id_check: str, recipient_name: str = "",
+                 recipient_id_number: str = "", authorized: bool = False) -> Case:
+    """出件: hand the result over to the applicant or an authorised agent, identity checked."""
+    _require_front_desk(actor)
+    case = _lock(case)
+    previous = _move(case, "deliver")
+    if to not in Recipient.values:
+        raise DomainError(_("请选择领取人。"), {"to": [_("无效的领取人类型。")]})
+    if id_check not in IdCheck.values:
+        raise DomainError(_("请选择身份核验方式。"), {"id_check": [_("无效的核验方式。")]})
+    if to == Recipient.AGENT:
+        if not case.item.agent_allowed:
+            raise DomainError(_("该事项须本人领取，不接受代领。"), {"to": [_("不允许代领。")]})
+        name = clean_text(recipient_name, field="recipient_name", label=_("代领人姓名"), max_length=32)
+        try:
+            id_number = idcard.normalize_id_number(recipient_id_number)
+        except idcard.InvalidIdNumber as exc:
+            raise DomainError(str(exc), {"recipient_id_number": [str(exc)]}) from None
+        if not authorized:
+            raise DomainError(_("代领须核验申请人签署的授权委托书。"), {"authorized": [_("请确认已核验授权委托书。")]})
+        masked = idcard.mask_id_number(id_number)
+    else:
+        name, masked = case.applicant_name, case.applicant_id_masked
+    case.delivered_at, case.delivered_by, case.delivered_to = timezone.now(), actor, to
+    case.recipient_name, case.recipient_id_masked = name, masked
+    case.save()
+    _event(case, "deliver", previous, actor=actor,
+           note=_("交付%(t)s %(n)s（%(c)s）") % {"t": Recipient(to).label, "n": name, "c": IdCheck(id_check).label},
+           detail={"to": to, "id_check": id_check})
+    return case
+
+
+@transaction.atomic
+def case_record_view(*, actor, case: Case) -> None:
+    """Opening a case shows the applicant's personal data (masked): the view is audited, as for residents."""
+    audit_record(actor=actor, action=AuditAction.VIEW, obj=case)
+
+
+# --- documents ------------------------------------------------------------------------------------------------
+
+DOCUMENTS = {
+    "receipt": _("受理回执"),
+    "notice": _("一次性告知书"),
+    "rongque": _("容缺受理通知书"),
+    "refusal": _("不予受理决定书"),
+}
+
+
+def documents_available(case: Case) -> list[str]:
+    kinds = []
+    if case.accepted_at:
+        kinds.append("receipt")
+    if case.notice_at:
+        kinds.append("notice")
+    if case.promise_signed:
+        kinds.append("rongque")
+    if case.status == CaseStatus.REJECTED:
+        kinds.append("refusal")
+    return kinds
+
+
+@transaction.atomic
+def case_print(*, actor, case: Case, kind: str) -> tuple[str, bytes]:
+    """Render one of the case's documents as PDF; every print is audited and noted in the history."""
+    from ..pdf import render_case_document
+
+    if kind not in DOCUMENTS:
+        raise Http404
+    if kind not in documents_available(case):
+        raise ConflictError(_("办件 %(n)s 当前没有“%(d)s”。") % {"n": case.number, "d": DOCUMENTS[kind]},
+                            {"kind": [_("当前状态没有该文书。")]})
+    content = render_case_document(case=case, kind=kind, printed_by=actor)
+    CaseEvent.objects.create(case=case, action="print", from_status=case.status, to_status=case.status,
+                             actor=actor, actor_name=actor_name(actor), note=str(DOCUMENTS[kind]))
+    audit_record(actor=actor, action=AuditAction.PRINT, obj=case, detail={"document": kind})
+    return f"{case.number}-{kind}.pdf", content

@@ -1,0 +1,350 @@
+"""REST API of the 大联动 module under /api/v1/grid/. Transitions are POST actions on a case
+(`/cases/{id}/dispatch/` …); an action out of order is 409, another unit's case 403, bad input 400."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action, api_view
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.response import Response
+
+from shequ.core.api import ERROR_SCHEMA
+from shequ.core.choices import NodeKind
+from shequ.core.errors import DomainError
+from shequ.core.models import Node
+from shequ.core.scoping import scope_node_ids, scoped_nodes
+
+from . import selectors, services, spatial, stats
+from .choices import CaseAction, HotlineAction, Satisfaction, Source, Urgency
+from .models import Case, HotlineOrder
+
+
+def _require(request, capability):
+    if not request.user.can(capability):
+        raise PermissionDenied(_("您没有执行该操作的权限。"))
+
+
+class CaseSerializer(serializers.ModelSerializer):
+    category = serializers.CharField(source="category.code", read_only=True)
+    category_name = serializers.CharField(source="category.name", read_only=True)
+    grid = serializers.CharField(source="grid.code", read_only=True, default=None)
+    grid_name = serializers.CharField(source="grid.name", read_only=True, default=None)
+    committee = serializers.CharField(source="committee.code", read_only=True, default=None)
+    unit = serializers.CharField(source="unit.code", read_only=True, default=None)
+    unit_name = serializers.CharField(source="unit.name", read_only=True, default=None)
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    light = serializers.SerializerMethodField()
+    photos = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Case
+        fields = ["id", "number", "kind", "category", "category_name", "source", "urgency", "status", "status_label",
+                  "grid", "grid_name", "committee", "lat", "lng", "address", "description", "external_no", "unit",
+                  "unit_name", "reported_at", "filed_at", "dispatched_at", "deadline", "fed_back_at", "closed_at",
+                  "closed_on_time", "rework_count", "extension_count", "return_count", "satisfaction", "light",
+                  "photos", "version", "updated_at"]
+        read_only_fields = fields
+
+    def get_light(self, obj) -> str:
+        return obj.light()
+
+    def get_photos(self, obj) -> list[str]:
+        return [f"/grid/photos/{p.pk}/" for p in obj.photos.all()]
+
+
+class CaseCreateSerializer(serializers.Serializer):
+    category = serializers.CharField(max_length=8, help_text="小类代码，如 E0102")
+    description = serializers.CharField(max_length=4000)
+    lat = serializers.FloatField(required=False, allow_null=True, min_value=-90, max_value=90)
+    lng = serializers.FloatField(required=False, allow_null=True, min_value=-180, max_value=180)
+    address = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    source = serializers.ChoiceField(choices=Source.choices, required=False)
+    urgency = serializers.ChoiceField(choices=Urgency.choices, required=False)
+    external_no = serializers.CharField(max_length=40, required=False, allow_blank=True)
+    photos = serializers.ListField(child=serializers.FileField(), required=False, max_length=6)
+    keep_location = serializers.BooleanField(required=False, default=False)
+
+
+class ActionSerializer(serializers.Serializer):
+    note = serializers.CharField(max_length=500, required=False, allow_blank=True)
+    version = serializers.IntegerField(required=False, help_text="乐观锁：案件当前版本")
+    unit = serializers.CharField(max_length=32, required=False, help_text="派遣/改派：单位代码")
+    hours = serializers.FloatField(required=False, help_text="延期申请：延长的工作时")
+    target = serializers.CharField(max_length=32, required=False, help_text="合并：主案件编号")
+    satisfaction = serializers.ChoiceField(choices=Satisfaction.choices, required=False)
+    category = serializers.CharField(max_length=8, required=False, help_text="立案时改类")
+    urgency = serializers.ChoiceField(choices=Urgency.choices, required=False)
+    photos = serializers.ListField(child=serializers.FileField(), required=False, max_length=6)
+
+
+class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Grid cases within the caller's jurisdiction (a department handler: the cases of their department)."""
+
+    serializer_class = CaseSerializer
+    queryset = Case.objects.none()
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    def get_queryset(self):
+        _require(self.request, "grid.view")
+        p = self.request.query_params
+        qs = selectors.case_list(user=self.request.user, status=p.get("status", "")[:16],
+                                 source=p.get("source", "")[:16], light=p.get("light", "")[:8],
+                                 search=p.get("search", ""), kind=p.get("kind", "")[:16])
+        return qs.prefetch_related("photos").order_by("-id")
+
+    def get_object(self):
+        _require(self.request, "grid.view")
+        return selectors.case_get(user=self.request.user, pk=self.kwargs["pk"])
+
+    @extend_schema(request=CaseCreateSerializer, responses={201: CaseSerializer, 400: ERROR_SCHEMA})
+    def create(self, request, *args, **kwargs):
+        """上报 a case; with `lat`/`lng` (WGS84) the answer carries the grid found by point-in-polygon."""
+        _require(request, "grid.report")
+        payload = CaseCreateSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        d = payload.validated_data
+        from .views import _report_sources
+
+        allowed = _report_sources(request.user)
+        source = d.get("source") or allowed[0]
+        if source not in allowed:
+            raise DomainError(_("您的岗位不能登记该来源的案件。"), {"source": [_("来源无效。")]})
+        subdistrict = scoped_nodes(request.user, NodeKind.SUBDISTRICT).first()
+        case = services.case_report(actor=request.user, category=d["category"], source=source,
+                                    description=d["description"], lat=d.get("lat"), lng=d.get("lng"),
+                                    address=d.get("address", ""), urgency=d.get("urgency"),
+                                    photos=d.get("photos", []), keep_location=d.get("keep_location", False),
+                                    external_no=d.get("external_no", ""), subdistrict=subdistrict)
+        return Response(CaseSerializer(selectors.case_get(user=request.user, pk=case.pk)).data,
+                        status=status.HTTP_201_CREATED)
+
+    def _act(self, request, name, pk=None):
+        case = self.get_object()
+        payload = ActionSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        d = payload.validated_data
+        try:
+            services.case_transition(actor=request.user, case=case, action=name, note=d.get("note", ""),
+                                     expected_version=d.get("version"), unit=d.get("unit"), hours=d.get("hours"),
+                                     target=d.get("target"), satisfaction=d.get("satisfaction", ""),
+                                     category=d.get("category"), urgency=d.get("urgency", ""),
+                                     photos=d.get("photos", []))
+        except services.CaseNotFound:
+            from django.http import Http404
+
+            raise Http404
+        return Response(CaseSerializer(Case.objects.select_related("category", "grid", "committee", "unit")
+                                       .prefetch_related("photos").get(pk=case.pk)).data)
+
+    @extend_schema(responses={200: inline_serializer("Duplicate", {
+        "number": serializers.CharField(), "distance_m": serializers.IntegerField()}, many=True)})
+    @action(detail=True, methods=["get"])
+    def duplicates(self, request, pk=None):
+        """Possible duplicates: same category, within the category's radius, reported in the last 72 hours."""
+        case = self.get_object()
+        found = services.suggest_duplicates(category=case.category, lat=case.lat, lng=case.lng,
+                                            when=case.reported_at, exclude_id=case.pk)
+        return Response([{"id": c.pk, "number": c.number, "status": c.status, "distance_m": d} for c, d in found])
+
+
+def _make_action(name):
+    def handler(self, request, pk=None):
+        return self._act(request, name, pk)
+
+    handler.__name__ = f"act_{name}"
+    handler.__doc__ = f"{CaseAction(name).label}（{name}）"
+    handler = extend_schema(request=ActionSerializer, responses={
+        200: CaseSerializer, 400: ERROR_SCHEMA, 403: ERROR_SCHEMA, 404: ERROR_SCHEMA, 409: ERROR_SCHEMA,
+        412: ERROR_SCHEMA})(handler)
+    return action(detail=True, methods=["post"], url_path=name.replace("_", "-"), url_name=name)(handler)
+
+
+for _name in CaseAction.values:
+    if _name not in (CaseAction.REPORT,):
+        setattr(CaseViewSet, f"act_{_name}", _make_action(_name))
+
+
+class HotlineSerializer(serializers.ModelSerializer):
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    case = serializers.CharField(source="case.number", read_only=True, default=None)
+    category = serializers.CharField(source="category.code", read_only=True, default=None)
+
+    class Meta:
+        model = HotlineOrder
+        fields = ["id", "order_no", "hotline_type", "title", "content", "category", "caller_name",
+                  "caller_phone_masked", "address", "lat", "lng", "urgency", "status", "status_label", "received_at",
+                  "sign_due", "reply_due", "signed_at", "case", "return_reason", "extension_days", "reply_text",
+                  "replied_at", "visited_at", "satisfaction", "visit_note", "reopen_count", "closed_at"]
+        read_only_fields = fields
+
+
+class HotlineCreateSerializer(serializers.Serializer):
+    order_no = serializers.CharField(max_length=40)
+    hotline_type = serializers.CharField(max_length=16, required=False)
+    title = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    content = serializers.CharField(max_length=4000)
+    address = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    caller_name = serializers.CharField(max_length=32, required=False, allow_blank=True)
+    caller_phone = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    urgency = serializers.CharField(max_length=16, required=False)
+    received_at = serializers.DateTimeField(required=False)
+    lat = serializers.FloatField(required=False, allow_null=True)
+    lng = serializers.FloatField(required=False, allow_null=True)
+    category = serializers.CharField(max_length=8, required=False, allow_blank=True)
+
+
+class HotlineActionSerializer(serializers.Serializer):
+    note = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+    days = serializers.IntegerField(required=False)
+    satisfaction = serializers.ChoiceField(choices=Satisfaction.choices, required=False)
+    category = serializers.CharField(max_length=8, required=False)
+    target = serializers.CharField(max_length=40, required=False)
+
+
+class HotlineViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """12345 work orders: intake with the hotline order number, then 签收/退单/延期/答复/回访/重办/并单."""
+
+    serializer_class = HotlineSerializer
+    queryset = HotlineOrder.objects.none()
+
+    def get_queryset(self):
+        _require(self.request, "grid.hotline_view")
+        return selectors.hotline_list(user=self.request.user,
+                                      status=self.request.query_params.get("status", "")[:16]).order_by("-id")
+
+    def get_object(self):
+        _require(self.request, "grid.hotline_view")
+        return selectors.hotline_get(user=self.request.user, pk=self.kwargs["pk"])
+
+    @extend_schema(request=HotlineCreateSerializer(many=True), responses={
+        201: HotlineSerializer, 400: ERROR_SCHEMA, 409: ERROR_SCHEMA})
+    def create(self, request, *args, **kwargs):
+        """One order (an object) or a batch (an array: answers a summary with per-row errors)."""
+        _require(request, "grid.hotline")
+        subdistrict = scoped_nodes(request.user, NodeKind.SUBDISTRICT).first()
+        if subdistrict is None:
+            raise DomainError(_("您的管辖范围不含街道，不能接收工单。"), {})
+        if isinstance(request.data, list):
+            rows = HotlineCreateSerializer(data=request.data, many=True)
+            rows.is_valid(raise_exception=True)
+            result = services.hotline_import(actor=request.user, rows=rows.validated_data, subdistrict=subdistrict)
+            return Response(result, status=status.HTTP_201_CREATED if result["created"] else status.HTTP_200_OK)
+        payload = HotlineCreateSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        order = services.hotline_receive(actor=request.user, data=payload.validated_data, subdistrict=subdistrict)
+        return Response(HotlineSerializer(order).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(operation_id="grid_hotline_act", request=HotlineActionSerializer,
+                   parameters=[OpenApiParameter("act", str, OpenApiParameter.PATH,
+                                                enum=["sign", "return", "extend", "reply", "visit", "reopen", "merge"])],
+                   responses={200: HotlineSerializer, 400: ERROR_SCHEMA, 409: ERROR_SCHEMA})
+    @action(detail=True, methods=["post"], url_path=r"(?P<act>sign|return|extend|reply|visit|reopen|merge)")
+    def act(self, request, pk=None, act=None):
+        """签收 sign · 退单 return (note) · 延期 extend (days, note) · 答复 reply (note) · 回访 visit (satisfaction) ·
+        重办 reopen (note) · 并单 merge (target)."""
+        _require(request, "grid.hotline")
+        order = self.get_object()
+        payload = HotlineActionSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        d = payload.validated_data
+        u = request.user
+        if act == HotlineAction.SIGN:
+            order = services.hotline_sign(actor=u, order=order, category=d.get("category"))
+        elif act == HotlineAction.RETURN:
+            order = services.hotline_return(actor=u, order=order, reason=d.get("note", ""))
+        elif act == HotlineAction.EXTEND:
+            order = services.hotline_extend(actor=u, order=order, days=d.get("days"), reason=d.get("note", ""))
+        elif act == HotlineAction.REPLY:
+            order = services.hotline_reply(actor=u, order=order, text=d.get("note", ""))
+        elif act == HotlineAction.VISIT:
+            order = services.hotline_visit(actor=u, order=order, satisfaction=d.get("satisfaction", ""),
+                                           note=d.get("note", ""))
+        elif act == HotlineAction.REOPEN:
+            order = services.hotline_reopen(actor=u, order=order, reason=d.get("note", ""))
+        else:
+            target = selectors.hotline_list(user=u).filter(order_no=d.get("target", "")).first()
+            order = services.hotline_merge(actor=u, order=order, target=target)
+        return Response(HotlineSerializer(order).data)
+
+
+@extend_schema(responses={200: inline_serializer("Category", {
+    "code": serializers.CharField(), "name": serializers.CharField(), "kind": serializers.CharField(),
+    "main": serializers.CharField(), "limit": serializers.CharField(), "department": serializers.CharField()},
+    many=True)})
+@api_view(["GET"])
+def category_list(request):
+    """The 部件/事件 catalogue with filing/closing conditions and time limits."""
+    _require(request, "grid.view")
+    return Response([{"code": c.code, "name": c.name, "kind": c.main.kind, "main": c.main.name,
+                      "filing_condition": c.filing_condition, "closing_condition": c.closing_condition,
+                      "limit": c.limit_display, "urgent_limit_hours": float(c.urgent_limit_hours),
+                      "urgency": c.urgency, "department": c.department.code if c.department else None}
+                     for c in selectors.categories()])
+
+
+@extend_schema(responses={200: inline_serializer("GridCollection", {"type": serializers.CharField()})})
+@api_view(["GET"])
+def grid_list(request):
+    """Grids of the caller's jurisdiction as a GeoJSON FeatureCollection."""
+    _require(request, "grid.view")
+    return Response(selectors.grid_features(user=request.user))
+
+
+@extend_schema(parameters=[OpenApiParameter("lat", float, required=True), OpenApiParameter("lng", float,
+                                                                                          required=True)],
+               responses={200: inline_serializer("Located", {"grid": serializers.CharField(allow_null=True)}),
+                          400: ERROR_SCHEMA})
+@api_view(["GET"])
+def grid_locate(request):
+    """Point-in-polygon: the grid containing a WGS84 point (null outside every grid)."""
+    _require(request, "grid.view")
+    lat, lng = request.query_params.get("lat"), request.query_params.get("lng")
+    if not spatial.valid_point(lat, lng):
+        raise DomainError(_("坐标无效。"), {"lat": [_("请提供 WGS84 经纬度。")]})
+    hit = spatial.locate(float(lat), float(lng))
+    return Response({"grid": hit.code if hit else None, "name": hit.name if hit else None})
+
+
+@extend_schema(responses={200: inline_serializer("OnDuty", {"shift": serializers.CharField(),
+                                                            "team": serializers.CharField()})})
+@api_view(["GET"])
+def on_duty(request):
+    """Who is on duty now (四班三运转)."""
+    _require(request, "grid.roster")
+    duty = selectors.on_duty()
+    return Response({"shift": duty["shift"].name if duty["shift"] else None, "day": duty["day"],
+                     "team": duty["team"].name if duty["team"] else None,
+                     "members": [{"name": m.name, "post": m.post} for m in duty["members"]]})
+
+
+@extend_schema(parameters=[OpenApiParameter("start", str), OpenApiParameter("end", str),
+                           OpenApiParameter("by", str, enum=["total", "committee", "unit", "month", "day"])],
+               responses={200: inline_serializer("Indicators", {"rows": serializers.ListField()}), 400: ERROR_SCHEMA})
+@api_view(["GET"])
+def indicator_list(request):
+    """Evaluation indicators (立案数, 结案率, 按期结案率, 返工率, 延期率, 超期…) for a period."""
+    _require(request, "grid.stats")
+    p = request.query_params
+    today = timezone.localdate()
+    try:
+        start = dt.date.fromisoformat(p.get("start")) if p.get("start") else today.replace(day=1)
+        end = dt.date.fromisoformat(p.get("end")) if p.get("end") else today
+    except ValueError:
+        raise DomainError(_("日期格式须为 YYYY-MM-DD。"), {"start": [_("日期无效。")]})
+    if end < start or (end - start).days > 800:
+        raise DomainError(_("期间无效（止日不得早于起日，跨度不超过两年）。"), {"end": [_("期间无效。")]})
+    by = p.get("by", "total")
+    if by not in ("total", "committee", "unit", "month", "day"):
+        raise DomainError(_("by 参数无效。"), {"by": [_("可选 total、committee、unit、month、day。")]})
+    rows = stats.indicators(start=start, end=end, by=by,
+                            node_ids=sorted(scope_node_ids(request.user, NodeKind.COMMITTEE)))
+    for r in rows:
+        if isinstance(r.get("key"), dt.date):
+            r["key"] = r["key"].isoformat()
+    return Response({"start": start, "end": end, "by": by, "rows": rows})

@@ -1,0 +1,232 @@
+"""Statuses, sources and the allowed-transition maps of the 大联动 module.
+
+Every service that changes a case or a 12345 order looks its action up here first; an action not allowed from
+the current status is refused with a ConflictError (HTTP 409), so the closed loop cannot be skipped.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class CategoryKind(models.TextChoices):
+    COMPONENT = "component", _("部件")
+    EVENT = "event", _("事件")
+
+
+class LimitUnit(models.TextChoices):
+    WORK_HOURS = "work_hours", _("工作时")
+    WORK_DAYS = "work_days", _("工作日")
+    CLOCK_HOURS = "clock_hours", _("自然小时")
+
+
+class Urgency(models.TextChoices):
+    NORMAL = "normal", _("一般")
+    URGENT = "urgent", _("紧急")
+    CRITICAL = "critical", _("特急")
+
+
+class Source(models.TextChoices):
+    PATROL = "patrol", _("监督员巡查")
+    VIDEO = "video", _("视频监控")
+    POLICE_110 = "110", _("110非警务移交")
+    HOTLINE = "12345", _("12345热线")
+    RESIDENT = "resident", _("市民上报")
+    STATION = "station", _("居民区工作站")
+    SUPERVISION = "supervision", _("督查发现")
+
+
+# Reports from these sources are checked on site (核实) before they may be filed; a supervisor's own report is
+# already an on-site observation.
+NEEDS_VERIFICATION = {Source.RESIDENT, Source.HOTLINE, Source.POLICE_110, Source.VIDEO}
+
+
+class CaseStatus(models.TextChoices):
+    REPORTED = "reported", _("待受理")
+    VERIFYING = "verifying", _("待核实")
+    VERIFIED = "verified", _("待立案")
+    FILED = "filed", _("待派遣")
+    DISPATCHED = "dispatched", _("待签收")
+    HANDLING = "handling", _("处置中")
+    RETURNED = "returned", _("回退待审")
+    PARKED = "parked", _("挂账")
+    FED_BACK = "fed_back", _("待核查")
+    CHECKED = "checked", _("待结案")
+    CLOSED = "closed", _("已结案")
+    EVALUATED = "evaluated", _("已评价")
+    VOID = "void", _("已作废")
+    MERGED = "merged", _("已合并")
+
+
+S = CaseStatus
+OPEN_STATUSES = frozenset({S.REPORTED, S.VERIFYING, S.VERIFIED, S.FILED, S.DISPATCHED, S.HANDLING, S.RETURNED,
+                           S.PARKED, S.FED_BACK, S.CHECKED})
+CLOSED_STATUSES = frozenset({S.CLOSED, S.EVALUATED})
+FINAL_STATUSES = frozenset({S.CLOSED, S.EVALUATED, S.VOID, S.MERGED})
+# The clock runs (from dispatch) while the case is with a unit or waiting for its check.
+CLOCK_STATUSES = frozenset({S.DISPATCHED, S.HANDLING, S.RETURNED, S.FED_BACK, S.CHECKED})
+WITH_UNIT_STATUSES = frozenset({S.DISPATCHED, S.HANDLING})
+
+
+class CaseAction(models.TextChoices):
+    REPORT = "report", _("上报")
+    SEND_VERIFY = "send_verify", _("派核实")
+    VERIFY_OK = "verify_ok", _("核实属实")
+    VERIFY_FALSE = "verify_false", _("核实不属实")
+    FILE = "file", _("立案")
+    VOID = "void", _("作废")
+    MERGE = "merge", _("合并重复")
+    DISPATCH = "dispatch", _("派遣")
+    REDISPATCH = "redispatch", _("改派")
+    SIGN = "sign", _("签收")
+    REQUEST_RETURN = "request_return", _("申请回退")
+    APPROVE_RETURN = "approve_return", _("同意回退")
+    REJECT_RETURN = "reject_return", _("驳回回退")
+    ESCALATE = "escalate", _("工作站上报街道")
+    FEEDBACK = "feedback", _("处置反馈")
+    CHECK_PASS = "check_pass", _("核查通过")
+    CHECK_FAIL = "check_fail", _("核查不通过（返工）")
+    CLOSE = "close", _("结案")
+    EVALUATE = "evaluate", _("评价")
+    REQUEST_EXTENSION = "request_extension", _("申请延期")
+    APPROVE_EXTENSION = "approve_extension", _("批准延期")
+    REJECT_EXTENSION = "reject_extension", _("驳回延期")
+    PARK = "park", _("挂账")
+    UNPARK = "unpark", _("解除挂账")
+    SELF_HANDLE = "self_handle", _("工作站自行处置")
+    NOTE = "note", _("备注")
+
+
+A = CaseAction
+# action → (statuses it may start from, status it leads to; None keeps the status)
+TRANSITIONS: dict[str, tuple[frozenset, str | None]] = {
+    A.SEND_VERIFY: (frozenset({S.REPORTED}), S.VERIFYING),
+    A.VERIFY_OK: (frozenset({S.VERIFYING}), S.VERIFIED),
+    A.VERIFY_FALSE: (frozenset({S.VERIFYING}), S.VOID),
+    A.FILE: (frozenset({S.REPORTED, S.VERIFIED}), S.FILED),
+    A.VOID: (frozenset({S.REPORTED, S.VERIFYING, S.VERIFIED}), S.VOID),
+    A.MERGE: (frozenset({S.REPORTED, S.VERIFYING, S.VERIFIED}), S.MERGED),
+    A.DISPATCH: (frozenset({S.FILED}), S.DISPATCHED),
+    A.REDISPATCH: (frozenset({S.DISPATCHED}), S.DISPATCHED),
+    A.SIGN: (frozenset({S.DISPATCHED}), S.HANDLING),
+    A.REQUEST_RETURN: (frozenset({S.DISPATCHED, S.HANDLING}), S.RETURNED),
+    A.APPROVE_RETURN: (frozenset({S.RETURNED}), S.FILED),
+    A.REJECT_RETURN: (frozenset({S.RETURNED}), S.DISPATCHED),
+    A.ESCALATE: (frozenset({S.DISPATCHED, S.HANDLING}), S.FILED),
+    A.FEEDBACK: (frozenset({S.HANDLING}), S.FED_BACK),
+    A.CHECK_PASS: (frozenset({S.FED_BACK}), S.CHECKED),
+    A.CHECK_FAIL: (frozenset({S.FED_BACK}), S.HANDLING),
+    A.CLOSE: (frozenset({S.CHECKED}), S.CLOSED),
+    A.EVALUATE: (frozenset({S.CLOSED}), S.EVALUATED),
+    A.REQUEST_EXTENSION: (frozenset({S.DISPATCHED, S.HANDLING}), None),
+    A.APPROVE_EXTENSION: (frozenset({S.DISPATCHED, S.HANDLING, S.RETURNED}), None),
+    A.REJECT_EXTENSION: (frozenset({S.DISPATCHED, S.HANDLING, S.RETURNED}), None),
+    A.PARK: (frozenset({S.DISPATCHED, S.HANDLING}), S.PARKED),
+    A.UNPARK: (frozenset({S.PARKED}), S.HANDLING),
+    A.SELF_HANDLE: (frozenset({S.REPORTED}), S.CLOSED),
+    A.NOTE: (frozenset(OPEN_STATUSES | FINAL_STATUSES), None),
+}
+
+# Who may take each action (capabilities granted in registry.py).
+ACTION_CAPABILITY = {
+    A.SEND_VERIFY: "grid.accept", A.VOID: "grid.accept", A.MERGE: "grid.accept", A.FILE: "grid.file",
+    A.VERIFY_OK: "grid.verify", A.VERIFY_FALSE: "grid.verify", A.CHECK_PASS: "grid.verify",
+    A.CHECK_FAIL: "grid.verify",
+    A.DISPATCH: "grid.dispatch", A.REDISPATCH: "grid.dispatch",
+    A.SIGN: "grid.handle", A.REQUEST_RETURN: "grid.handle", A.FEEDBACK: "grid.handle",
+    A.REQUEST_EXTENSION: "grid.handle", A.ESCALATE: "grid.handle", A.SELF_HANDLE: "grid.handle",
+    A.APPROVE_RETURN: "grid.approve", A.REJECT_RETURN: "grid.approve", A.APPROVE_EXTENSION: "grid.approve",
+    A.REJECT_EXTENSION: "grid.approve", A.PARK: "grid.approve", A.UNPARK: "grid.approve",
+    A.CLOSE: "grid.close", A.EVALUATE: "grid.evaluate", A.NOTE: "grid.view",
+}
+# Actions a responsible unit takes: the actor must belong to the case's current unit.
+UNIT_ACTIONS = frozenset({A.SIGN, A.REQUEST_RETURN, A.FEEDBACK, A.REQUEST_EXTENSION, A.ESCALATE})
+
+
+def allowed_actions(status: str) -> list[str]:
+    return [a for a, (sources, _to) in TRANSITIONS.items() if status in sources]
+
+
+class ExtensionStatus(models.TextChoices):
+    PENDING = "pending", _("待审批")
+    APPROVED = "approved", _("已批准")
+    REJECTED = "rejected", _("已驳回")
+
+
+class PhotoStage(models.TextChoices):
+    REPORT = "report", _("上报")
+    VERIFY = "verify", _("核实")
+    FEEDBACK = "feedback", _("处置后")
+    CHECK = "check", _("核查")
+
+
+class Satisfaction(models.TextChoices):
+    SATISFIED = "satisfied", _("满意")
+    BASIC = "basic", _("基本满意")
+    UNSATISFIED = "unsatisfied", _("不满意")
+
+
+# --- 12345 work orders ---------------------------------------------------------------------------------------
+
+class HotlineType(models.TextChoices):
+    CONSULT = "consult", _("咨询")
+    HELP = "help", _("求助")
+    COMPLAINT = "complaint", _("投诉")
+    SUGGESTION = "suggestion", _("建议")
+
+
+class HotlineStatus(models.TextChoices):
+    RECEIVED = "received", _("待签收")
+    SIGNED = "signed", _("办理中")
+    RETURNED = "returned", _("已退单")
+    REPLIED = "replied", _("已答复待回访")
+    CLOSED = "closed", _("已办结")
+    MERGED = "merged", _("已并单")
+
+
+H = HotlineStatus
+
+
+class HotlineAction(models.TextChoices):
+    RECEIVE = "receive", _("接收")
+    SIGN = "sign", _("签收")
+    RETURN = "return", _("退单")
+    EXTEND = "extend", _("延期")
+    REPLY = "reply", _("答复")
+    VISIT = "visit", _("回访")
+    REOPEN = "reopen", _("重办")
+    MERGE = "merge", _("并单")
+
+
+HA = HotlineAction
+HOTLINE_TRANSITIONS: dict[str, tuple[frozenset, str | None]] = {
+    HA.SIGN: (frozenset({H.RECEIVED}), H.SIGNED),
+    HA.RETURN: (frozenset({H.RECEIVED, H.SIGNED}), H.RETURNED),
+    HA.EXTEND: (frozenset({H.SIGNED}), None),
+    HA.REPLY: (frozenset({H.SIGNED}), H.REPLIED),
+    HA.VISIT: (frozenset({H.REPLIED}), None),  # → closed when satisfied, signed (重办) when not
+    HA.REOPEN: (frozenset({H.REPLIED, H.CLOSED}), H.SIGNED),
+    HA.MERGE: (frozenset({H.RECEIVED, H.SIGNED}), H.MERGED),
+}
+
+RETURN_REASONS = [
+    ("属地不符", _("属地不符")), ("权属不清", _("权属不清")), ("职能交叉", _("职能交叉")),
+    ("非本单位职责", _("非本单位职责")), ("信息不全无法办理", _("信息不全无法办理")),
+]
+
+
+# --- linkage team ---------------------------------------------------------------------------------------------
+
+class ShiftCode(models.TextChoices):
+    EARLY = "E", _("早班")
+    MIDDLE = "M", _("中班")
+    NIGHT = "N", _("夜班")
+    OFF = "O", _("休息")
+
+
+SHIFT_SHORT = {"E": "早", "M": "中", "N": "夜", "O": "休"}
+
+
+class IndicatorScope(models.TextChoices):
+    AREA = "area", _("区域")
+    DEPARTMENT = "department", _("部门")
+    POST = "post", _("岗位")

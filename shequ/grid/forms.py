@@ -1,0 +1,243 @@
+import datetime as dt
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from shequ.core.choices import NodeKind
+from shequ.core.models import Department
+from shequ.core.scoping import scoped_nodes
+
+from .choices import (CaseStatus, CategoryKind, HotlineStatus, HotlineType, RETURN_REASONS, Satisfaction, ShiftCode,
+                      Source, Urgency)
+from .models import Category, GridResponsible, InspectionTemplate, TeamMember
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleImageField(forms.FileField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp",
+                                                             "capture": "environment"}))
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, (list, tuple)):
+            return [single(d, initial) for d in data if d]
+        return [single(data, initial)] if data else []
+
+
+def category_choices(public_only=False):
+    qs = Category.objects.filter(is_active=True).select_related("main").order_by("main__kind", "code")
+    if public_only:
+        qs = qs.filter(is_public=True)
+    groups: dict = {}
+    for c in qs:
+        groups.setdefault(f"{c.main.get_kind_display()} · {c.main.name}", []).append((c.code, f"{c.code} {c.name}"))
+    return [("", _("请选择问题类别"))] + list(groups.items())
+
+
+class ReportForm(forms.Form):
+    category = forms.ChoiceField(label=_("问题类别"))
+    description = forms.CharField(label=_("问题描述"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))
+    address = forms.CharField(label=_("地址/位置描述"), max_length=200, required=False)
+    lat = forms.FloatField(widget=forms.HiddenInput, required=False)
+    lng = forms.FloatField(widget=forms.HiddenInput, required=False)
+    urgency = forms.ChoiceField(label=_("紧急程度"), choices=[("", _("按类别默认"))] + list(Urgency.choices),
+                                required=False)
+    source = forms.ChoiceField(label=_("来源"), choices=Source.choices, initial=Source.PATROL, required=False)
+    external_no = forms.CharField(label=_("外部单号（12345/110）"), max_length=40, required=False)
+    photos = MultipleImageField(label=_("现场照片"), help_text=_("JPEG/PNG/WebP，每张不超过8MB，最多6张。"))
+    keep_location = forms.BooleanField(label=_("保留照片中的拍摄位置信息"), required=False)
+
+    def __init__(self, *args, sources=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].choices = category_choices()
+        if sources:
+            self.fields["source"].choices = [c for c in Source.choices if c[0] in sources]
+            self.fields["source"].initial = sources[0]
+            if len(sources) == 1:
+                self.fields["source"].widget = forms.HiddenInput()
+
+
+class ActionForm(forms.Form):
+    note = forms.CharField(label=_("意见/说明"), max_length=500, required=False,
+                           widget=forms.Textarea(attrs={"rows": 2}))
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    unit = forms.ModelChoiceField(label=_("责任单位"), queryset=Department.objects.none(), required=False)
+    hours = forms.FloatField(label=_("延长（工作时）"), required=False, min_value=0.5, max_value=400)
+    target = forms.CharField(label=_("主案件编号"), max_length=32, required=False)
+    satisfaction = forms.ChoiceField(label=_("评价"), choices=[("", "—")] + list(Satisfaction.choices),
+                                     required=False)
+    category = forms.CharField(required=False, max_length=8)
+    urgency = forms.ChoiceField(choices=[("", "—")] + list(Urgency.choices), required=False)
+    photos = MultipleImageField(label=_("照片"))
+    keep_location = forms.BooleanField(required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from .selectors import dispatchable_units
+
+        self.fields["unit"].queryset = dispatchable_units()
+
+
+class CaseFilterForm(forms.Form):
+    q = forms.CharField(label=_("搜索"), required=False, max_length=64,
+                        widget=forms.TextInput(attrs={"placeholder": _("案件编号 / 工单号 / 地址 / 描述"),
+                                                      "type": "search"}))
+    status = forms.ChoiceField(label=_("状态"), required=False, choices=[
+        ("", _("全部状态")), ("open", _("未办结")), ("closed", _("已办结"))] + list(CaseStatus.choices))
+    light = forms.ChoiceField(label=_("时限"), required=False, choices=[
+        ("", _("全部时限")), ("red", _("红灯（已超期）")), ("yellow", _("黄灯（临期）")), ("green", _("绿灯"))])
+    source = forms.ChoiceField(label=_("来源"), required=False, choices=[("", _("全部来源"))] + list(Source.choices))
+    kind = forms.ChoiceField(label=_("类别"), required=False,
+                             choices=[("", _("部件和事件"))] + list(CategoryKind.choices))
+    committee = forms.ModelChoiceField(label=_("居委会"), queryset=None, required=False, empty_label=_("全部居委会"))
+    unit = forms.ModelChoiceField(label=_("责任单位"), queryset=Department.objects.filter(is_active=True),
+                                  required=False, empty_label=_("全部单位"))
+    date_from = forms.DateField(label=_("上报起"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label=_("上报止"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["committee"].queryset = scoped_nodes(user, NodeKind.COMMITTEE)
+
+
+class GeoJSONImportForm(forms.Form):
+    file = forms.FileField(label=_("GeoJSON 文件"), help_text=_("FeatureCollection；每个要素须有 code、name 和 committee（居委会代码）属性。"))
+
+
+class ResponsibleForm(forms.Form):
+    name = forms.CharField(label=_("姓名"), max_length=32, widget=forms.TextInput(attrs={"placeholder": _("姓名")}))
+    duty = forms.ChoiceField(label=_("职责"), choices=GridResponsible.ROLES)
+    phone = forms.CharField(label=_("联系电话"), max_length=20, required=False,
+                            widget=forms.TextInput(attrs={"placeholder": _("联系电话")}))
+
+
+class BuildingForm(forms.Form):
+    name = forms.CharField(label=_("楼宇名称"), max_length=64)
+    address = forms.CharField(label=_("地址"), max_length=128, required=False)
+    kind = forms.ChoiceField(label=_("类型"), choices=[("住宅", _("住宅")), ("商铺", _("商铺")), ("公建", _("公建配套")),
+                                                     ("学校", _("学校")), ("其他", _("其他"))])
+    floors = forms.IntegerField(label=_("层数"), min_value=0, max_value=200, required=False)
+    households = forms.IntegerField(label=_("户数"), min_value=0, max_value=100000, required=False)
+    lat = forms.FloatField(label=_("纬度"), required=False)
+    lng = forms.FloatField(label=_("经度"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            field.widget.attrs.setdefault("placeholder", str(field.label))
+
+
+class HotlineFilterForm(forms.Form):
+    q = forms.CharField(label=_("搜索"), required=False, max_length=40,
+                        widget=forms.TextInput(attrs={"placeholder": _("工单号 / 标题 / 地址"), "type": "search"}))
+    status = forms.ChoiceField(label=_("状态"), required=False,
+                               choices=[("", _("全部状态"))] + list(HotlineStatus.choices))
+    overdue = forms.ChoiceField(label=_("超时"), required=False, choices=[
+        ("", _("全部")), ("sign", _("签收超时")), ("reply", _("答复超时"))])
+
+
+class HotlineImportForm(forms.Form):
+    file = forms.FileField(label=_("工单文件（.xlsx 或 .json）"))
+
+
+class HotlineActionForm(forms.Form):
+    note = forms.CharField(label=_("内容"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    reason = forms.ChoiceField(label=_("退单理由"), choices=[("", "—")] + RETURN_REASONS, required=False)
+    days = forms.IntegerField(label=_("延期工作日"), min_value=1, max_value=15, required=False)
+    satisfaction = forms.ChoiceField(label=_("满意度"), choices=[("", "—")] + list(Satisfaction.choices),
+                                     required=False)
+    category = forms.ChoiceField(label=_("对应小类"), required=False)
+    target = forms.CharField(label=_("主工单号"), max_length=40, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].choices = category_choices()
+
+
+class HotlineCreateForm(forms.Form):
+    order_no = forms.CharField(label=_("工单号"), max_length=40)
+    hotline_type = forms.ChoiceField(label=_("诉求类型"), choices=HotlineType.choices)
+    title = forms.CharField(label=_("标题"), max_length=100)
+    content = forms.CharField(label=_("诉求内容"), widget=forms.Textarea(attrs={"rows": 3}))
+    address = forms.CharField(label=_("地址"), max_length=200, required=False)
+    caller_name = forms.CharField(label=_("来电人"), max_length=32, required=False)
+    caller_phone = forms.CharField(label=_("来电号码"), max_length=20, required=False)
+    urgency = forms.ChoiceField(label=_("紧急程度"), choices=Urgency.choices)
+    lat = forms.FloatField(label=_("纬度"), required=False)
+    lng = forms.FloatField(label=_("经度"), required=False)
+    category = forms.ChoiceField(label=_("对应小类"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].choices = category_choices()
+
+
+class MonthForm(forms.Form):
+    month = forms.CharField(required=False)
+
+    def month_value(self):
+        today = timezone.localdate()
+        if self.is_valid() and self.cleaned_data.get("month"):
+            try:
+                year, month = (int(p) for p in self.cleaned_data["month"].split("-")[:2])
+                if 2000 <= year <= 2100 and 1 <= month <= 12:
+                    return year, month
+            except ValueError:
+                pass
+        return today.year, today.month
+
+
+class OverrideForm(forms.Form):
+    member = forms.ModelChoiceField(label=_("队员"), queryset=TeamMember.objects.filter(is_active=True).select_related(
+        "team"), empty_label=_("选择队员"))
+    date = forms.DateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date", "aria-label": _("日期")}))
+    shift = forms.ChoiceField(label=_("班次"), choices=ShiftCode.choices)
+    reason = forms.CharField(label=_("原因"), max_length=100,
+                             widget=forms.TextInput(attrs={"placeholder": _("原因，如：病假、与某某调班")}))
+
+
+class InspectionForm(forms.Form):
+    template = forms.ModelChoiceField(label=_("评分表"), queryset=InspectionTemplate.objects.filter(is_active=True))
+    title = forms.CharField(label=_("督查主题"), max_length=100)
+    date = forms.DateField(label=_("督查日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    department = forms.ModelChoiceField(label=_("被督查部门"), queryset=Department.objects.filter(is_active=True),
+                                        required=False)
+    committee = forms.ModelChoiceField(label=_("被督查居民区"), queryset=None, required=False)
+    note = forms.CharField(label=_("督查意见"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["committee"].queryset = scoped_nodes(user, NodeKind.COMMITTEE)
+
+
+class PeriodForm(forms.Form):
+    PRESETS = [("month", _("本月")), ("last_month", _("上月")), ("quarter", _("本季度")), ("year", _("本年")),
+               ("custom", _("自定义"))]
+    preset = forms.ChoiceField(label=_("期间"), choices=PRESETS, required=False)
+    start = forms.DateField(label=_("起"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label=_("止"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    by = forms.ChoiceField(label=_("考评对象"), required=False, choices=[
+        ("committee", _("区域（居委会）")), ("unit", _("部门（责任单位）")), ("post", _("岗位"))])
+
+    def period(self) -> tuple[dt.date, dt.date, str]:
+        today = timezone.localdate()
+        data = self.cleaned_data if self.is_valid() else {}
+        preset = data.get("preset") or "month"
+        if preset == "custom" and data.get("start") and data.get("end") and data["start"] <= data["end"]:
+            return data["start"], min(data["end"], data["start"] + dt.timedelta(days=731)), preset
+        if preset == "last_month":
+            end = today.replace(day=1) - dt.timedelta(days=1)
+            return end.replace(day=1), end, preset
+        if preset == "quarter":
+            start = dt.date(today.year, (today.month - 1) // 3 * 3 + 1, 1)
+            return start, today, preset
+        if preset == "year":
+            return dt.date(today.year, 1, 1), today, preset
+        return today.replace(day=1), today, "month"

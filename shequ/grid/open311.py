@@ -1,0 +1,378 @@
+"""Open311 GeoReport v2 server (http://wiki.open311.org/GeoReport_v2) at /open311/v2/.
+
+Plain Django views, no session and no CSRF: GETs are public, POST needs an `api_key` issued per client (only its
+keyed hash is stored). The format is the URL suffix, `.xml` (required by the spec) or `.json`. Errors use the
+spec's list format with the mandatory status codes: 404 unknown resource, 403 bad key, 400 everything else.
+Requests become grid cases (source: resident) and report their state from the case.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from xml.etree import ElementTree as ET
+
+from django.db.models import Q
+from django.http import HttpResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+
+from shequ.core.choices import NodeKind
+from shequ.core.errors import DomainError
+from shequ.core.models import Node
+
+from . import selectors, services
+from .choices import CLOSED_STATUSES, CaseStatus, Source
+from .models import Case, Category
+
+SPEC = "http://wiki.open311.org/GeoReport_v2"
+CONTENT_TYPES = {"xml": "text/xml; charset=utf-8", "json": "application/json; charset=utf-8"}
+FINAL = set(CLOSED_STATUSES) | {CaseStatus.VOID, CaseStatus.MERGED}
+MAX_RESULTS = 1000
+_ATTR = re.compile(r"^attribute\[([^\]]+)\](\[\])?$")
+
+# XML element names of list items, by the name of the list (the spec's "Spark convention").
+ITEM = {"services": "service", "service_requests": "request", "errors": "error", "attributes": "attribute",
+        "values": "value", "endpoints": "endpoint", "formats": "format"}
+
+
+class Open311Error(Exception):
+    def __init__(self, status: int, description: str, code: int | None = None):
+        self.status, self.description, self.code = status, description, code or status
+
+
+# --- rendering ---------------------------------------------------------------------------------------------------
+
+def _xml_value(parent, name, value):
+    el = ET.SubElement(parent, name)
+    if value is None:
+        return
+    if isinstance(value, bool):
+        el.text = "true" if value else "false"
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            _xml_value(el, k, v)
+    elif isinstance(value, list):
+        for item in value:
+            _xml_value(el, ITEM.get(name, "item"), item)
+    else:
+        el.text = str(value)
+
+
+def _render(payload, root: str, fmt: str, status: int = 200) -> HttpResponse:
+    if fmt == "json":
+        body = json.dumps(payload, ensure_ascii=False)
+    else:
+        if isinstance(payload, list):
+            element = ET.Element(root)
+            for item in payload:
+                _xml_value(element, ITEM.get(root, "item"), item)
+        else:
+            element = ET.Element(root)
+            for k, v in payload.items():
+                _xml_value(element, k, v)
+        body = '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(element, encoding="unicode")
+    response = HttpResponse(body.encode("utf-8"), status=status, content_type=CONTENT_TYPES[fmt])
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+def _error_response(exc: Open311Error, fmt: str) -> HttpResponse:
+    return _render([{"code": exc.code, "description": exc.description}], "errors", fmt if fmt in CONTENT_TYPES
+                   else "xml", status=exc.status)
+
+
+def endpoint(view):
+    """Format negotiation and error mapping shared by every Open311 view."""
+
+    def wrapper(request, *args, fmt="xml", **kwargs):
+        fmt = (fmt or "").lower()
+        try:
+            if fmt not in CONTENT_TYPES:
+                raise Open311Error(400, _("不支持的格式“%(f)s”，请使用 .xml 或 .json。") % {"f": fmt[:10]})
+            payload, root = view(request, *args, fmt=fmt, **kwargs)
+            return _render(payload, root, fmt)
+        except Open311Error as exc:
+            return _error_response(exc, fmt)
+        except DomainError as exc:
+            status = exc.status_code if exc.status_code in (400, 403, 404) else 400
+            details = [m for ms in exc.errors.values() for m in ms]
+            text = exc.message + (f"（{'；'.join(details)}）" if details and details[0] not in exc.message else "")
+            return _error_response(Open311Error(status, text), fmt)
+
+    wrapper.__name__ = view.__name__
+    return csrf_exempt(wrapper)
+
+
+# --- helpers -------------------------------------------------------------------------------------------------------
+
+def _param(request, name: str) -> str:
+    """A parameter from the body or the query string; an empty value counts as absent (spec)."""
+    value = request.POST.get(name) if request.method == "POST" else None
+    if value in (None, ""):
+        value = request.GET.get(name)
+    return (value or "").strip()
+
+
+def _jurisdiction(request) -> Node | None:
+    value = _param(request, "jurisdiction_id")
+    subdistricts = Node.objects.filter(kind=NodeKind.SUBDISTRICT, is_active=True)
+    if not value:
+        return None
+    node = subdistricts.filter(Q(code=value) | Q(code=value.ljust(12, "0"))).first() if value.isdigit() else None
+    if node is None:
+        raise Open311Error(404, _("辖区 jurisdiction_id“%(j)s”不存在。") % {"j": value[:40]})
+    return node
+
+
+def _iso(moment) -> str | None:
+    if not moment:
+        return None
+    return timezone.localtime(moment).isoformat(timespec="seconds")
+
+
+def _parse_w3c(value: str, name: str) -> dt.datetime:
+    text = value.strip().replace(" ", "+") if "T" in value else value.strip()
+    if text.endswith("Z"):
+        text = text[:-1] + "+00:00"
+    try:
+        parsed = dt.datetime.fromisoformat(text)
+    except ValueError:
+        try:
+            parsed = dt.datetime.combine(dt.date.fromisoformat(text), dt.time.min)
+        except ValueError:
+            raise Open311Error(400, _("%(n)s 不是有效的 W3C 日期时间：%(v)s") % {"n": name, "v": value[:40]})
+    if timezone.is_naive(parsed):
+        parsed = timezone.make_aware(parsed)
+    return parsed
+
+
+def _service(category: Category) -> dict:
+    return {"service_code": category.code, "service_name": category.name,
+            "description": _("%(f)s（处置时限：%(l)s）") % {"f": category.filing_condition, "l": category.limit_display},
+            "metadata": category.attributes.exists(), "type": "realtime",
+            "keywords": ",".join(dict.fromkeys(k for k in [category.name, category.main.name,
+                                                           *category.keywords.replace("，", ",").split(",")] if k)),
+            "group": f"{category.main.get_kind_display()}·{category.main.name}"}
+
+
+def _status(case: Case) -> str:
+    return "closed" if case.status in FINAL else "open"
+
+
+def _status_notes(case: Case) -> str:
+    label = CaseStatus(case.status).label
+    if case.status == CaseStatus.MERGED and case.duplicate_of_id:
+        return _("%(s)s：与 %(n)s 为同一问题") % {"s": label, "n": case.duplicate_of.number}
+    if case.status in (CaseStatus.VOID,) and case.status_note:
+        return f"{label}：{case.status_note}"
+    if case.status in CLOSED_STATUSES:
+        return f"{label}：{case.category.closing_condition}"
+    return str(label)
+
+
+def _request_payload(case: Case) -> dict:
+    closed = case.status in FINAL
+    return {
+        "service_request_id": case.number, "status": _status(case), "status_notes": _status_notes(case),
+        "service_name": case.category.name, "service_code": case.category.code, "description": case.description,
+        "agency_responsible": case.unit.name if case.unit_id else _("城运中心（受理中）"),
+        "service_notice": _("处置时限：%(l)s，自派遣起计算") % {"l": case.category.limit_display},
+        "requested_datetime": _iso(case.reported_at),
+        "updated_datetime": _iso((case.closed_at if closed and case.closed_at else None) or case.updated_at),
+        "expected_datetime": _iso(case.deadline), "address": case.address or (case.grid.name if case.grid else ""),
+        "address_id": None, "zipcode": None, "lat": case.lat, "long": case.lng, "media_url": None,
+    }
+
+
+def _public_cases():
+    return Case.objects.filter(source=Source.RESIDENT).select_related("category", "unit", "grid", "duplicate_of")
+
+
+# --- views ---------------------------------------------------------------------------------------------------------
+
+@endpoint
+def discovery(request, fmt):
+    base = request.build_absolute_uri(reverse("open311:services", kwargs={"fmt": "xml"})).rsplit("/", 1)[0]
+    stamp = f"{timezone.localdate():%Y-%m-%d}T00:00:00+08:00"
+    subdistrict = Node.objects.filter(kind=NodeKind.SUBDISTRICT, is_active=True).order_by("code").first()
+    return {
+        "changeset": stamp,
+        "contact": _("%(n)s 城市运行管理中心，%(a)s") % {"n": subdistrict.name if subdistrict else "",
+                                                        "a": subdistrict.address if subdistrict else ""},
+        "key_service": _("API 密钥由街道城运中心系统管理员签发（manage.py open311_key <客户端名称>）。"),
+        "endpoints": [{"specification": SPEC, "url": base, "changeset": stamp, "type": "production",
+                       "formats": ["text/xml", "application/json"]}],
+    }, "discovery"
+
+
+@endpoint
+def service_list(request, fmt):
+    _jurisdiction(request)
+    return [_service(c) for c in selectors.categories(public_only=True).prefetch_related("attributes")], "services"
+
+
+@endpoint
+def service_definition(request, code, fmt):
+    _jurisdiction(request)
+    category = selectors.categories(public_only=True).filter(code=code).first()
+    if category is None:
+        raise Open311Error(404, _("服务代码“%(c)s”不存在。") % {"c": code[:20]})
+    attributes = [{"variable": a.variable, "code": a.code, "datatype": a.datatype, "required": a.required,
+                   "datatype_description": a.datatype_description or None, "order": a.order,
+                   "description": a.description, "values": [{"key": v.get("key"), "name": v.get("name")}
+                                                             for v in (a.values or [])]}
+                  for a in category.attributes.order_by("order")]
+    return {"service_code": category.code, "attributes": attributes}, "service_definition"
+
+
+def _attributes(request, category: Category) -> dict:
+    given: dict[str, list[str]] = {}
+    for key in request.POST.keys():
+        match = _ATTR.match(key)
+        if match:
+            values = [v for v in request.POST.getlist(key) if v != ""]
+            if values:
+                given.setdefault(match.group(1), []).extend(values)
+    result = {}
+    for attribute in category.attributes.all():
+        values = given.get(attribute.code, [])
+        if not values:
+            if attribute.required and attribute.variable:
+                raise Open311Error(400, _("缺少必填属性 attribute[%(c)s]（%(d)s）。") % {
+                    "c": attribute.code, "d": attribute.description})
+            continue
+        if attribute.datatype in ("singlevaluelist", "multivaluelist"):
+            keys = {str(v.get("key")) for v in attribute.values or []}
+            bad = [v for v in values if v not in keys]
+            if bad:
+                raise Open311Error(400, _("属性 %(c)s 的取值“%(v)s”无效，可选：%(k)s") % {
+                    "c": attribute.code, "v": bad[0][:20], "k": ",".join(sorted(keys))})
+            result[attribute.code] = values if attribute.datatype == "multivaluelist" else values[0]
+        elif attribute.datatype == "number":
+            try:
+                result[attribute.code] = float(values[0])
+            except ValueError:
+                raise Open311Error(400, _("属性 %(c)s 须为数字。") % {"c": attribute.code})
+        elif attribute.datatype == "datetime":
+            result[attribute.code] = _parse_w3c(values[0], f"attribute[{attribute.code}]").isoformat()
+        else:
+            result[attribute.code] = values[0][:500]
+    return result
+
+
+def _create(request, fmt):
+    client = services.open311_client_for_key(_param(request, "api_key"))
+    if client is None:
+        raise Open311Error(403, _("api_key 缺失或无效。"))
+    jurisdiction = _jurisdiction(request) or client.jurisdiction
+    code = _param(request, "service_code")
+    if not code:
+        raise Open311Error(400, _("缺少必填参数 service_code。"))
+    category = selectors.categories(public_only=True).filter(code=code).first()
+    if category is None:
+        raise Open311Error(404, _("服务代码“%(c)s”不存在。") % {"c": code[:20]})
+    lat, lng = _param(request, "lat"), _param(request, "long")
+    address = _param(request, "address_string")
+    address_id = _param(request, "address_id")
+    if bool(lat) != bool(lng):
+        raise Open311Error(400, _("lat 和 long 须同时提供。"))
+    if not (lat or address or address_id):
+        raise Open311Error(400, _("须提供位置：lat 和 long，或 address_string。"))
+    if address_id and not (lat or address):
+        raise Open311Error(400, _("本系统不支持 address_id，请提供 lat/long 或 address_string。"))
+    description = _param(request, "description")
+    if len(description) > 4000:
+        raise Open311Error(400, _("description 不能超过4000个字符。"))
+    attributes = _attributes(request, category)
+    name = " ".join(p for p in (_param(request, "last_name"), _param(request, "first_name")) if p)[:64]
+    contact = "；".join(p for p in (_param(request, "phone"), _param(request, "email")) if p)[:100]
+    extra = []
+    if _param(request, "media_url"):
+        extra.append(_("照片链接：%(u)s") % {"u": _param(request, "media_url")[:300]})
+    if attributes:
+        labels = {a.code: a for a in category.attributes.all()}
+        for key, value in attributes.items():
+            extra.append(f"{labels[key].description}：{value if not isinstance(value, list) else '、'.join(value)}")
+    text = description or _("市民上报：%(s)s") % {"s": category.name}
+    if len(text) < 4:
+        text = _("市民上报：%(s)s。%(d)s") % {"s": category.name, "d": text}
+    if extra:
+        text = (text + "\n" + "\n".join(extra))[:4000]
+    uploads = request.FILES.getlist("media") + request.FILES.getlist("media[]")
+    case = services.case_report(actor=None, category=category, source=Source.RESIDENT, description=text,
+                                lat=lat or None, lng=lng or None, address=address, subdistrict=jurisdiction,
+                                reporter_name=name, reporter_contact=contact, open311_client=client,
+                                attributes=attributes, photos=uploads[:3])
+    notice = _("已受理，将由监督员现场核实后立案派遣。")
+    if client.token_only:
+        return [{"token": case.open311_token, "service_notice": notice, "account_id": None}], "service_requests"
+    return [{"service_request_id": case.number, "service_notice": notice, "account_id": None}], "service_requests"
+
+
+def _search(request, fmt):
+    _jurisdiction(request)
+    qs = _public_cases()
+    ids = [i.strip() for i in _param(request, "service_request_id").split(",") if i.strip()]
+    if ids:
+        return [_request_payload(c) for c in qs.filter(number__in=ids[:MAX_RESULTS]).order_by("-reported_at")], \
+            "service_requests"
+    codes = [c.strip() for c in _param(request, "service_code").split(",") if c.strip()]
+    if codes:
+        qs = qs.filter(category__code__in=codes)
+    start_raw, end_raw = _param(request, "start_date"), _param(request, "end_date")
+    end = _parse_w3c(end_raw, "end_date") if end_raw else None
+    start = _parse_w3c(start_raw, "start_date") if start_raw else None
+    if start and end and end < start:
+        raise Open311Error(400, _("end_date 早于 start_date。"))
+    if start and end and end - start > dt.timedelta(days=90):
+        raise Open311Error(400, _("start_date 与 end_date 相隔不能超过90天。"))
+    if start is None and end is None:
+        start = timezone.now() - dt.timedelta(days=90)
+    if start:
+        qs = qs.filter(reported_at__gte=start)
+    if end:
+        qs = qs.filter(reported_at__lte=end)
+    statuses = [s.strip().lower() for s in _param(request, "status").split(",") if s.strip()]
+    if any(s not in ("open", "closed") for s in statuses):
+        raise Open311Error(400, _("status 只能是 open 或 closed。"))
+    if statuses and set(statuses) != {"open", "closed"}:
+        qs = qs.filter(status__in=FINAL) if statuses == ["closed"] or set(statuses) == {"closed"} \
+            else qs.exclude(status__in=FINAL)
+    return [_request_payload(c) for c in qs.order_by("-reported_at", "-id")[:MAX_RESULTS]], "service_requests"
+
+
+@endpoint
+def requests_view(request, fmt):
+    if request.method == "POST":
+        return _create(request, fmt)
+    if request.method not in ("GET", "HEAD"):
+        raise Open311Error(400, _("不支持的请求方法。"))
+    return _search(request, fmt)
+
+
+@endpoint
+def request_detail(request, request_id, fmt):
+    _jurisdiction(request)
+    case = _public_cases().filter(number=request_id).first()
+    if case is None:
+        raise Open311Error(404, _("服务请求“%(i)s”不存在。") % {"i": request_id[:40]})
+    return [_request_payload(case)], "service_requests"
+
+
+@endpoint
+def token_detail(request, token, fmt):
+    _jurisdiction(request)
+    case = Case.objects.filter(open311_token=token).first() if token else None
+    if case is None:
+        raise Open311Error(404, _("令牌“%(t)s”不存在。") % {"t": token[:40]})
+    return [{"service_request_id": case.number, "token": token}], "service_requests"
+
+
+@csrf_exempt
+def not_found(request, rest=""):
+    fmt = "json" if rest.lower().endswith(".json") else "xml"
+    return _error_response(Open311Error(400, _("无效的请求地址：/open311/v2/%(p)s") % {"p": rest[:60]}), fmt)

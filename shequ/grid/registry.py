@@ -1,0 +1,91 @@
+from django.utils.translation import gettext_lazy as _
+
+from shequ.core.choices import Role
+from shequ.core.hooks import NavItem, PendingCounter, nav, pending, section
+from shequ.core.permissions import grant
+
+from . import signals  # noqa: F401  (grid polygon changes rebuild the spatial index)
+
+CENTRE = [Role.OPS_OPERATOR, Role.SHIFT_LEADER, Role.DISPATCHER]
+FIELD = [Role.PATROL, Role.INSPECTOR]
+ALL = CENTRE + FIELD + [Role.DEPT_OFFICER, Role.COMMITTEE_WORKER, Role.LEADER]
+
+grant(ALL, "grid.view")
+grant(CENTRE + FIELD + [Role.COMMITTEE_WORKER], "grid.report")
+grant([Role.OPS_OPERATOR, Role.SHIFT_LEADER], "grid.accept", "grid.file", "grid.close", "grid.evaluate")
+grant([Role.SHIFT_LEADER], "grid.approve", "grid.roster_manage")
+grant([Role.DISPATCHER, Role.SHIFT_LEADER], "grid.dispatch")
+grant(FIELD, "grid.verify", "grid.patrol")
+grant([Role.DEPT_OFFICER, Role.COMMITTEE_WORKER], "grid.handle")
+grant(CENTRE + [Role.LEADER], "grid.hotline_view")
+grant(CENTRE, "grid.hotline")
+grant(ALL, "grid.roster")
+grant([Role.LEADER, Role.SHIFT_LEADER], "grid.inspect")
+grant(CENTRE + [Role.LEADER], "grid.stats")
+grant([Role.OPS_OPERATOR, Role.SHIFT_LEADER], "grid.manage_grids")
+
+section(_("大联动"), 30)
+nav(
+    NavItem(_("大联动"), _("巡查上报"), "grid:report", "grid.report", "camera", 0),
+    NavItem(_("大联动"), _("核实核查任务"), "grid:tasks", "grid.verify", "clipboard-check", 1),
+    NavItem(_("大联动"), _("受理与结案"), "grid:desk", "grid.accept", "inboxes", 2),
+    NavItem(_("大联动"), _("派遣"), "grid:dispatch", "grid.dispatch", "send", 3),
+    NavItem(_("大联动"), _("本单位案件"), "grid:unit", "grid.handle", "briefcase", 4),
+    NavItem(_("大联动"), _("案件查询"), "grid:case-list", "grid.view", "list-check", 5),
+    NavItem(_("大联动"), _("网格地图"), "grid:map", "grid.view", "map", 6),
+    NavItem(_("大联动"), _("12345工单"), "grid:hotline-list", "grid.hotline_view", "telephone", 7),
+    NavItem(_("大联动"), _("联勤排班"), "grid:roster", "grid.roster", "calendar-week", 8),
+    NavItem(_("大联动"), _("巡查日志"), "grid:patrol", "grid.patrol", "signpost-split", 9),
+    NavItem(_("大联动"), _("督查考评"), "grid:inspection-list", "grid.inspect", "award", 10),
+    NavItem(_("大联动"), _("综合评价"), "grid:stats", "grid.stats", "bar-chart-line", 11),
+    NavItem(_("大联动"), _("立结案标准"), "grid:taxonomy", "grid.view", "journal-bookmark", 12),
+)
+
+
+def _count(user, **filters):
+    from . import selectors
+
+    return selectors.case_base(user=user).filter(**filters).count()
+
+
+def _to_verify(user):
+    return _count(user, status__in=["verifying", "fed_back"])
+
+
+def _desk(user):
+    return _count(user, status__in=["reported", "verified", "checked"])
+
+
+def _dispatch(user):
+    return _count(user, status="filed")
+
+
+def _unit(user):
+    from .models import Case
+    from .services import acting_unit
+
+    unit = acting_unit(user)
+    return Case.objects.filter(unit=unit, status__in=["dispatched", "handling"]).count() if unit else 0
+
+
+def _approvals(user):
+    from .choices import ExtensionStatus
+
+    return (_count(user, status="returned")
+            + _count(user, extensions__status=ExtensionStatus.PENDING))
+
+
+def _hotline(user):
+    from . import selectors
+
+    return selectors.hotline_list(user=user, status="received").count()
+
+
+pending(
+    PendingCounter(_("待核实/核查"), "grid.verify", _to_verify, "grid:tasks", "warning", 20),
+    PendingCounter(_("待受理/立案/结案"), "grid.accept", _desk, "grid:desk", "primary", 20),
+    PendingCounter(_("待审批（延期/回退）"), "grid.approve", _approvals, "grid:desk", "danger", 21),
+    PendingCounter(_("待派遣案件"), "grid.dispatch", _dispatch, "grid:dispatch", "primary", 22),
+    PendingCounter(_("本单位待办案件"), "grid.handle", _unit, "grid:unit", "danger", 23),
+    PendingCounter(_("待签收12345工单"), "grid.hotline", _hotline, "grid:hotline-list", "info", 24),
+)

@@ -1,0 +1,394 @@
+"""Evaluation (综合评价): the summary tables and the indicator formulas.
+
+Cohort: every indicator of a period counts the cases *reported* in that period (上报时间), so the figures of a
+closed month do not move when the next month starts. Definitions (reference §5, 金华/福州 rules):
+
+- 立案数 = cases filed; 结案数 = cases closed (结案 or 已评价)
+- 缓办数 = cases currently parked (挂账)
+- 超时未处置 = open cases past their deadline (not parked); 超时处置 = closed cases fed back after the deadline
+- 应结案数 = 结案数 + open cases (not parked) whose deadline has passed by the end of the period + 缓办数
+- 结案率 = 结案数 ÷ (应结案数 − 缓办数) × 100 %
+- 按期结案率 = 按期结案数 ÷ (应结案数 − 缓办数) × 100 %; on time = the (passed) feedback was before the deadline
+- 返工率 = closed cases sent back at least once ÷ 结案数 × 100 %
+- 延期率 = filed cases extended at least once ÷ 立案数 × 100 %
+- 监督举报率 = patrol/supervision reports ÷ (patrol + public reports) × 100 %
+- posts: 按时核实率 = on-time verifications ÷ verifications, 按时核查率, 按时派遣率, 准确派遣率 = 1 − wrong ÷ dispatches…
+
+`CaseStat` rows (day × committee × unit × urgent) are recomputed for the buckets a write touches; `PostStat`
+rows are incremented by the services. A year of indicators over a million cases reads the summary, not the cases.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+from django.db.models import Count, F, Q, Sum
+from django.utils import timezone
+
+from .choices import CaseStatus, Source, Urgency
+
+S = CaseStatus
+CLOSED = [S.CLOSED, S.EVALUATED]
+PATROL_SOURCES = [Source.PATROL, Source.SUPERVISION, Source.VIDEO]
+PUBLIC_SOURCES = [Source.RESIDENT, Source.HOTLINE, Source.POLICE_110]
+STAT_FIELDS = ["reported", "patrol_reported", "public_reported", "filed", "voided", "dispatched", "closed",
+               "closed_on_time", "closed_late", "reworked", "rework_total", "extended", "returned", "parked",
+               "self_handled", "satisfied", "evaluated"]
+
+
+def _local_day(moment) -> dt.date:
+    return timezone.localtime(moment).date()
+
+
+def case_key(case) -> tuple:
+    return (_local_day(case.reported_at), case.committee_id, case.unit_id, case.urgency != Urgency.NORMAL)
+
+
+def _aggregates():
+    """Aggregate expressions keyed `n_<field>` (an alias may not shadow a model field used in a filter)."""
+    return {f"n_{k}": v for k, v in _raw_aggregates().items()}
+
+
+def _raw_aggregates():
+    return dict(
+        reported=Count("id"),
+        patrol_reported=Count("id", filter=Q(source__in=PATROL_SOURCES)),
+        public_reported=Count("id", filter=Q(source__in=PUBLIC_SOURCES)),
+        filed=Count("id", filter=Q(filed_at__isnull=False)),
+        voided=Count("id", filter=Q(status=S.VOID)),
+        dispatched=Count("id", filter=Q(first_dispatched_at__isnull=False)),
+        closed=Count("id", filter=Q(status__in=CLOSED)),
+        closed_on_time=Count("id", filter=Q(status__in=CLOSED, closed_on_time=True)),
+        closed_late=Count("id", filter=Q(status__in=CLOSED, closed_on_time=False)),
+        reworked=Count("id", filter=Q(status__in=CLOSED, rework_count__gt=0)),
+        rework_total=Sum("rework_count"),
+        extended=Count("id", filter=Q(filed_at__isnull=False, extension_count__gt=0)),
+        returned=Count("id", filter=Q(return_count__gt=0)),
+        parked=Count("id", filter=Q(status=S.PARKED)),
+        self_handled=Count("id", filter=Q(self_handled=True)),
+        satisfied=Count("id", filter=Q(satisfaction="satisfied")),
+        evaluated=Count("id", filter=~Q(satisfaction="")),
+    )
+
+
+def _day_bounds(day: dt.date):
+    tz = timezone.get_current_timezone()
+    start = dt.datetime.combine(day, dt.time.min, tzinfo=tz)
+    return start, start + dt.timedelta(days=1)
+
+
+def refresh_bucket(key: tuple) -> None:
+    from .models import Case, CaseStat
+
+    day, committee_id, unit_id, urgent = key
+    start, end = _day_bounds(day)
+    qs = Case.objects.filter(reported_at__gte=start, reported_at__lt=end, committee_id=committee_id, unit_id=unit_id)
+    qs = qs.exclude(urgency=Urgency.NORMAL) if urgent else qs.filter(urgency=Urgency.NORMAL)
+    values = qs.aggregate(**_aggregates())
+    values = {k[2:]: v or 0 for k, v in values.items()}
+    if not values["reported"]:
+        CaseStat.objects.filter(day=day, committee_id=committee_id, unit_id=unit_id, urgent=urgent).delete()
+    else:
+        CaseStat.objects.update_or_create(day=day, committee_id=committee_id, unit_id=unit_id, urgent=urgent,
+                                          defaults=values)
+    _refresh_month(day.replace(day=1), committee_id, unit_id, urgent)
+
+
+def _month_end(first: dt.date) -> dt.date:
+    return (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+
+
+def _refresh_month(first: dt.date, committee_id, unit_id, urgent) -> None:
+    """Roll the month's (≤ 31) daily rows of one bucket up into `CaseStatMonth`."""
+    from .models import CaseStat, CaseStatMonth
+
+    key = dict(committee_id=committee_id, unit_id=unit_id, urgent=urgent)
+    values = CaseStat.objects.filter(day__gte=first, day__lte=_month_end(first), **key).aggregate(
+        **{f"s_{f}": Sum(f) for f in STAT_FIELDS})
+    values = {_strip(k): v or 0 for k, v in values.items()}
+    if not values["reported"]:
+        CaseStatMonth.objects.filter(month=first, **key).delete()
+    else:
+        CaseStatMonth.objects.update_or_create(month=first, **key, defaults=values)
+
+
+def refresh_case(case, before_key: tuple | None = None) -> None:
+    keys = {case_key(case)}
+    if before_key:
+        keys.add(before_key)
+    for key in keys:
+        refresh_bucket(key)
+
+
+def post_bump(*, action: str, when, user=None, user_id=None, count: int = 1, on_time=False, wrong: int = 0) -> None:
+    from .models import PostStat
+
+    user_id = user_id or getattr(user, "pk", None)
+    if not user_id:
+        return
+    day = _local_day(when)
+    updated = PostStat.objects.filter(day=day, user_id=user_id, action=action).update(
+        count=F("count") + count, on_time=F("on_time") + (1 if on_time else 0), wrong=F("wrong") + wrong)
+    if not updated:
+        PostStat.objects.create(day=day, user_id=user_id, action=action, count=count,
+                                on_time=1 if on_time else 0, wrong=wrong)
+
+
+def rebuild(*, since: dt.date | None = None, stdout=None) -> int:
+    """Recompute `CaseStat` from the cases (after a bulk load or a repair) with one grouped query per month."""
+    from django.db.models.functions import TruncDate
+
+    from .models import Case, CaseStat
+
+    qs = Case.objects.all()
+    stat_qs = CaseStat.objects.all()
+    if since:
+        start, _end = _day_bounds(since)
+        qs = qs.filter(reported_at__gte=start)
+        stat_qs = stat_qs.filter(day__gte=since)
+    stat_qs.delete()
+    tz = timezone.get_current_timezone()
+    from django.db.models import BooleanField, ExpressionWrapper
+
+    urgent = ExpressionWrapper(~Q(urgency=Urgency.NORMAL), output_field=BooleanField())
+    rows = (qs.annotate(day=TruncDate("reported_at", tzinfo=tz), urgent=urgent)
+            .values("day", "committee_id", "unit_id", "urgent").annotate(**_aggregates()).order_by())
+    batch, total = [], 0
+    for row in rows.iterator(chunk_size=5000):
+        batch.append(CaseStat(day=row["day"], committee_id=row["committee_id"], unit_id=row["unit_id"],
+                              urgent=bool(row["urgent"]), **{f: row[f"n_{f}"] or 0 for f in STAT_FIELDS}))
+        if len(batch) >= 5000:
+            CaseStat.objects.bulk_create(batch)
+            total += len(batch)
+            batch = []
+    CaseStat.objects.bulk_create(batch)
+    total += len(batch)
+    _rebuild_months(since)
+    if stdout:
+        stdout.write(f"  指标汇总：{total} 行")
+    return total
+
+
+def _rebuild_months(since: dt.date | None) -> None:
+    from django.db.models.functions import TruncMonth
+
+    from .models import CaseStat, CaseStatMonth
+
+    daily = CaseStat.objects.all()
+    months = CaseStatMonth.objects.all()
+    if since:
+        daily = daily.filter(day__gte=since.replace(day=1))
+        months = months.filter(month__gte=since.replace(day=1))
+    months.delete()
+    rows = (daily.annotate(m=TruncMonth("day")).values("m", "committee_id", "unit_id", "urgent")
+            .annotate(**{f"s_{f}": Sum(f) for f in STAT_FIELDS}).order_by())
+    CaseStatMonth.objects.bulk_create(
+        [CaseStatMonth(month=r["m"], committee_id=r["committee_id"], unit_id=r["unit_id"], urgent=r["urgent"],
+                       **{f: r[f"s_{f}"] or 0 for f in STAT_FIELDS}) for r in rows], batch_size=5000)
+
+
+# --- indicators ----------------------------------------------------------------------------------------------
+
+def pct(num, den) -> float | None:
+    return round(num * 100.0 / den, 1) if den else None
+
+
+def _period_bounds(start: dt.date, end: dt.date):
+    tz = timezone.get_current_timezone()
+    return (dt.datetime.combine(start, dt.time.min, tzinfo=tz),
+            dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=tz))
+
+
+def _finish(row: dict) -> dict:
+    """Apply the formulas to one row of counts."""
+    closed = row.get("closed", 0)
+    parked = row.get("parked", 0)
+    overdue_due = row.get("due_open", 0)
+    row["due"] = closed + overdue_due + parked
+    denominator = row["due"] - parked
+    row["close_rate"] = pct(closed, denominator)
+    row["on_time_rate"] = pct(row.get("closed_on_time", 0), denominator)
+    row["rework_rate"] = pct(row.get("reworked", 0), closed)
+    row["extension_rate"] = pct(row.get("extended", 0), row.get("filed", 0))
+    row["patrol_share"] = pct(row.get("patrol_reported", 0),
+                              row.get("patrol_reported", 0) + row.get("public_reported", 0))
+    row["satisfaction_rate"] = pct(row.get("satisfied", 0), row.get("evaluated", 0))
+    rate = row["on_time_rate"]
+    row["light"] = "" if rate is None else ("green" if rate >= 90 else "yellow" if rate >= 70 else "red")
+    # Composite 0–100 (金华 weights, configurable later): 按期结案率 50, 结案率 20, 紧急 10, minus rework and late.
+    score = 0.0
+    if rate is not None:
+        score += 50 * min(1.0, rate / 100 / 0.9)
+    if row["close_rate"] is not None:
+        score += 20 * min(1.0, row["close_rate"] / 100 / 0.9)
+    urgent_rate = row.get("urgent_on_time_rate")
+    score += 10 * (min(1.0, urgent_rate / 100) if urgent_rate is not None else 1.0)
+    score += 20 * (1 - min(1.0, (row.get("rework_rate") or 0) / 100))
+    score -= 0.2 * row.get("rework_total", 0) + 0.5 * row.get("overdue_open", 0)
+    row["score"] = round(max(0.0, score), 1) if denominator or row.get("filed") else None
+    return row
+
+
+def _open_overdue(start, end, now, group_field: str | None, filters: dict):
+    """Open, not parked, deadline passed (by the end of the period / now): counted live from the few open cases.
+
+    The report-time range is written as COALESCE(reported_at, reported_at) so no planner walks the report-time
+    index of a million closed cases; the query runs as an index-only scan of `grid_case_open_deadline`."""
+    from django.db.models.functions import Coalesce
+
+    from .models import Case
+
+    cutoff = min(end, now)
+    with_unit = Q(status__in=[S.DISPATCHED, S.HANDLING, S.RETURNED])
+    qs = (Case.objects.filter(status__in=[S.DISPATCHED, S.HANDLING, S.RETURNED, S.FED_BACK, S.CHECKED],
+                              deadline__lt=cutoff, **filters)
+          .annotate(rep=Coalesce("reported_at", "reported_at")).filter(rep__gte=start, rep__lt=end))
+    if group_field:
+        # Grouping by an expression keeps SQLite from walking the committee/unit index to avoid a sort.
+        return {r["g"]: r for r in qs.annotate(g=Coalesce(group_field, group_field)).values("g").annotate(
+            due_open=Count("id"), overdue_open=Count("id", filter=with_unit)).order_by()}
+    return {None: qs.aggregate(due_open=Count("id"), overdue_open=Count("id", filter=with_unit))}
+
+
+def _segments(start: dt.date, end: dt.date):
+    """Split [start, end] into (model, date field, from, to) parts: whole months read the monthly rollup, the
+    partial months at either end read the daily summary."""
+    from .models import CaseStat, CaseStatMonth
+
+    first_full = start if start.day == 1 else _month_end(start) + dt.timedelta(days=1)
+    last_full_end = end if end == _month_end(end.replace(day=1)) else end.replace(day=1) - dt.timedelta(days=1)
+    if first_full > last_full_end:
+        return [(CaseStat, "day", start, end)]
+    parts = [(CaseStatMonth, "month", first_full, last_full_end.replace(day=1))]
+    if start < first_full:
+        parts.append((CaseStat, "day", start, first_full - dt.timedelta(days=1)))
+    if end > last_full_end:
+        parts.append((CaseStat, "day", last_full_end + dt.timedelta(days=1), end))
+    return parts
+
+
+SUM_KEYS = STAT_FIELDS + ["urgent_closed", "urgent_on_time", "urgent_filed"]
+
+
+def _sums():
+    sums = {f"s_{f}": Sum(f) for f in STAT_FIELDS}
+    sums.update({"urgent_closed": Sum("closed", filter=Q(urgent=True)),
+                 "urgent_on_time": Sum("closed_on_time", filter=Q(urgent=True)),
+                 "urgent_filed": Sum("filed", filter=Q(urgent=True))})
+    return sums
+
+
+def _grouped(start, end, group_key, node_ids) -> dict:
+    """Summed counts per group key over the period, combining monthly and daily summary rows."""
+    from django.db.models.functions import TruncMonth
+
+    totals: dict = {}
+    for model, field, lo, hi in _segments(start, end):
+        qs = model.objects.filter(**{f"{field}__gte": lo, f"{field}__lte": hi})
+        if node_ids is not None:
+            qs = qs.filter(committee_id__in=node_ids)
+        if group_key == "month":
+            qs = qs.annotate(g=TruncMonth(field)) if field == "day" else qs.annotate(g=F("month"))
+            rows = qs.values("g").annotate(**_sums()).order_by()
+        elif group_key == "day":
+            rows = qs.annotate(g=F(field)).values("g").annotate(**_sums()).order_by()
+        elif group_key:
+            rows = qs.annotate(g=F(group_key)).values("g").annotate(**_sums()).order_by()
+        else:
+            rows = [dict(qs.aggregate(**_sums()), g=None)]
+        for r in rows:
+            target = totals.setdefault(r["g"], {k: 0 for k in SUM_KEYS})
+            for k, v in r.items():
+                if k != "g":
+                    target[_strip(k)] += v or 0
+    return totals
+
+
+def indicators(*, start: dt.date, end: dt.date, by: str = "total", node_ids=None, now=None) -> list[dict]:
+    """Indicator rows for the period. `by`: total | committee | unit | day | month. `node_ids` limits to
+    committees in the user's scope."""
+    now = now or timezone.now()
+    period_start, period_end = _period_bounds(start, end)
+    filters = {"committee_id__in": node_ids} if node_ids is not None else {}
+    if by in ("day", "month"):
+        if by == "day":
+            from .models import CaseStat
+
+            totals: dict = {}
+            qs = CaseStat.objects.filter(day__gte=start, day__lte=end)
+            if node_ids is not None:
+                qs = qs.filter(committee_id__in=node_ids)
+            for r in qs.values("day").annotate(**_sums()).order_by():
+                totals[r["day"]] = {_strip(k): v or 0 for k, v in r.items() if k != "day"}
+        else:
+            totals = _grouped(start, end, "month", node_ids)
+        result = []
+        for key in sorted(totals):
+            row = {**totals[key], "key": key}
+            _urgent(row)
+            result.append(_finish(row))
+        return result
+    group = {"total": None, "committee": "committee_id", "unit": "unit_id"}.get(by)
+    totals = _grouped(start, end, group, node_ids)
+    live = _open_overdue(period_start, period_end, now, group, filters)
+    if group is None:
+        row = totals.get(None) or {k: 0 for k in SUM_KEYS}
+        row.update({k: v or 0 for k, v in live[None].items()})
+        row["key"] = None
+        _urgent(row)
+        return [_finish(row)]
+    result = []
+    for key, counts in totals.items():
+        row = dict(counts)
+        extra = live.get(key, {})
+        row["due_open"] = extra.get("due_open", 0)
+        row["overdue_open"] = extra.get("overdue_open", 0)
+        row["key"] = key
+        _urgent(row)
+        result.append(_finish(row))
+    return result
+
+
+def _strip(key: str) -> str:
+    return key[2:] if key.startswith("s_") else key
+
+
+def _urgent(row: dict) -> None:
+    row["urgent_on_time_rate"] = pct(row.get("urgent_on_time", 0), row.get("urgent_closed", 0))
+    row["urgent_close_rate"] = pct(row.get("urgent_closed", 0), row.get("urgent_filed", 0))
+
+
+def post_indicators(*, start: dt.date, end: dt.date, user_ids=None) -> list[dict]:
+    """Per person: 上报数, 有效上报数, 核实/核查 (on time), 立案, 派遣 (on time, wrong), 结案 (on time)."""
+    from shequ.core.models import User
+
+    from .models import PostStat
+
+    qs = PostStat.objects.filter(day__gte=start, day__lte=end)
+    if user_ids is not None:
+        qs = qs.filter(user_id__in=user_ids)
+    table: dict[int, dict] = defaultdict(dict)
+    for r in qs.values("user_id", "action").annotate(n=Sum("count"), t=Sum("on_time"), w=Sum("wrong")).order_by():
+        table[r["user_id"]][r["action"]] = (r["n"] or 0, r["t"] or 0, r["w"] or 0)
+    users = {u.pk: u for u in User.objects.filter(pk__in=table.keys())}
+    rows = []
+    for user_id, acts in table.items():
+        user = users.get(user_id)
+        if user is None:
+            continue
+        get = lambda a: acts.get(a, (0, 0, 0))  # noqa: E731
+        reports, valid = get("report")[0], get("report_valid")[0]
+        verify, check, file_, dispatch, close = get("verify"), get("check"), get("file"), get("dispatch"), get("close")
+        rows.append({
+            "user": user, "role": user.get_role_display(),
+            "reports": reports, "valid_reports": valid, "valid_rate": pct(valid, reports),
+            "verify": verify[0], "verify_on_time_rate": pct(verify[1], verify[0]),
+            "check": check[0], "check_on_time_rate": pct(check[1], check[0]),
+            "file": file_[0], "file_on_time_rate": pct(file_[1], file_[0]),
+            "dispatch": dispatch[0], "dispatch_on_time_rate": pct(dispatch[1], dispatch[0]),
+            "wrong_dispatch": dispatch[2], "accurate_dispatch_rate": pct(dispatch[0] - dispatch[2], dispatch[0]),
+            "close": close[0], "close_on_time_rate": pct(close[1], close[0]),
+        })
+    rows.sort(key=lambda r: (r["role"], -(r["reports"] + r["verify"] + r["check"] + r["dispatch"] + r["close"])))
+    return rows

@@ -1,0 +1,71 @@
+"""Time limits: the case clock (from dispatch, in working hours, or clock hours for urgent cases) and the limits
+of the centre's own steps. Every limit is data (categories, `ProcessLimit`); nothing here is a constant rule."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from shequ.core import workcal
+
+from .choices import LimitUnit, Urgency
+
+DEFAULT_STEP_HOURS = {"verify": 1, "file": 1, "dispatch": 0.5, "sign": 1, "check": 2, "close": 1,
+                      "hotline_sign": 2, "hotline_reply": 40, "hotline_reply_consult": 8}
+
+
+def step_hours(step: str) -> float:
+    from .models import ProcessLimit
+
+    row = ProcessLimit.objects.filter(step=step).values_list("hours", flat=True).first()
+    return float(row) if row is not None else float(DEFAULT_STEP_HOURS.get(step, 1))
+
+
+def step_due(step: str, start: dt.datetime) -> dt.datetime:
+    return workcal.add_working_hours(start, step_hours(step))
+
+
+def case_limit(category, urgency: str) -> tuple[float, str]:
+    """(hours, unit) of a case's disposal limit: urgent cases run in clock hours, others in working hours
+    (a working day counts as the configured hours of one working day)."""
+    if urgency in (Urgency.URGENT, Urgency.CRITICAL):
+        hours = float(category.urgent_limit_hours)
+        if urgency == Urgency.CRITICAL:
+            hours = max(0.5, hours / 2)
+        return hours, LimitUnit.CLOCK_HOURS
+    value = float(category.limit_value)
+    if category.limit_unit == LimitUnit.WORK_DAYS:
+        return value * workcal.hours_per_working_day(), LimitUnit.WORK_HOURS
+    if category.limit_unit == LimitUnit.CLOCK_HOURS:
+        return value, LimitUnit.CLOCK_HOURS
+    return value, LimitUnit.WORK_HOURS
+
+
+def add(start: dt.datetime, hours: float, unit: str) -> dt.datetime:
+    if unit == LimitUnit.CLOCK_HOURS:
+        return start + dt.timedelta(hours=hours)
+    return workcal.add_working_hours(start, hours)
+
+
+def between(start: dt.datetime, end: dt.datetime, unit: str) -> float:
+    if unit == LimitUnit.CLOCK_HOURS:
+        return max(0.0, (end - start).total_seconds() / 3600)
+    return workcal.working_hours_between(start, end)
+
+
+def deadline_and_warning(start: dt.datetime, hours: float, unit: str) -> tuple[dt.datetime, dt.datetime]:
+    """The deadline and the 80 % warning moment of a limit starting at `start`."""
+    return add(start, hours, unit), add(start, hours * 0.8, unit)
+
+
+def elapsed_share(case, now: dt.datetime) -> float | None:
+    """Share of the limit used so far (1.0 = due now), for the progress bar."""
+    if not (case.dispatched_at and case.limit_hours):
+        return None
+    total = between(case.dispatched_at, case.deadline, case.limit_unit) or case.limit_hours
+    moment = now
+    if case.status == "parked" and case.parked_at:
+        moment = case.parked_at
+    elif case.status not in ("dispatched", "handling", "returned"):
+        moment = case.fed_back_at or case.closed_at or now
+    used = between(case.dispatched_at, moment, case.limit_unit)
+    return used / total if total else None

@@ -1,0 +1,708 @@
+"""HTML pages of the 大联动 module: thin views that parse input, call one service and render."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
+from django.views.decorators.http import require_POST
+
+from shequ.core.audit import audit_record
+from shequ.core.choices import AuditAction, NodeKind, Role
+from shequ.core.errors import DomainError
+from shequ.core.models import Department, Node
+from shequ.core.scoping import scope_node_ids, scoped_nodes
+from shequ.core.web import form_add_domain_error, paginate, query_without_page, render_page, require
+
+from . import excel, selectors, services, spatial, stats, timing
+from .choices import (CaseAction, CaseStatus, HotlineAction, HotlineStatus, OPEN_STATUSES, SHIFT_SHORT, Satisfaction,
+                      Source, Urgency, allowed_actions)
+from .forms import (ActionForm, BuildingForm, CaseFilterForm, GeoJSONImportForm, HotlineActionForm,
+                    HotlineCreateForm, HotlineFilterForm, HotlineImportForm, InspectionForm, MonthForm,
+                    OverrideForm, PeriodForm, ReportForm, ResponsibleForm)
+from .models import (CasePhoto, Category, CategoryMain, DutyTeam, Inspection, InspectionTemplate, PatrolLog,
+                     ShiftType, TeamMember)
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+A = CaseAction
+
+
+def _map_ctx():
+    return {"tile_url": settings.MAP_TILE_URL, "tile_attribution": settings.MAP_TILE_ATTRIBUTION}
+
+
+def _xlsx(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@require("grid.view")
+def home(request):
+    user = request.user
+    for capability, name in (("grid.verify", "grid:tasks"), ("grid.dispatch", "grid:dispatch"),
+                             ("grid.accept", "grid:desk"), ("grid.handle", "grid:unit"), ("grid.stats", "grid:stats")):
+        if user.can(capability):
+            return redirect(name)
+    return redirect("grid:map")
+
+
+# --- reporting ----------------------------------------------------------------------------------------------
+
+def _report_sources(user) -> list[str]:
+    if user.role in (Role.PATROL, Role.INSPECTOR):
+        return [Source.PATROL]
+    if user.role == Role.COMMITTEE_WORKER:
+        return [Source.STATION]
+    return [Source.PATROL, Source.VIDEO, Source.POLICE_110, Source.HOTLINE, Source.RESIDENT, Source.SUPERVISION]
+
+
+@require("grid.report")
+def report(request):
+    sources = _report_sources(request.user)
+    form = ReportForm(request.POST or None, request.FILES or None, sources=sources)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            case = services.case_report(
+                actor=request.user, category=d["category"], source=d["source"] if d["source"] in sources else
+                sources[0], description=d["description"], lat=d.get("lat"), lng=d.get("lng"), address=d["address"],
+                urgency=d["urgency"] or None, photos=d["photos"], keep_location=d["keep_location"],
+                external_no=d["external_no"])
+        except DomainError as exc:
+            form_add_domain_error(form, exc)
+        else:
+            messages.success(request, _("已上报，案件编号 %(n)s，所属网格：%(g)s。") % {
+                "n": case.number, "g": case.grid.name if case.grid else "—"})
+            return redirect("grid:case-detail", pk=case.pk)
+    hints = {c.code: _("立案条件：%(f)s；处置时限：%(l)s；默认责任单位：%(d)s") % {
+        "f": c.filing_condition, "l": c.limit_display, "d": c.department.short_name if c.department else "—"}
+        for c in selectors.categories()}
+    return render(request, "grid/report.html", {"form": form, **_map_ctx(),
+                                                "category_json": json.dumps(hints, ensure_ascii=False)})
+
+
+@require("grid.view")
+def locate(request):
+    lat, lng = request.GET.get("lat"), request.GET.get("lng")
+    if not spatial.valid_point(lat, lng):
+        return JsonResponse({"grid": None, "message": _("坐标无效。")}, status=400)
+    hit = spatial.locate(float(lat), float(lng))
+    if hit is None:
+        return JsonResponse({"grid": None, "message": _("该位置不在任何网格内。")})
+    committee = Node.objects.filter(pk=hit.committee_id).values_list("name", flat=True).first()
+    return JsonResponse({"grid": {"id": hit.id, "code": hit.code, "name": hit.name, "committee": committee}})
+
+
+@require("grid.view")
+def duplicates(request):
+    try:
+        lat, lng = float(request.GET.get("lat")), float(request.GET.get("lng"))
+    except (TypeError, ValueError):
+        return HttpResponse("")
+    found = services.suggest_duplicates(category=request.GET.get("category", ""), lat=lat, lng=lng,
+                                        exclude_id=request.GET.get("exclude"))
+    visible = set(selectors.case_base(user=request.user).filter(pk__in=[c.pk for c, _d in found])
+                  .values_list("pk", flat=True))
+    return render(request, "grid/partials/_duplicates.html",
+                  {"found": [(c, d) for c, d in found if c.pk in visible]})
+
+
+# --- role workbenches -------------------------------------------------------------------------------------------
+
+@require("grid.verify")
+def tasks(request):
+    return render(request, "grid/tasks.html", {"tasks": selectors.inspector_tasks(user=request.user),
+                                               "now": timezone.now()})
+
+
+@require("grid.accept")
+def desk(request):
+    queues = selectors.desk_queues(user=request.user)
+    dupes = {}
+    for case in list(queues["reported"])[:30]:
+        found = services.suggest_duplicates(category=case.category, lat=case.lat, lng=case.lng, when=case.reported_at,
+                                            exclude_id=case.pk, limit=1)
+        if found:
+            dupes[case.pk] = found[0]
+    return render(request, "grid/desk.html", {"q": queues, "dupes": dupes, "now": timezone.now(),
+                                              "needs_verify": [s.value for s in Source if s in
+                                                               services.NEEDS_VERIFICATION]})
+
+
+@require("grid.dispatch")
+def dispatch(request):
+    return render(request, "grid/dispatch.html", {
+        "queue": selectors.dispatch_queue(user=request.user), "units": selectors.dispatchable_units(),
+        "now": timezone.now()})
+
+
+@require("grid.handle")
+def unit(request):
+    my_unit = services.acting_unit(request.user)
+    if my_unit is None:
+        return render(request, "grid/unit.html", {"unit": None})
+    return render(request, "grid/unit.html", {
+        "unit": my_unit, "q": selectors.unit_queues(user=request.user, unit=my_unit), "now": timezone.now(),
+        "is_station": my_unit.kind == "station",
+        "local": selectors.station_local_reports(user=request.user) if my_unit.kind == "station" else []})
+
+
+# --- cases --------------------------------------------------------------------------------------------------
+
+def _case_filters(request):
+    form = CaseFilterForm(request.GET or None, user=request.user)
+    d = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    return form, {"search": d.get("q", ""), "status": d.get("status", ""), "light": d.get("light", ""),
+                  "source": d.get("source", ""), "kind": d.get("kind", ""),
+                  "committee_id": d["committee"].pk if d.get("committee") else None,
+                  "unit_id": d["unit"].pk if d.get("unit") else None,
+                  "date_from": d.get("date_from"), "date_to": d.get("date_to")}
+
+
+@require("grid.view")
+def case_list(request):
+    form, filters = _case_filters(request)
+    page = paginate(request, selectors.case_list(user=request.user, **filters), 25)
+    return render_page(request, "grid/case_list.html", {"form": form, "page": page, "now": timezone.now(),
+                                                        "query": query_without_page(request)},
+                       "grid/partials/_case_table.html")
+
+
+@require("grid.stats")
+def case_export(request):
+    _form, filters = _case_filters(request)
+    qs = selectors.case_list(user=request.user, **filters)[:settings.SHEQU_EXPORT_MAX_ROWS]
+    rows = list(qs)
+    audit_record(actor=request.user, action=AuditAction.EXPORT, object_type="grid.case",
+                 detail={"rows": len(rows), "filters": {k: str(v) for k, v in filters.items() if v}})
+    return _xlsx(excel.case_workbook(rows), f"grid-cases-{timezone.localdate():%Y%m%d}.xlsx")
+
+
+def _case_context(request, case, form=None):
+    user = request.user
+    now = timezone.now()
+    my_unit = services.acting_unit(user)
+    possible = []
+    for action in allowed_actions(case.status):
+        if action == A.NOTE:
+            continue
+        from .choices import ACTION_CAPABILITY, UNIT_ACTIONS
+
+        if not user.can(ACTION_CAPABILITY[action]):
+            continue
+        if action in UNIT_ACTIONS and (my_unit is None or case.unit_id != my_unit.pk):
+            continue
+        if action == A.ESCALATE and (my_unit is None or my_unit.kind != "station"):
+            continue
+        if action == A.REQUEST_RETURN and my_unit is not None and my_unit.kind == "station":
+            continue
+        if action == A.SELF_HANDLE and (case.source != Source.STATION or my_unit is None or my_unit.kind != "station"):
+            continue
+        if action == A.FILE and case.status == CaseStatus.REPORTED and case.source in services.NEEDS_VERIFICATION:
+            continue
+        pending = selectors.pending_extension(case=case)
+        if action in (A.APPROVE_EXTENSION, A.REJECT_EXTENSION) and not pending:
+            continue
+        if action == A.REQUEST_EXTENSION and pending:
+            continue
+        possible.append((action, CaseAction(action).label))
+    photos = list(case.photos.all())
+    duplicates = []
+    if case.status in (CaseStatus.REPORTED, CaseStatus.VERIFYING, CaseStatus.VERIFIED):
+        duplicates = services.suggest_duplicates(category=case.category, lat=case.lat, lng=case.lng,
+                                                 when=case.reported_at, exclude_id=case.pk)
+    return {"case": case, "events": selectors.case_timeline(case=case), "photos": photos, "actions": possible,
+            "form": form or ActionForm(initial={"version": case.version}), "now": now,
+            "share": timing.elapsed_share(case, now), "light": case.light(now),
+            "pending_extension": selectors.pending_extension(case=case), "duplicates": duplicates,
+            "suggested": selectors.suggested_units(case=case) if case.status == CaseStatus.FILED else [],
+            "hotline_orders": case.hotline_orders.all(), "extensions": case.extensions.select_related(
+                "requested_by", "decided_by"), "categories": selectors.categories(), "urgencies": Urgency.choices,
+            "satisfactions": Satisfaction.choices, "geometry": json.dumps(case.grid.geometry) if case.grid else "",
+            **_map_ctx()}
+
+
+@require("grid.view")
+def case_detail(request, pk):
+    case = selectors.case_get(user=request.user, pk=pk)
+    return render(request, "grid/case_detail.html", _case_context(request, case))
+
+
+@require("grid.view")
+@require_POST
+def case_act(request, pk, action):
+    case = selectors.case_get(user=request.user, pk=pk)
+    if action not in CaseAction.values or action == A.REPORT:
+        raise Http404
+    form = ActionForm(request.POST, request.FILES)
+    if form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.case_transition(
+                actor=request.user, case=case, action=action, note=d["note"], expected_version=d.get("version"),
+                unit=d.get("unit"), hours=d.get("hours"), target=d.get("target"),
+                satisfaction=d.get("satisfaction") or "", category=d.get("category") or None,
+                urgency=d.get("urgency") or "", photos=d.get("photos") or [],
+                keep_location=d.get("keep_location") or False)
+        except DomainError as exc:
+            if exc.status_code == 404:
+                raise Http404
+            messages.error(request, exc.message)
+            form_add_domain_error(form, exc)
+        else:
+            messages.success(request, _("已%(a)s：案件 %(n)s。") % {"a": CaseAction(action).label, "n": case.number})
+            nxt = request.POST.get("next", "")
+            if nxt.startswith("/grid/") and "//" not in nxt:
+                return redirect(nxt)
+            return redirect("grid:case-detail", pk=case.pk)
+    else:
+        messages.error(request, "；".join(str(e) for errs in form.errors.values() for e in errs))
+    case = selectors.case_get(user=request.user, pk=pk)
+    return render(request, "grid/case_detail.html", _case_context(request, case, form), status=400)
+
+
+@require("grid.view")
+def photo(request, pk):
+    row = get_object_or_404(CasePhoto.objects.select_related("case"), pk=pk)
+    selectors.case_get(user=request.user, pk=row.case_id)  # 404 outside the user's cases
+    try:
+        handle = row.file.open("rb")
+    except (FileNotFoundError, OSError):
+        raise Http404
+    response = FileResponse(handle, content_type=row.content_type)
+    response["Content-Disposition"] = f'inline; filename="{row.case.number}-{row.pk}.{row.file.name.rsplit(".", 1)[-1]}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+# --- map and grids ----------------------------------------------------------------------------------------------
+
+@require("grid.view")
+def grid_map(request):
+    committees = scoped_nodes(request.user, NodeKind.COMMITTEE)
+    grids = selectors.grid_nodes(user=request.user)
+    return render(request, "grid/map.html", {"committees": committees, "grid_count": grids.count(),
+                                             "import_form": GeoJSONImportForm(), **_map_ctx()})
+
+
+@require("grid.view")
+def grids_geojson(request):
+    return JsonResponse(selectors.grid_features(user=request.user))
+
+
+@require("grid.view")
+def cases_geojson(request):
+    return JsonResponse(selectors.case_points(user=request.user))
+
+
+@require("grid.view")
+def grids_export(request):
+    data = selectors.grid_features(user=request.user, open_counts=False)
+    for feature in data["features"]:
+        props = feature["properties"]
+        feature["properties"] = {"code": props["code"], "name": props["name"], "committee": props["committee_code"],
+                                 "committee_name": props["committee"]}
+    audit_record(actor=request.user, action=AuditAction.EXPORT, object_type="core.node",
+                 detail={"grids": len(data["features"])})
+    response = HttpResponse(json.dumps(data, ensure_ascii=False), content_type="application/geo+json; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="grids-{timezone.localdate():%Y%m%d}.geojson"'
+    return response
+
+
+@require("grid.manage_grids")
+@require_POST
+def grids_import(request):
+    form = GeoJSONImportForm(request.POST, request.FILES)
+    if form.is_valid():
+        upload = form.cleaned_data["file"]
+        if upload.size > 20 * 1024 * 1024:
+            messages.error(request, _("文件过大（上限20MB）。"))
+        else:
+            try:
+                result = services.grids_import_geojson(actor=request.user, data=upload.read())
+            except DomainError as exc:
+                messages.error(request, exc.message)
+                for line in exc.errors.get("file", [])[1:6]:
+                    messages.error(request, line)
+            else:
+                messages.success(request, _("网格导入完成：新增 %(c)d 个，更新 %(u)d 个；%(m)d 件未办结案件按新边界改属网格。") % {
+                    "c": result["created"], "u": result["updated"], "m": result["moved"]})
+    else:
+        messages.error(request, _("请选择 GeoJSON 文件。"))
+    return redirect("grid:map")
+
+
+@require("grid.view")
+def grid_detail(request, pk):
+    grid = selectors.grid_get(user=request.user, pk=pk)
+    may_edit = request.user.can("grid.manage_grids")
+    resp_form = ResponsibleForm(request.POST if request.POST.get("form") == "responsible" else None)
+    bld_form = BuildingForm(request.POST if request.POST.get("form") == "building" else None)
+    if request.method == "POST":
+        if not may_edit:
+            raise PermissionDenied
+        try:
+            if request.POST.get("form") == "responsible" and resp_form.is_valid():
+                services.grid_add_responsible(actor=request.user, grid=grid, **resp_form.cleaned_data)
+                messages.success(request, _("已添加责任人。"))
+                return redirect("grid:grid-detail", pk=grid.pk)
+            if request.POST.get("form") == "building" and bld_form.is_valid():
+                services.grid_add_building(actor=request.user, grid=grid, **bld_form.cleaned_data)
+                messages.success(request, _("已添加楼宇。"))
+                return redirect("grid:grid-detail", pk=grid.pk)
+        except DomainError as exc:
+            form_add_domain_error(resp_form if request.POST.get("form") == "responsible" else bld_form, exc)
+    cases = selectors.case_base(user=request.user).filter(grid=grid).select_related("category", "unit")
+    return render(request, "grid/grid_detail.html", {
+        "grid": grid, "profile": getattr(grid, "grid_profile", None), "responsibles": grid.responsibles.all(),
+        "buildings": grid.buildings.all(), "open_cases": cases.filter(status__in=OPEN_STATUSES)[:20],
+        "case_total": cases.count(), "resp_form": resp_form, "bld_form": bld_form, "may_edit": may_edit,
+        "now": timezone.now(), "feature": json.dumps(grid.geometry), **_map_ctx()})
+
+
+@require("grid.view")
+def taxonomy(request):
+    mains = CategoryMain.objects.prefetch_related("subcategories__department").order_by("kind", "code")
+    return render(request, "grid/taxonomy.html", {"mains": mains})
+
+
+# --- 12345 -----------------------------------------------------------------------------------------------------
+
+def _subdistrict(user) -> Node | None:
+    nodes = scoped_nodes(user, NodeKind.SUBDISTRICT)
+    return nodes.first()
+
+
+@require("grid.hotline_view")
+def hotline_list(request):
+    form = HotlineFilterForm(request.GET or None)
+    d = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    page = paginate(request, selectors.hotline_list(user=request.user, status=d.get("status", ""),
+                                                    search=d.get("q", ""), overdue=d.get("overdue", "")), 25)
+    return render_page(request, "grid/hotline_list.html", {
+        "form": form, "page": page, "query": query_without_page(request), "now": timezone.now(),
+        "import_form": HotlineImportForm(), "create_form": HotlineCreateForm()}, "grid/partials/_hotline_table.html")
+
+
+@require("grid.hotline")
+@require_POST
+def hotline_import(request):
+    form = HotlineImportForm(request.POST, request.FILES)
+    subdistrict = _subdistrict(request.user)
+    if not form.is_valid() or subdistrict is None:
+        messages.error(request, _("请选择要导入的文件。") if subdistrict else _("您的管辖范围不含街道，不能接收工单。"))
+        return redirect("grid:hotline-list")
+    try:
+        rows = excel.parse_hotline_upload(form.cleaned_data["file"])
+        result = services.hotline_import(actor=request.user, rows=rows, subdistrict=subdistrict)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("导入完成：新增 %(c)d 张，已存在跳过 %(s)d 张，失败 %(f)d 张。") % {
+            "c": result["created"], "s": result["skipped"], "f": len(result["errors"])})
+        for err in result["errors"][:10]:
+            messages.error(request, _("第%(r)s行（%(n)s）：%(m)s") % {"r": err["row"], "n": err["order_no"] or "—",
+                                                                 "m": err["message"]})
+    return redirect("grid:hotline-list")
+
+
+@require("grid.hotline")
+@require_POST
+def hotline_create(request):
+    form = HotlineCreateForm(request.POST)
+    subdistrict = _subdistrict(request.user)
+    if form.is_valid() and subdistrict is not None:
+        try:
+            order = services.hotline_receive(actor=request.user, data=form.cleaned_data, subdistrict=subdistrict)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("已登记工单 %(n)s。") % {"n": order.order_no})
+            return redirect("grid:hotline-detail", pk=order.pk)
+    else:
+        messages.error(request, "；".join(str(e) for errs in form.errors.values() for e in errs)
+                       or _("您的管辖范围不含街道，不能接收工单。"))
+    return redirect("grid:hotline-list")
+
+
+@require("grid.hotline")
+def hotline_template(request):
+    return _xlsx(excel.hotline_template(), "12345-import-template.xlsx")
+
+
+@require("grid.hotline_view")
+def hotline_detail(request, pk):
+    order = selectors.hotline_get(user=request.user, pk=pk)
+    from .choices import HOTLINE_TRANSITIONS
+
+    actions = [(a, HotlineAction(a).label) for a, (src, _t) in HOTLINE_TRANSITIONS.items() if order.status in src] \
+        if request.user.can("grid.hotline") else []
+    duplicates = selectors.hotline_list(user=request.user).filter(address=order.address).exclude(pk=order.pk).exclude(
+        status=HotlineStatus.MERGED)[:5] if order.address else []
+    return render(request, "grid/hotline_detail.html", {
+        "order": order, "events": order.events.all(), "actions": actions, "form": HotlineActionForm(
+            initial={"category": order.category.code if order.category else ""}), "now": timezone.now(),
+        "duplicates": duplicates})
+
+
+@require("grid.hotline")
+@require_POST
+def hotline_act(request, pk, action):
+    order = selectors.hotline_get(user=request.user, pk=pk)
+    form = HotlineActionForm(request.POST)
+    form.is_valid()
+    d = form.cleaned_data
+    try:
+        if action == HotlineAction.SIGN:
+            services.hotline_sign(actor=request.user, order=order, category=d.get("category") or None)
+        elif action == HotlineAction.RETURN:
+            services.hotline_return(actor=request.user, order=order,
+                                    reason="：".join(x for x in (d.get("reason"), d.get("note")) if x))
+        elif action == HotlineAction.EXTEND:
+            services.hotline_extend(actor=request.user, order=order, days=d.get("days") or 0, reason=d.get("note", ""))
+        elif action == HotlineAction.REPLY:
+            services.hotline_reply(actor=request.user, order=order, text=d.get("note", ""))
+        elif action == HotlineAction.VISIT:
+            services.hotline_visit(actor=request.user, order=order, satisfaction=d.get("satisfaction") or "",
+                                   note=d.get("note", ""))
+        elif action == HotlineAction.REOPEN:
+            services.hotline_reopen(actor=request.user, order=order, reason=d.get("note", ""))
+        elif action == HotlineAction.MERGE:
+            target = selectors.hotline_list(user=request.user).filter(order_no=(d.get("target") or "").strip()).first()
+            services.hotline_merge(actor=request.user, order=order, target=target)
+        else:
+            raise Http404
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("工单 %(n)s：已%(a)s。") % {"n": order.order_no, "a": HotlineAction(action).label})
+    return redirect("grid:hotline-detail", pk=order.pk)
+
+
+# --- roster and patrol ---------------------------------------------------------------------------------------------
+
+@require("grid.roster")
+def roster(request):
+    month_form = MonthForm(request.GET or None)
+    year, month = month_form.month_value()
+    data = selectors.roster_month(year=year, month=month)
+    prev = (data["first"] - dt.timedelta(days=1)).strftime("%Y-%m")
+    nxt = (data["last"] + dt.timedelta(days=1)).strftime("%Y-%m")
+    rows = [(team, [(d, code, SHIFT_SHORT.get(code, "")) for d, code in zip(data["days"], data["grid"][team.pk])])
+            for team in data["teams"]]
+    return render(request, "grid/roster.html", {
+        "data": data, "rows": rows, "year": year, "month": month, "prev": prev, "next": nxt,
+        "duty": selectors.on_duty(), "shifts": ShiftType.objects.all(), "today": timezone.localdate(),
+        "override_form": OverrideForm(), "pattern": selectors._pattern(), "member_count": TeamMember.objects.filter(
+            is_active=True).count()})
+
+
+@require("grid.roster_manage")
+@require_POST
+def roster_generate(request):
+    form = MonthForm(request.POST)
+    year, month = form.month_value()
+    try:
+        count = services.roster_generate(actor=request.user, year=year, month=month)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("已生成%(y)d年%(m)d月排班（%(c)d条）。") % {"y": year, "m": month, "c": count})
+    return redirect(f"{reverse('grid:roster')}?month={year}-{month:02d}")
+
+
+@require("grid.roster_manage")
+@require_POST
+def roster_override(request):
+    form = OverrideForm(request.POST)
+    if form.is_valid():
+        try:
+            services.roster_override_set(actor=request.user, **form.cleaned_data)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("已登记调班/请假。"))
+        d = form.cleaned_data["date"]
+        return redirect(f"{reverse('grid:roster')}?month={d:%Y-%m}")
+    messages.error(request, "；".join(str(e) for errs in form.errors.values() for e in errs))
+    return redirect("grid:roster")
+
+
+@require("grid.roster")
+def roster_export(request):
+    year, month = MonthForm(request.GET or None).month_value()
+    data = selectors.roster_month(year=year, month=month)
+    audit_record(actor=request.user, action=AuditAction.EXPORT, object_type="grid.rosterday",
+                 detail={"month": f"{year}-{month:02d}"})
+    return _xlsx(excel.roster_workbook(data), f"roster-{year}-{month:02d}.xlsx")
+
+
+@require("grid.patrol")
+def patrol(request):
+    member = TeamMember.objects.filter(user=request.user).select_related("team").first()
+    current = PatrolLog.objects.filter(member=member, ended_at__isnull=True).first() if member else None
+    if request.method == "POST":
+        op = request.POST.get("op")
+        try:
+            if op == "start":
+                services.patrol_start(actor=request.user, note=request.POST.get("note", ""))
+                messages.success(request, _("巡查已开始。"))
+            elif op == "checkin" and current:
+                c = services.patrol_checkin(actor=request.user, log=current, lat=request.POST.get("lat"),
+                                            lng=request.POST.get("lng"), note=request.POST.get("note", ""))
+                messages.success(request, _("已在%(g)s打卡。") % {"g": c.grid.name})
+            elif op == "end" and current:
+                services.patrol_end(actor=request.user, log=current, note=request.POST.get("note", ""))
+                messages.success(request, _("巡查已结束。"))
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        return redirect("grid:patrol")
+    logs = PatrolLog.objects.select_related("member", "member__team").prefetch_related("checkins__grid")
+    if request.user.role == Role.PATROL:
+        logs = logs.filter(member=member)
+    return render(request, "grid/patrol.html", {"member": member, "current": current, "logs": logs[:30],
+                                                "duty": selectors.on_duty()})
+
+
+# --- supervision ---------------------------------------------------------------------------------------------------
+
+@require("grid.inspect")
+def inspection_list(request):
+    rows = Inspection.objects.select_related("template", "department", "committee", "inspector")
+    ids = scope_node_ids(request.user, NodeKind.COMMITTEE)
+    from django.db.models import Q
+
+    rows = rows.filter(Q(committee__isnull=True) | Q(committee_id__in=ids))
+    page = paginate(request, rows, 25)
+    return render(request, "grid/inspection_list.html", {"page": page, "query": query_without_page(request)})
+
+
+@require("grid.inspect")
+def inspection_create(request):
+    template = InspectionTemplate.objects.filter(pk=request.GET.get("template") or request.POST.get("template")).first() \
+        or InspectionTemplate.objects.filter(is_active=True).first()
+    form = InspectionForm(request.POST or None, user=request.user,
+                          initial={"template": template, "date": timezone.localdate()})
+    items = list(template.items.all()) if template else []
+    scores = {}
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        scores = {item.pk: request.POST.get(f"item_{item.pk}", "") for item in items}
+        try:
+            inspection = services.inspection_create(actor=request.user, template=d["template"], title=d["title"],
+                                                    date=d["date"], department=d.get("department"),
+                                                    committee=d.get("committee"), scores=scores, note=d["note"])
+        except DomainError as exc:
+            form_add_domain_error(form, exc)
+            for field, msgs in exc.errors.items():
+                if field.startswith("item_"):
+                    form.add_error(None, msgs[0])
+        else:
+            messages.success(request, _("督查记录已保存，得分 %(t)s。") % {"t": inspection.total})
+            return redirect("grid:inspection-detail", pk=inspection.pk)
+    return render(request, "grid/inspection_form.html", {
+        "form": form, "template": template, "items": [(i, scores.get(i.pk, "")) for i in items],
+        "templates": InspectionTemplate.objects.filter(is_active=True)})
+
+
+@require("grid.inspect")
+def inspection_detail(request, pk):
+    inspection = get_object_or_404(Inspection.objects.select_related("template", "department", "committee",
+                                                                     "inspector"), pk=pk)
+    if inspection.committee_id and inspection.committee_id not in scope_node_ids(request.user, NodeKind.COMMITTEE):
+        raise Http404
+    return render(request, "grid/inspection_detail.html", {"i": inspection,
+                                                           "scores": inspection.scores.select_related("item")})
+
+
+# --- evaluation ----------------------------------------------------------------------------------------------------
+
+AREA_COLUMNS = [("name", _l("名称")), ("reported", _l("上报数")), ("filed", _l("立案数")), ("due", _l("应结案数")), ("closed", _l("结案数")),
+                ("closed_on_time", _l("按期结案数")), ("parked", _l("缓办数")), ("close_rate", _l("结案率%")),
+                ("on_time_rate", _l("按期结案率%")), ("urgent_on_time_rate", _l("紧急按期结案率%")), ("reworked", _l("返工案件")),
+                ("rework_rate", _l("返工率%")), ("extended", _l("延期案件")), ("extension_rate", _l("延期率%")),
+                ("closed_late", _l("超时处置")), ("overdue_open", _l("超时未处置")), ("patrol_share", _l("监督举报率%")),
+                ("satisfaction_rate", _l("满意率%")), ("inspection", _l("督查平均分")), ("score", _l("综合指标值"))]
+POST_COLUMNS = [("name", _l("姓名")), ("role", _l("岗位")), ("reports", _l("上报数")), ("valid_reports", _l("有效上报数")),
+                ("valid_rate", _l("有效上报率%")), ("verify", _l("核实数")), ("verify_on_time_rate", _l("按时核实率%")),
+                ("check", _l("核查数")), ("check_on_time_rate", _l("按时核查率%")), ("file", _l("立案数")),
+                ("file_on_time_rate", _l("按时立案率%")), ("dispatch", _l("派遣数")), ("dispatch_on_time_rate", _l("按时派遣率%")),
+                ("wrong_dispatch", _l("错误派遣")), ("accurate_dispatch_rate", _l("准确派遣率%")), ("close", _l("结案数")),
+                ("close_on_time_rate", _l("按时结案率%"))]
+
+
+def _indicator_rows(user, start, end, by):
+    committee_ids = sorted(scope_node_ids(user, NodeKind.COMMITTEE))
+    if by == "post":
+        from shequ.core.models import User
+
+        rows = stats.post_indicators(start=start, end=end, user_ids=list(
+            User.objects.filter(nodes__in=scoped_nodes(user)).values_list("pk", flat=True).distinct()))
+        for r in rows:
+            r["name"] = r["user"].display_name
+        return rows, POST_COLUMNS
+    rows = stats.indicators(start=start, end=end, by=by, node_ids=committee_ids)
+    names = dict(Node.objects.filter(pk__in=[r["key"] for r in rows if r["key"]]).values_list("pk", "name")) \
+        if by == "committee" else dict(Department.objects.values_list("pk", "name"))
+    from django.db.models import Avg
+
+    field = "committee_id" if by == "committee" else "department_id"
+    averages = dict(Inspection.objects.filter(date__range=(start, end)).exclude(**{f"{field}__isnull": True})
+                    .values(field).annotate(a=Avg("total")).values_list(field, "a"))
+    for r in rows:
+        r["name"] = names.get(r["key"], _("未派遣（受理/作废环节）") if by == "unit" else _("未定位"))
+        avg = averages.get(r["key"])
+        r["inspection"] = round(float(avg), 1) if avg is not None else None
+    rows.sort(key=lambda r: (r["score"] is None, -(r["score"] or 0)))
+    for rank, r in enumerate(rows, start=1):
+        r["rank"] = rank
+    return rows, AREA_COLUMNS
+
+
+@require("grid.stats")
+def stats_page(request):
+    form = PeriodForm(request.GET or None)
+    start, end, preset = form.period()
+    by = (form.cleaned_data.get("by") if form.is_valid() else "") or "committee"
+    committee_ids = sorted(scope_node_ids(request.user, NodeKind.COMMITTEE))
+    total = stats.indicators(start=start, end=end, by="total", node_ids=committee_ids)[0]
+    rows, columns = _indicator_rows(request.user, start, end, by)
+    return render(request, "grid/stats.html", {
+        "form": form, "start": start, "end": end, "by": by, "total": total, "rows": rows, "columns": columns,
+        "query": request.GET.urlencode(), "trend_url": reverse("grid:stats-trend") + "?" + request.GET.urlencode()})
+
+
+@require("grid.stats")
+def stats_trend(request):
+    form = PeriodForm(request.GET or None)
+    start, end, _preset = form.period()
+    committee_ids = sorted(scope_node_ids(request.user, NodeKind.COMMITTEE))
+    by = "month" if (end - start).days > 62 else "day"
+    rows = stats.indicators(start=start, end=end, by=by, node_ids=committee_ids)
+    return JsonResponse({"labels": [f"{r['key']:%Y-%m}" if by == "month" else f"{r['key']:%m-%d}" for r in rows],
+                         "reported": [r["reported"] for r in rows], "filed": [r["filed"] for r in rows],
+                         "closed": [r["closed"] for r in rows], "on_time_rate": [r["on_time_rate"] for r in rows],
+                         "rework_rate": [r["rework_rate"] for r in rows]})
+
+
+@require("grid.stats")
+def stats_export(request):
+    form = PeriodForm(request.GET or None)
+    start, end, _preset = form.period()
+    by = (form.cleaned_data.get("by") if form.is_valid() else "") or "committee"
+    rows, columns = _indicator_rows(request.user, start, end, by)
+    title = {"committee": _("区域考评"), "unit": _("部门考评"), "post": _("岗位考评")}[by]
+    audit_record(actor=request.user, action=AuditAction.EXPORT, object_type="grid.casestat",
+                 detail={"by": by, "start": start.isoformat(), "end": end.isoformat()})
+    return _xlsx(excel.indicator_workbook(title=title, rows=rows, columns=columns, start=start, end=end),
+                 f"grid-{by}-{start:%Y%m%d}-{end:%Y%m%d}.xlsx")
