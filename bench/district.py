@@ -24,7 +24,8 @@ def setup():
 
 
 def ensure_tree() -> dict:
-    """The demo (seed_demo) plus nine more sub-districts with 17 committees each; returns committee ids."""
+    """The demo (seed_demo) plus nine more sub-districts with 17 committees each and their grids; returns the
+    district node and the committee ids."""
     from django.core.management import call_command
 
     from shequ.core import services
@@ -33,7 +34,9 @@ def ensure_tree() -> dict:
 
     call_command("migrate", verbosity=0)
     if not Node.objects.filter(code="310110015001").exists():
-        call_command("seed_demo", verbosity=0)
+        import io
+
+        call_command("seed_demo", verbosity=0, stdout=io.StringIO())
     district = Node.objects.get(code="310110000000")
     for index, name in enumerate(SUBDISTRICTS[1:], start=16):
         code = f"310110{index:03d}000"
@@ -44,8 +47,38 @@ def ensure_tree() -> dict:
             if not Node.objects.filter(code=ccode).exists():
                 services.node_create(actor=None, kind=NodeKind.COMMITTEE, code=ccode, name=f"{name[:2]}{c}村居委会",
                                      parent=sub)
+    _copy_grids(district)
     committees = list(Node.objects.filter(kind=NodeKind.COMMITTEE).order_by("code").values_list("id", flat=True))
     return {"district": district, "committees": committees}
+
+
+def _copy_grids(district) -> None:
+    """Give every committee of the nine extra sub-districts the grids of the demo committee in the same position,
+    moved east by 0.035° per sub-district, so grid cases (and their point-in-polygon assignment) can be spread over
+    the whole district. One bulk insert; the spatial index is told that the grids changed."""
+    from shequ.core.choices import NodeKind
+    from shequ.core.models import Node
+    from shequ.grid import spatial
+
+    demo = list(Node.objects.filter(kind=NodeKind.GRID, code__startswith="310110015").select_related("parent")
+                .order_by("code"))
+    have = set(Node.objects.filter(kind=NodeKind.GRID).values_list("code", flat=True))
+    committees = {c.code: c for c in Node.objects.filter(kind=NodeKind.COMMITTEE)}
+    new = []
+    for index in range(16, 16 + len(SUBDISTRICTS) - 1):
+        dx = 0.035 * (index - 15)
+        for grid in demo:
+            committee = committees.get(f"310110{index:03d}{grid.parent.code[9:12]}")
+            code = f"{committee.code}{grid.code[12:]}" if committee else None
+            if committee is None or code in have:
+                continue
+            ring = [[round(x + dx, 6), y] for x, y in grid.geometry["coordinates"][0]]
+            new.append(Node(kind=NodeKind.GRID, code=code, name=f"{committee.name[:-3]}{grid.name[-4:]}",
+                            parent=committee, path=f"{committee.path}{code}/", sort_order=grid.sort_order,
+                            geometry={"type": "Polygon", "coordinates": [ring]}))
+    if new:
+        Node.objects.bulk_create(new, batch_size=500)
+        spatial.touch()
 
 
 def percentile(values: list[float], p: float) -> float:

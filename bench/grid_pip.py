@@ -53,31 +53,27 @@ def lattice(n: int, rng: random.Random):
     return grids, (LNG0, LAT0, LNG0 + cols * step, LAT0 + rows * step)
 
 
-def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--grids", type=int, default=1000)
-    parser.add_argument("--points", type=int, default=1_000_000)
-    parser.add_argument("--singles", type=int, default=20_000)
-    args = parser.parse_args()
+def measure(grids: int = 1000, points: int = 1_000_000, singles: int = 20_000) -> dict:
+    """Figures of the grid index over a lattice of `grids` polygons (see the module docstring)."""
     rng = random.Random(42)
-    rows, (minx, miny, maxx, maxy) = lattice(args.grids, rng)
+    rows, (minx, miny, maxx, maxy) = lattice(grids, rng)
     t = time.perf_counter()
     index = GridIndex(rows)
     build = time.perf_counter() - t
     # 5 % of points fall outside every grid.
     pad = 0.05 * (maxx - minx)
     nprng = np.random.default_rng(1)
-    lngs = nprng.uniform(minx - pad, maxx + pad, args.points)
-    lats = nprng.uniform(miny - pad, maxy + pad, args.points)
+    lngs = nprng.uniform(minx - pad, maxx + pad, points)
+    lats = nprng.uniform(miny - pad, maxy + pad, points)
 
     t = time.perf_counter()
     result = index.locate_many(lngs, lats)
     batch = time.perf_counter() - t
 
     t = time.perf_counter()
-    for k in range(args.singles):
+    for k in range(singles):
         index.locate(float(lngs[k]), float(lats[k]))
-    single = (time.perf_counter() - t) / args.singles
+    single = (time.perf_counter() - t) / singles
 
     polygons = [shape(r[4]) for r in rows]
     sample = 2000
@@ -91,15 +87,25 @@ def main():
     for k in range(0, 5000):
         hit = index.locate(float(lngs[k]), float(lats[k]))
         assert (hit.code if hit else None) == (index.hits[result[k]].code if result[k] >= 0 else None)
+    return {"grids": len(index), "points": points, "build_ms": round(build * 1000, 2), "batch_s": round(batch, 3),
+            "batch_per_s": round(points / batch), "located": int((result >= 0).sum()),
+            "single_us": round(single * 1e6, 2), "naive_us": round(naive * 1e6, 1)}
 
-    located = int((result >= 0).sum())
-    print(f"网格数 grids: {len(index)}")
-    print(f"建立索引 build STRtree: {build * 1000:.1f} ms")
-    print(f"批量定位 batch: {args.points:,} points in {batch:.2f} s = {args.points / batch:,.0f} points/s "
-          f"({located:,} inside a grid)")
-    print(f"单次定位 one report: {single * 1e6:.1f} µs per lookup = {1 / single:,.0f} lookups/s")
-    print(f"对照 naive loop over {len(polygons)} polygons: {naive * 1e6:.0f} µs per lookup "
-          f"(index is {naive / single:.0f}× faster)")
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--grids", type=int, default=1000)
+    parser.add_argument("--points", type=int, default=1_000_000)
+    parser.add_argument("--singles", type=int, default=20_000)
+    args = parser.parse_args()
+    r = measure(args.grids, args.points, args.singles)
+    print(f"网格数 grids: {r['grids']}")
+    print(f"建立索引 build STRtree: {r['build_ms']:.1f} ms")
+    print(f"批量定位 batch: {r['points']:,} points in {r['batch_s']:.2f} s = {r['batch_per_s']:,.0f} points/s "
+          f"({r['located']:,} inside a grid)")
+    print(f"单次定位 one report: {r['single_us']:.1f} µs per lookup = {1e6 / r['single_us']:,.0f} lookups/s")
+    print(f"对照 naive loop over {r['grids']} polygons: {r['naive_us']:.0f} µs per lookup "
+          f"(index is {r['naive_us'] / r['single_us']:.0f}× faster)")
 
 
 if __name__ == "__main__":

@@ -7,20 +7,21 @@ from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import authentication, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotAuthenticated, PermissionDenied
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
-from shequ.core.api import ERROR_SCHEMA
+from shequ.core.api import error_responses
+from shequ.core.api_fields import ChoiceLabelField
 from shequ.core.errors import DomainError
 from shequ.core.models import Department
 
 from . import selectors, services
-from .choices import (ARCHIVE_TYPE_CHOICES, CASE_EVENT_LABELS, RECTIFICATION_ACTIONS, ArchiveRelation, CaseDecision,
-                      DeviceKind, IdCheck, PriorityReason, Recipient, ReviewChannel)
+from .choices import (ARCHIVE_TYPE_CHOICES, CASE_EVENT_LABELS, RECTIFICATION_ACTIONS, ArchiveRelation, CallbackResult,
+                      CaseDecision, ContactMethod, DeviceKind, IdCheck, PriorityReason, Recipient, ReviewChannel)
 from .models import (ArchiveRequest, Case, Device, QueueCategory, Rectification, Review, ServiceItem, Ticket,
                      Window)
 
@@ -110,6 +111,7 @@ class ItemSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+@extend_schema_view(list=extend_schema(responses={200: TicketCategorySerializer(many=True), **error_responses(401)}))
 class CategoryViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     """Ticket categories (取号类别)."""
 
@@ -119,6 +121,8 @@ class CategoryViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
 
 @extend_schema(parameters=[OpenApiParameter("search", str), OpenApiParameter("department", str, description="部门代码")])
+@extend_schema_view(list=extend_schema(responses={200: ItemSerializer(many=True), **error_responses(401, 403, 404)}),
+                    retrieve=extend_schema(responses={200: ItemSerializer, **error_responses(401, 403, 404)}))
 class ItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """The service catalogue (事项目录) with each item's materials."""
 
@@ -137,7 +141,8 @@ class ItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
 class TicketSerializer(serializers.ModelSerializer):
     category = serializers.CharField(source="category.letter")
     category_name = serializers.CharField(source="category.name")
-    window = serializers.IntegerField(source="window.number", default=None)
+    window = serializers.IntegerField(source="window.number", default=None, allow_null=True)
+    priority_reason = serializers.ChoiceField(choices=PriorityReason.choices, allow_blank=True, read_only=True)
     people_ahead = serializers.SerializerMethodField()
     estimated_wait_minutes = serializers.SerializerMethodField()
 
@@ -161,6 +166,8 @@ class TicketCreateSerializer(serializers.Serializer):
     priority_reason = serializers.ChoiceField(choices=PriorityReason.choices, required=False, allow_blank=True)
 
 
+@extend_schema_view(list=extend_schema(responses={200: TicketSerializer(many=True), **error_responses(401, 403, 404)}),
+                    retrieve=extend_schema(responses={200: TicketSerializer, **error_responses(401, 403, 404)}))
 class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Queue tickets. A paired kiosk (`Authorization: Device …`) or a clerk takes numbers with POST; numbers are
     unique and gapless per category and day."""
@@ -185,8 +192,8 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             qs = qs.filter(status=self.request.query_params["status"])
         return qs
 
-    @extend_schema(request=TicketCreateSerializer, responses={201: TicketSerializer, 400: ERROR_SCHEMA,
-                                                              401: ERROR_SCHEMA, 403: ERROR_SCHEMA})
+    @extend_schema(request=TicketCreateSerializer, responses={201: TicketSerializer,
+                                                              **error_responses(400, 401, 403, 415)})
     def create(self, request, *args, **kwargs):
         device = request.auth if isinstance(request.auth, Device) else None
         if device is not None:
@@ -207,7 +214,7 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
 
 
 class WindowSerializer(serializers.ModelSerializer):
-    clerk = serializers.CharField(source="current_clerk.display_name", default=None)
+    clerk = serializers.CharField(source="current_clerk.display_name", default=None, allow_null=True)
     categories = serializers.SerializerMethodField()
     current_ticket = serializers.SerializerMethodField()
 
@@ -234,9 +241,11 @@ class TransferSerializer(ExpectedSerializer):
     note = serializers.CharField(required=False, allow_blank=True, max_length=100)
 
 
-WINDOW_RESPONSES = {200: WindowSerializer, 400: ERROR_SCHEMA, 404: ERROR_SCHEMA, 409: ERROR_SCHEMA}
+WINDOW_RESPONSES = {200: WindowSerializer, **error_responses(400, 401, 403, 404, 409, 415)}
 
 
+@extend_schema_view(list=extend_schema(responses={200: WindowSerializer(many=True), **error_responses(401, 403)}),
+                    retrieve=extend_schema(responses={200: WindowSerializer, **error_responses(401, 403, 404)}))
 class WindowViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Windows and the window actions (叫号). Each action answers with the window's state. call-next is refused
     with 409 while the window has a called or served ticket, so a double click never calls two tickets."""
@@ -351,7 +360,7 @@ class AcceptanceCaseSerializer(serializers.ModelSerializer):
     item = serializers.CharField(source="item.code")
     item_name = serializers.CharField(source="item.name")
     department = serializers.CharField(source="department.code")
-    status_label = serializers.CharField(source="get_status_display")
+    status_label = ChoiceLabelField(Case._meta.get_field("status").choices, source="status")
     applicant_id = serializers.CharField(source="applicant_id_masked")
     light = serializers.SerializerMethodField()
 
@@ -389,7 +398,8 @@ class AcceptanceCaseEventSerializer(serializers.Serializer):
 
 
 class AcceptanceCaseDetailSerializer(AcceptanceCaseSerializer):
-    ticket = serializers.CharField(source="ticket.number", default=None)
+    ticket = serializers.CharField(source="ticket.number", default=None, allow_null=True)
+    delivered_to = serializers.ChoiceField(choices=Recipient.choices, allow_blank=True, read_only=True)
     materials = AcceptanceCaseMaterialSerializer(many=True)
     events = AcceptanceCaseEventSerializer(many=True)
     documents = serializers.SerializerMethodField()
@@ -478,13 +488,15 @@ class DeliverSerializer(serializers.Serializer):
     authorized = serializers.BooleanField(default=False)
 
 
-CASE_RESPONSES = {200: AcceptanceCaseDetailSerializer, 400: ERROR_SCHEMA, 403: ERROR_SCHEMA, 404: ERROR_SCHEMA,
-                  409: ERROR_SCHEMA}
+CASE_RESPONSES = {200: AcceptanceCaseDetailSerializer, **error_responses(400, 401, 403, 404, 409, 415)}
 
 
 @extend_schema(parameters=[
     OpenApiParameter("status", str), OpenApiParameter("light", str, description="soon / overdue / rongque_late"),
     OpenApiParameter("department", str, description="部门代码"), OpenApiParameter("q", str, description="编号或姓名")])
+@extend_schema_view(
+    list=extend_schema(responses={200: AcceptanceCaseSerializer(many=True), **error_responses(401, 403, 404)}),
+    retrieve=extend_schema(responses={200: AcceptanceCaseDetailSerializer, **error_responses(401, 403, 404)}))
 class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Cases (办件). POST creates a case with its intake decision and returns `number`, `status` and `due_date`;
     every later step is an action; a step out of order is refused with 409 and a message."""
@@ -516,8 +528,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         return Response(AcceptanceCaseDetailSerializer(case).data, status=code)
 
     @extend_schema(request=AcceptanceCaseCreateSerializer,
-                   responses={201: AcceptanceCaseDetailSerializer, 400: ERROR_SCHEMA,
-                                                            403: ERROR_SCHEMA, 409: ERROR_SCHEMA})
+                   responses={201: AcceptanceCaseDetailSerializer, **error_responses(400, 401, 403, 409, 415)})
     def create(self, request, *args, **kwargs):
         _require(request, "acceptance.intake")
         payload = AcceptanceCaseCreateSerializer(data=request.data)
@@ -604,7 +615,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     def deliver(self, request, pk=None):
         return self._run(request, DeliverSerializer, services.case_deliver)
 
-    @extend_schema(responses={(200, "application/pdf"): bytes, 404: ERROR_SCHEMA, 409: ERROR_SCHEMA},
+    @extend_schema(responses={(200, "application/pdf"): bytes, **error_responses(401, 403, 404, 409)},
                    parameters=[OpenApiParameter("kind", str, location=OpenApiParameter.PATH,
                                                 enum=list(services.DOCUMENTS))])
     @action(detail=True, methods=["get"], url_path=r"documents/(?P<kind>receipt|notice|rongque|refusal)")
@@ -620,9 +631,9 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
 # --- reviews and rectification -----------------------------------------------------------------------------
 
 class ReviewSerializer(serializers.ModelSerializer):
-    case = serializers.CharField(source="case.number", default=None)
-    ticket = serializers.CharField(source="ticket.number", default=None)
-    window = serializers.IntegerField(source="window.number", default=None)
+    case = serializers.CharField(source="case.number", default=None, allow_null=True)
+    ticket = serializers.CharField(source="ticket.number", default=None, allow_null=True)
+    window = serializers.IntegerField(source="window.number", default=None, allow_null=True)
 
     class Meta:
         model = Review
@@ -639,6 +650,7 @@ class ReviewCreateSerializer(serializers.Serializer):
     contact_phone = serializers.CharField(required=False, allow_blank=True, max_length=20)
 
 
+@extend_schema_view(list=extend_schema(responses={200: ReviewSerializer(many=True), **error_responses(401, 403, 404)}))
 class ReviewViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     """好差评. Staff record a rating taken by phone call-back (channel `staff`)."""
 
@@ -649,8 +661,8 @@ class ReviewViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         _require(self.request, "acceptance.reviews")
         return selectors.review_list(user=self.request.user, score=self.request.query_params.get("score", "")[:4])
 
-    @extend_schema(request=ReviewCreateSerializer, responses={201: ReviewSerializer, 400: ERROR_SCHEMA,
-                                                              404: ERROR_SCHEMA, 409: ERROR_SCHEMA})
+    @extend_schema(request=ReviewCreateSerializer, responses={201: ReviewSerializer,
+                                                              **error_responses(400, 401, 403, 404, 409, 415)})
     def create(self, request, *args, **kwargs):
         _require(request, "acceptance.intake")
         payload = ReviewCreateSerializer(data=request.data)
@@ -671,7 +683,9 @@ class ReviewViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
 class RectificationSerializer(serializers.ModelSerializer):
     review = ReviewSerializer()
-    department = serializers.CharField(source="department.code", default=None)
+    department = serializers.CharField(source="department.code", default=None, allow_null=True)
+    contact_method = serializers.ChoiceField(choices=ContactMethod.choices, allow_blank=True, read_only=True)
+    callback_result = serializers.ChoiceField(choices=CallbackResult.choices, allow_blank=True, read_only=True)
 
     class Meta:
         model = Rectification
@@ -688,6 +702,9 @@ class RectificationStepSerializer(serializers.Serializer):
     callback_result = serializers.CharField(required=False, allow_blank=True, max_length=12)
 
 
+@extend_schema_view(
+    list=extend_schema(responses={200: RectificationSerializer(many=True), **error_responses(401, 403, 404)}),
+    retrieve=extend_schema(responses={200: RectificationSerializer, **error_responses(401, 403, 404)}))
 class RectificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Rectification of 差评: contact, rectify, close (call-back), reopen, appeal; uphold/dismiss (supervisor)."""
 
@@ -704,7 +721,7 @@ class RectificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
         return selectors.rectification_get(user=self.request.user, pk=self.kwargs["pk"])
 
     @extend_schema(request=RectificationStepSerializer,
-                   responses={200: RectificationSerializer, 400: ERROR_SCHEMA, 403: ERROR_SCHEMA, 409: ERROR_SCHEMA},
+                   responses={200: RectificationSerializer, **error_responses(400, 401, 403, 404, 409, 415)},
                    parameters=[OpenApiParameter("step", str, location=OpenApiParameter.PATH,
                                                 enum=list(RECTIFICATION_ACTIONS))])
     @action(detail=True, methods=["post"], url_path=r"(?P<step>contact|rectify|close|reopen|appeal|uphold|dismiss)")
@@ -751,9 +768,12 @@ class ArchiveIssueSerializer(serializers.Serializer):
     copies = serializers.IntegerField(min_value=1, max_value=10)
 
 
-ARCHIVE_RESPONSES = {200: ArchiveRequestSerializer, 400: ERROR_SCHEMA, 404: ERROR_SCHEMA, 409: ERROR_SCHEMA}
+ARCHIVE_RESPONSES = {200: ArchiveRequestSerializer, **error_responses(400, 401, 403, 404, 409, 415)}
 
 
+@extend_schema_view(
+    list=extend_schema(responses={200: ArchiveRequestSerializer(many=True), **error_responses(401, 403, 404)}),
+    retrieve=extend_schema(responses={200: ArchiveRequestSerializer, **error_responses(401, 403, 404)}))
 class ArchiveRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """民生档案查询. A request by someone who may not query the type is stored as `refused` with the reason (the
     attempt is logged); every access is in the append-only access log."""
@@ -774,7 +794,8 @@ class ArchiveRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vi
         services.archive_record_view(actor=request.user, request=req)
         return Response(ArchiveRequestSerializer(req).data)
 
-    @extend_schema(request=ArchiveCreateSerializer, responses={201: ArchiveRequestSerializer, 400: ERROR_SCHEMA})
+    @extend_schema(request=ArchiveCreateSerializer, responses={201: ArchiveRequestSerializer,
+                                                               **error_responses(400, 401, 403, 415)})
     def create(self, request, *args, **kwargs):
         _require(request, "acceptance.archive")
         payload = ArchiveCreateSerializer(data=request.data)

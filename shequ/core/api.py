@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib.auth import authenticate
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.decorators import api_view, authentication_classes, permission_classes, throttle_classes
@@ -18,6 +19,11 @@ ERROR_SCHEMA = inline_serializer("Error", {
 })
 
 
+def error_responses(*codes: int) -> dict:
+    """The error answers an endpoint can give, for `extend_schema(responses={200: X, **error_responses(401, 403)})`."""
+    return {code: ERROR_SCHEMA for code in codes}
+
+
 class TokenRequestSerializer(serializers.Serializer):
     username = serializers.CharField(max_length=150)
     password = serializers.CharField(max_length=256, trim_whitespace=False)
@@ -27,7 +33,7 @@ class TokenRequestSerializer(serializers.Serializer):
     tags=["auth"], request=TokenRequestSerializer,
     responses={200: inline_serializer("Token", {"token": serializers.CharField(),
                                                 "expires_in": serializers.IntegerField()}),
-               400: ERROR_SCHEMA, 429: ERROR_SCHEMA},
+               400: ERROR_SCHEMA, 415: ERROR_SCHEMA, 429: ERROR_SCHEMA},
     auth=[],
 )
 @api_view(["POST"])
@@ -67,7 +73,7 @@ def token_obtain(request):
 
 @extend_schema(tags=["auth"], responses={200: inline_serializer("Me", {
     "username": serializers.CharField(), "name": serializers.CharField(), "role": serializers.CharField(),
-    "scope": serializers.ListField(child=serializers.CharField())})})
+    "scope": serializers.ListField(child=serializers.CharField())}), 401: ERROR_SCHEMA})
 @api_view(["GET"])
 def me(request):
     user = request.user
@@ -82,9 +88,9 @@ class AddWorkingDaysQuery(serializers.Serializer):
 
 @extend_schema(
     tags=["calendar"],
-    parameters=[OpenApiParameter("start", str, required=True, description="YYYY-MM-DD"),
+    parameters=[OpenApiParameter("start", OpenApiTypes.DATE, required=True, description="YYYY-MM-DD"),
                 OpenApiParameter("days", int, required=True, description="0–3650")],
-    responses={200: inline_serializer("WorkingDate", {"date": serializers.DateField()}), 400: ERROR_SCHEMA},
+    responses={200: inline_serializer("WorkingDate", {"date": serializers.DateField()}), **error_responses(400, 401)},
 )
 @api_view(["GET"])
 def add_working_days(request):
@@ -107,9 +113,10 @@ class CountWorkingDaysQuery(serializers.Serializer):
 
 @extend_schema(
     tags=["calendar"],
-    parameters=[OpenApiParameter("start", str, required=True), OpenApiParameter("end", str, required=True)],
+    parameters=[OpenApiParameter("start", OpenApiTypes.DATE, required=True),
+                OpenApiParameter("end", OpenApiTypes.DATE, required=True)],
     responses={200: inline_serializer("WorkingDayCount", {"working_days": serializers.IntegerField()}),
-               400: ERROR_SCHEMA},
+               **error_responses(400, 401)},
 )
 @api_view(["GET"])
 def count_working_days(request):
@@ -127,10 +134,10 @@ class AddWorkingHoursQuery(serializers.Serializer):
 
 @extend_schema(
     tags=["calendar"],
-    parameters=[OpenApiParameter("start", str, required=True, description="ISO 8601 datetime"),
+    parameters=[OpenApiParameter("start", OpenApiTypes.DATETIME, required=True, description="ISO 8601 datetime"),
                 OpenApiParameter("hours", float, required=True)],
     responses={200: inline_serializer("WorkingDateTime", {"datetime": serializers.DateTimeField()}),
-               400: ERROR_SCHEMA},
+               **error_responses(400, 401)},
 )
 @api_view(["GET"])
 def add_working_hours(request):

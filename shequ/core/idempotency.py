@@ -1,10 +1,15 @@
 """`Idempotency-Key` for API writes: a client that retries a POST (a timeout, a double click, a flaky network)
 with the same key gets the first response again instead of a second object.
 
-The key is scoped to the caller (session user or API token). The first request claims the key in its own
-committed row before it runs; a concurrent repeat waits for that request to finish and then replays its
-response. Reusing a key for a different request body is refused (422). A request that failed with a 5xx does
-not keep its key, so it can be retried.
+The key is scoped to the caller (session user or API token). The key's row, the request's own writes and the
+stored response are committed in one transaction, so they exist together or not at all: a request that fails
+with a 5xx, or whose process dies (SIGKILL, power loss) before the commit, leaves neither its object nor its
+key, and the client's retry with the same key runs the request afresh. A request whose process dies after the
+commit has its response stored, and the retry replays it. (Claiming the key in a transaction of its own, as
+before, left a key without a response after a crash: the object might exist or not, and every retry was
+refused with 409 forever.) A concurrent repeat waits on the key's row (PostgreSQL: the UNIQUE index; SQLite:
+the write lock) until the first request has finished, then replays its response. Reusing a key for a different
+request body is refused (422).
 """
 
 import hashlib
@@ -36,6 +41,10 @@ def _replay(record: IdempotencyKey) -> HttpResponse:
     return response
 
 
+class _Repeat(Exception):
+    """The key is already taken: leave the transaction, then answer as a repeat."""
+
+
 class IdempotencyMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
@@ -59,26 +68,29 @@ class IdempotencyMiddleware:
         body_hash = hashlib.sha256(request.path.encode() + b"\n" + payload).hexdigest()
         try:
             with transaction.atomic():
-                record = IdempotencyKey.objects.create(principal=principal, key=key, method=request.method,
-                                                       path=request.path[:255], request_hash=body_hash)
-        except IntegrityError:
+                try:
+                    record = IdempotencyKey.objects.create(principal=principal, key=key, method=request.method,
+                                                           path=request.path[:255], request_hash=body_hash)
+                except IntegrityError:
+                    raise _Repeat from None
+                response = self.get_response(request)
+                if response.status_code >= 500:
+                    transaction.set_rollback(True)  # neither the request's writes nor its key are kept
+                    return response
+                if hasattr(response, "render") and callable(response.render) and not response.is_rendered:
+                    response.render()
+                IdempotencyKey.objects.filter(pk=record.pk).update(
+                    done=True, status_code=response.status_code, content_type=response.get("Content-Type", ""),
+                    body=response.content)
+                return response
+        except _Repeat:
             return self._repeat(principal, key, body_hash)
-        response = self.get_response(request)
-        if response.status_code >= 500:
-            IdempotencyKey.objects.filter(pk=record.pk).delete()
-            return response
-        if hasattr(response, "render") and callable(response.render) and not response.is_rendered:
-            response.render()
-        IdempotencyKey.objects.filter(pk=record.pk).update(
-            done=True, status_code=response.status_code, content_type=response.get("Content-Type", ""),
-            body=response.content)
-        return response
 
     def _repeat(self, principal, key, body_hash):
         deadline = time.monotonic() + WAIT_SECONDS
         while True:
             record = IdempotencyKey.objects.filter(principal=principal, key=key).first()
-            if record is None:  # the first attempt failed with a 5xx and released the key
+            if record is None:  # the first attempt failed (5xx) and took its key with it: a rare race
                 return JsonResponse({"detail": _("同一 Idempotency-Key 的前一次请求失败，请重试。"), "errors": {}},
                                     status=409)
             if record.request_hash != body_hash:

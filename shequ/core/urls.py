@@ -26,6 +26,7 @@ urlpatterns = [
     path("audit/", views.audit_list, name="audit-list"),
     path("audit/<int:pk>/", views.audit_detail, name="audit-detail"),
     path("healthz", views.healthz, name="healthz"),
+    path("healthz/ping", views.ping, name="ping"),
 ]
 
 from . import api  # noqa: E402

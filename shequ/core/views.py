@@ -371,6 +371,12 @@ def healthz(request):
     return JsonResponse({"status": "ok", "time": timezone.now().isoformat()})
 
 
+def ping(request):
+    """A bare endpoint: a small JSON through the full middleware stack, without the database or a login. The load
+    benchmark (bench/loadtest.py) compares the API's throughput with this view's, the framework's own ceiling."""
+    return JsonResponse({"status": "ok"})
+
+
 def csrf_failure(request, reason=""):
     return render(request, "403_csrf.html", status=403)
 

@@ -7,14 +7,17 @@ import datetime as dt
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (OpenApiParameter, PolymorphicProxySerializer, extend_schema, extend_schema_view,
+                                   inline_serializer)
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action, api_view
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
-from shequ.core.api import ERROR_SCHEMA
+from shequ.core.api import error_responses
+from shequ.core.api_fields import ChoiceLabelField
 from shequ.core.choices import NodeKind
 from shequ.core.errors import DomainError
 from shequ.core.models import Node
@@ -33,12 +36,13 @@ def _require(request, capability):
 class CaseSerializer(serializers.ModelSerializer):
     category = serializers.CharField(source="category.code", read_only=True)
     category_name = serializers.CharField(source="category.name", read_only=True)
-    grid = serializers.CharField(source="grid.code", read_only=True, default=None)
-    grid_name = serializers.CharField(source="grid.name", read_only=True, default=None)
-    committee = serializers.CharField(source="committee.code", read_only=True, default=None)
-    unit = serializers.CharField(source="unit.code", read_only=True, default=None)
-    unit_name = serializers.CharField(source="unit.name", read_only=True, default=None)
-    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    grid = serializers.CharField(source="grid.code", read_only=True, default=None, allow_null=True)
+    grid_name = serializers.CharField(source="grid.name", read_only=True, default=None, allow_null=True)
+    committee = serializers.CharField(source="committee.code", read_only=True, default=None, allow_null=True)
+    unit = serializers.CharField(source="unit.code", read_only=True, default=None, allow_null=True)
+    unit_name = serializers.CharField(source="unit.name", read_only=True, default=None, allow_null=True)
+    status_label = ChoiceLabelField(Case._meta.get_field("status").choices, source="status", read_only=True)
+    satisfaction = serializers.ChoiceField(choices=Satisfaction.choices, allow_blank=True, read_only=True)
     light = serializers.SerializerMethodField()
     photos = serializers.SerializerMethodField()
 
@@ -83,6 +87,8 @@ class ActionSerializer(serializers.Serializer):
     photos = serializers.ListField(child=serializers.FileField(), required=False, max_length=6)
 
 
+@extend_schema_view(list=extend_schema(responses={200: CaseSerializer(many=True), **error_responses(401, 403, 404)}),
+                    retrieve=extend_schema(responses={200: CaseSerializer, **error_responses(401, 403, 404)}))
 class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Grid cases within the caller's jurisdiction (a department handler: the cases of their department)."""
 
@@ -102,7 +108,8 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         _require(self.request, "grid.view")
         return selectors.case_get(user=self.request.user, pk=self.kwargs["pk"])
 
-    @extend_schema(request=CaseCreateSerializer, responses={201: CaseSerializer, 400: ERROR_SCHEMA})
+    @extend_schema(request=CaseCreateSerializer, responses={201: CaseSerializer,
+                                                            **error_responses(400, 401, 403, 415)})
     def create(self, request, *args, **kwargs):
         """上报 a case; with `lat`/`lng` (WGS84) the answer carries the grid found by point-in-polygon."""
         _require(request, "grid.report")
@@ -143,8 +150,9 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
                                        .prefetch_related("photos").get(pk=case.pk)).data)
 
     @extend_schema(responses={200: inline_serializer("Duplicate", {
-        "number": serializers.CharField(), "distance_m": serializers.IntegerField()}, many=True)})
-    @action(detail=True, methods=["get"])
+        "id": serializers.IntegerField(), "number": serializers.CharField(), "status": serializers.CharField(),
+        "distance_m": serializers.IntegerField()}, many=True), **error_responses(401, 403, 404)})
+    @action(detail=True, methods=["get"], pagination_class=None)  # a short plain list, never paged
     def duplicates(self, request, pk=None):
         """Possible duplicates: same category, within the category's radius, reported in the last 72 hours."""
         case = self.get_object()
@@ -159,10 +167,10 @@ def _make_action(name):
 
     handler.__name__ = f"act_{name}"
     handler.__doc__ = f"{CaseAction(name).label}（{name}）"
-    handler = extend_schema(request=ActionSerializer, responses={
-        200: CaseSerializer, 400: ERROR_SCHEMA, 403: ERROR_SCHEMA, 404: ERROR_SCHEMA, 409: ERROR_SCHEMA,
-        412: ERROR_SCHEMA})(handler)
-    return action(detail=True, methods=["post"], url_path=name.replace("_", "-"), url_name=name)(handler)
+    handler = action(detail=True, methods=["post"], url_path=name.replace("_", "-"), url_name=name)(handler)
+    # After @action, which replaces the function's `kwargs` (where extend_schema keeps its override).
+    return extend_schema(request=ActionSerializer, responses={
+        200: CaseSerializer, **error_responses(400, 401, 403, 404, 409, 412, 415)})(handler)
 
 
 for _name in CaseAction.values:
@@ -172,8 +180,9 @@ for _name in CaseAction.values:
 
 class HotlineSerializer(serializers.ModelSerializer):
     status_label = serializers.CharField(source="get_status_display", read_only=True)
-    case = serializers.CharField(source="case.number", read_only=True, default=None)
-    category = serializers.CharField(source="category.code", read_only=True, default=None)
+    case = serializers.CharField(source="case.number", read_only=True, default=None, allow_null=True)
+    category = serializers.CharField(source="category.code", read_only=True, default=None, allow_null=True)
+    satisfaction = serializers.ChoiceField(choices=Satisfaction.choices, allow_blank=True, read_only=True)
 
     class Meta:
         model = HotlineOrder
@@ -207,6 +216,13 @@ class HotlineActionSerializer(serializers.Serializer):
     target = serializers.CharField(max_length=40, required=False)
 
 
+HOTLINE_BATCH = inline_serializer("HotlineBatchResult", {
+    "created": serializers.IntegerField(), "skipped": serializers.IntegerField(),
+    "errors": serializers.ListField(child=serializers.DictField())})
+
+
+@extend_schema_view(list=extend_schema(responses={200: HotlineSerializer(many=True), **error_responses(401, 403, 404)}),
+                    retrieve=extend_schema(responses={200: HotlineSerializer, **error_responses(401, 403, 404)}))
 class HotlineViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """12345 work orders: intake with the hotline order number, then 签收/退单/延期/答复/回访/重办/并单."""
 
@@ -223,7 +239,8 @@ class HotlineViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         return selectors.hotline_get(user=self.request.user, pk=self.kwargs["pk"])
 
     @extend_schema(request=HotlineCreateSerializer(many=True), responses={
-        201: HotlineSerializer, 400: ERROR_SCHEMA, 409: ERROR_SCHEMA})
+        201: PolymorphicProxySerializer("HotlineCreated", [HotlineSerializer, HOTLINE_BATCH], None),
+        200: HOTLINE_BATCH, **error_responses(400, 401, 403, 409, 415)})
     def create(self, request, *args, **kwargs):
         """One order (an object) or a batch (an array: answers a summary with per-row errors)."""
         _require(request, "grid.hotline")
@@ -243,7 +260,7 @@ class HotlineViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     @extend_schema(operation_id="grid_hotline_act", request=HotlineActionSerializer,
                    parameters=[OpenApiParameter("act", str, OpenApiParameter.PATH,
                                                 enum=["sign", "return", "extend", "reply", "visit", "reopen", "merge"])],
-                   responses={200: HotlineSerializer, 400: ERROR_SCHEMA, 409: ERROR_SCHEMA})
+                   responses={200: HotlineSerializer, **error_responses(400, 401, 403, 404, 409, 415)})
     @action(detail=True, methods=["post"], url_path=r"(?P<act>sign|return|extend|reply|visit|reopen|merge)")
     def act(self, request, pk=None, act=None):
         """签收 sign · 退单 return (note) · 延期 extend (days, note) · 答复 reply (note) · 回访 visit (satisfaction) ·
@@ -275,8 +292,8 @@ class HotlineViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 
 @extend_schema(responses={200: inline_serializer("Category", {
     "code": serializers.CharField(), "name": serializers.CharField(), "kind": serializers.CharField(),
-    "main": serializers.CharField(), "limit": serializers.CharField(), "department": serializers.CharField()},
-    many=True)})
+    "main": serializers.CharField(), "limit": serializers.CharField(),
+    "department": serializers.CharField(allow_null=True)}, many=True), **error_responses(401, 403)})
 @api_view(["GET"])
 def category_list(request):
     """The 部件/事件 catalogue with filing/closing conditions and time limits."""
@@ -288,7 +305,8 @@ def category_list(request):
                      for c in selectors.categories()])
 
 
-@extend_schema(responses={200: inline_serializer("GridCollection", {"type": serializers.CharField()})})
+@extend_schema(responses={200: inline_serializer("GridCollection", {"type": serializers.CharField()}),
+                          **error_responses(401, 403)})
 @api_view(["GET"])
 def grid_list(request):
     """Grids of the caller's jurisdiction as a GeoJSON FeatureCollection."""
@@ -298,8 +316,9 @@ def grid_list(request):
 
 @extend_schema(parameters=[OpenApiParameter("lat", float, required=True), OpenApiParameter("lng", float,
                                                                                           required=True)],
-               responses={200: inline_serializer("Located", {"grid": serializers.CharField(allow_null=True)}),
-                          400: ERROR_SCHEMA})
+               responses={200: inline_serializer("Located", {"grid": serializers.CharField(allow_null=True),
+                                                             "name": serializers.CharField(allow_null=True)}),
+                          **error_responses(400, 401, 403)})
 @api_view(["GET"])
 def grid_locate(request):
     """Point-in-polygon: the grid containing a WGS84 point (null outside every grid)."""
@@ -311,8 +330,10 @@ def grid_locate(request):
     return Response({"grid": hit.code if hit else None, "name": hit.name if hit else None})
 
 
-@extend_schema(responses={200: inline_serializer("OnDuty", {"shift": serializers.CharField(),
-                                                            "team": serializers.CharField()})})
+@extend_schema(responses={200: inline_serializer("OnDuty", {"shift": serializers.CharField(allow_null=True),
+                                                            "day": serializers.DateField(allow_null=True),
+                                                            "team": serializers.CharField(allow_null=True)}),
+                          **error_responses(401, 403)})
 @api_view(["GET"])
 def on_duty(request):
     """Who is on duty now (四班三运转)."""
@@ -323,9 +344,10 @@ def on_duty(request):
                      "members": [{"name": m.name, "post": m.post} for m in duty["members"]]})
 
 
-@extend_schema(parameters=[OpenApiParameter("start", str), OpenApiParameter("end", str),
+@extend_schema(parameters=[OpenApiParameter("start", OpenApiTypes.DATE), OpenApiParameter("end", OpenApiTypes.DATE),
                            OpenApiParameter("by", str, enum=["total", "committee", "unit", "month", "day"])],
-               responses={200: inline_serializer("Indicators", {"rows": serializers.ListField()}), 400: ERROR_SCHEMA})
+               responses={200: inline_serializer("Indicators", {"rows": serializers.ListField()}),
+                          **error_responses(400, 401, 403)})
 @api_view(["GET"])
 def indicator_list(request):
     """Evaluation indicators (立案数, 结案率, 按期结案率, 返工率, 延期率, 超期…) for a period."""

@@ -364,12 +364,11 @@ def case_transition(*, actor, case: Case, action: str, note: str = "", expected_
     elif action == A.MERGE:
         main = target if isinstance(target, Case) else Case.objects.filter(pk=target).first() if str(
             target or "").isdigit() else Case.objects.filter(number=str(target or "")).first()
-        if main is None or main.pk == case.pk:
+        # Another jurisdiction's case answers exactly like a missing one (nothing about its existence or status).
+        if main is None or main.pk == case.pk or not in_scope(actor, main.node):
             raise DomainError(_("请选择要合并到的案件。"), {"target": [_("目标案件无效。")]})
         if main.status in (S.VOID, S.MERGED):
             raise ConflictError(_("目标案件已作废或已合并，不能作为主案件。"), {"target": [_("目标案件无效。")]})
-        if not in_scope(actor, main.node):
-            raise DomainError(_("目标案件不在您的管辖范围内。"), {"target": [_("目标案件无效。")]})
         case.duplicate_of = main
         data["target"] = main.number
         note = note or _("与案件 %(n)s 重复，已合并。") % {"n": main.number}
@@ -607,6 +606,9 @@ def hotline_receive(*, actor, data: dict, subdistrict: Node) -> HotlineOrder:
             node = Node.objects.get(pk=_locate(lat, lng).id)
         except DomainError as exc:
             errors["location"] = exc.errors.get("location", [exc.message])
+        else:
+            if not node.path.startswith(subdistrict.path):  # the order would land in another 街道's queue
+                errors["location"] = [_("该位置不在您的管辖范围内。")]
     if errors:
         raise DomainError(next(iter(errors.values()))[0], errors)
     if HotlineOrder.objects.filter(order_no=order_no).exists():

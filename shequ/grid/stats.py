@@ -23,6 +23,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 
@@ -78,10 +79,25 @@ def _day_bounds(day: dt.date):
     return start, start + dt.timedelta(days=1)
 
 
+_LOCK_CLASS = 0x5351  # PostgreSQL advisory locks of the summary refresh: (class, committee id)
+
+
+def _serialise(committee_id) -> None:
+    """A refresh counts the cases, then writes the summary row. Under PostgreSQL's READ COMMITTED two concurrent
+    steps in one committee would each count without the other's uncommitted change, and the later write would
+    leave a stale count (or a second row for a bucket whose unit is NULL, which the UNIQUE constraint does not
+    catch). A transaction-scoped advisory lock per committee, taken before counting, makes them take turns, as
+    SQLite's IMMEDIATE transactions already do."""
+    if connection.vendor == "postgresql" and connection.in_atomic_block:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_LOCK_CLASS, committee_id or 0])
+
+
 def refresh_bucket(key: tuple) -> None:
     from .models import Case, CaseStat
 
     day, committee_id, unit_id, urgent = key
+    _serialise(committee_id)
     start, end = _day_bounds(day)
     qs = Case.objects.filter(reported_at__gte=start, reported_at__lt=end, committee_id=committee_id, unit_id=unit_id)
     qs = qs.exclude(urgency=Urgency.NORMAL) if urgent else qs.filter(urgency=Urgency.NORMAL)
@@ -117,7 +133,7 @@ def refresh_case(case, before_key: tuple | None = None) -> None:
     keys = {case_key(case)}
     if before_key:
         keys.add(before_key)
-    for key in keys:
+    for key in sorted(keys, key=lambda k: (k[1] or 0, k[2] or 0, k[3])):  # one lock order (see _serialise)
         refresh_bucket(key)
 
 
@@ -128,11 +144,15 @@ def post_bump(*, action: str, when, user=None, user_id=None, count: int = 1, on_
     if not user_id:
         return
     day = _local_day(when)
-    updated = PostStat.objects.filter(day=day, user_id=user_id, action=action).update(
-        count=F("count") + count, on_time=F("on_time") + (1 if on_time else 0), wrong=F("wrong") + wrong)
-    if not updated:
-        PostStat.objects.create(day=day, user_id=user_id, action=action, count=count,
-                                on_time=1 if on_time else 0, wrong=wrong)
+    row = PostStat.objects.filter(day=day, user_id=user_id, action=action)
+    increments = dict(count=F("count") + count, on_time=F("on_time") + (1 if on_time else 0), wrong=F("wrong") + wrong)
+    if not row.update(**increments):
+        try:
+            with transaction.atomic():
+                PostStat.objects.create(day=day, user_id=user_id, action=action, count=count,
+                                        on_time=1 if on_time else 0, wrong=wrong)
+        except IntegrityError:  # a concurrent first step of the day created the row meanwhile: add to it
+            row.update(**increments)
 
 
 def rebuild(*, since: dt.date | None = None, stdout=None) -> int:

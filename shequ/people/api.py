@@ -5,7 +5,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
-from shequ.core.api import ERROR_SCHEMA
+from shequ.core.api import error_responses
 from shequ.core.choices import NodeKind
 from shequ.core.models import Node
 from shequ.core.scoping import scope_node_ids
@@ -20,7 +20,8 @@ class ResidentSerializer(serializers.ModelSerializer):
 
     committee = serializers.CharField(source="committee.code", read_only=True)
     committee_name = serializers.CharField(source="committee.name", read_only=True)
-    household = serializers.CharField(source="household.number", read_only=True, default=None)
+    household = serializers.CharField(source="household.number", read_only=True, default=None, allow_null=True)
+    relation = serializers.ChoiceField(choices=Relation.choices, read_only=True, allow_blank=True)
     id_number = serializers.CharField(source="id_masked", read_only=True)
     phone = serializers.CharField(source="phone_masked", read_only=True)
     tags = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
@@ -76,15 +77,15 @@ class _PeoplePermission:
         OpenApiParameter("search", str, description="姓名、拼音首字母、完整身份证号或手机号"),
         OpenApiParameter("committee", str, description="居委会代码"),
         OpenApiParameter("tag", str, description="标签代码，或 60+ / 80+"),
-    ], responses={200: ResidentSerializer(many=True), 400: ERROR_SCHEMA}),
-    retrieve=extend_schema(responses={200: ResidentSerializer, 404: ERROR_SCHEMA}),
-    create=extend_schema(request=ResidentWriteSerializer, responses={201: ResidentSerializer, 400: ERROR_SCHEMA,
-                                                                     409: ERROR_SCHEMA}),
-    update=extend_schema(request=ResidentWriteSerializer, responses={200: ResidentSerializer, 400: ERROR_SCHEMA,
-                                                                     409: ERROR_SCHEMA, 412: ERROR_SCHEMA}),
+    ], responses={200: ResidentSerializer(many=True), **error_responses(400, 401, 403, 404)}),
+    retrieve=extend_schema(responses={200: ResidentSerializer, **error_responses(401, 403, 404)}),
+    create=extend_schema(request=ResidentWriteSerializer, responses={201: ResidentSerializer,
+                                                                     **error_responses(400, 401, 403, 409, 415)}),
+    update=extend_schema(request=ResidentWriteSerializer, responses={
+        200: ResidentSerializer, **error_responses(400, 401, 403, 404, 409, 412, 415)}),
     partial_update=extend_schema(request=ResidentWriteSerializer(partial=True),
-                                 responses={200: ResidentSerializer, 400: ERROR_SCHEMA, 409: ERROR_SCHEMA,
-                                            412: ERROR_SCHEMA}),
+                                 responses={200: ResidentSerializer,
+                                            **error_responses(400, 401, 403, 404, 409, 412, 415)}),
 )
 class ResidentViewSet(_PeoplePermission, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Residents within the caller's jurisdiction. Objects outside it are 404. Updates honour `If-Match`
@@ -153,7 +154,7 @@ class ResidentViewSet(_PeoplePermission, mixins.ListModelMixin, mixins.RetrieveM
 
     @extend_schema(request=RevealSerializer, responses={
         200: inline_serializer("Revealed", {"id_number": serializers.CharField(), "phone": serializers.CharField()}),
-        400: ERROR_SCHEMA, 404: ERROR_SCHEMA})
+        **error_responses(400, 401, 403, 404, 415)})
     @action(detail=True, methods=["post"])
     def reveal(self, request, pk=None):
         """The clear ID number and phone, with a reason; the access is audited."""

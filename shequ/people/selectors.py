@@ -19,6 +19,7 @@ from .models import Household, Resident
 from .validation import pinyin_of
 
 _LETTERS = re.compile(r"^[a-zA-Z]{1,32}$")
+ENCRYPTED = ("id_number", "phone")
 
 
 def search_kind(query: str) -> str:
@@ -81,7 +82,9 @@ def resident_list(*, user, search: str = "", committee_id: int | None = None, ta
             full, _initials = pinyin_of(search)
             starts = qs.filter(_prefix("name_pinyin", full), name__startswith=search)
             qs = starts if starts.exists() else qs.filter(name__contains=search)
-    return qs.select_related("committee").order_by("name_pinyin", "id")
+    # Lists, searches and exports show the stored masked forms: loading the ciphertext would decrypt two Fernet
+    # tokens per row (about half the time of an API page of 50 residents).
+    return qs.select_related("committee").defer(*ENCRYPTED).order_by("name_pinyin", "id")
 
 
 def resident_get(*, user, pk) -> Resident:

@@ -1,0 +1,462 @@
+"""The authorization policy of the API, one entry per operation, from which the expected answer of every role on
+every object is derived.
+
+An entry says which capabilities the endpoint checks before it looks the object up (`gate`), which it checks
+after (`act`), what kind of object its URL names (`obj`) or its body refers to (`ref`), and, for a list, which
+kind of object its rows are (`rows`). The capabilities themselves come from the real grants (`registry.py` of each
+app), so the expectations follow the grants:
+
+- a role without a gate capability                     → 403 (whatever the object);
+- an object the role cannot see (other committee, other 街道, other department)
+                                                       → 404 for an object in the URL, and never a 2xx for an
+                                                         object named in the body;
+- a role without an `act` capability on an object it sees → 403;
+- otherwise the call passes authorization: 2xx, or a refusal on the merits (400/409/412), never 401/403/404;
+- anonymous (and a bogus token)                        → 401/403; a paired kiosk may only take a number.
+
+A list never contains an object the role cannot see and does contain those it can.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+from shequ.core.choices import Role
+
+from .world import POINTS, Persona, World
+
+ALLOWED = frozenset({200, 201, 204, 400, 409, 412})  # passed authorization (a refusal on the merits is fine)
+FORBIDDEN = frozenset({403})
+HIDDEN = frozenset({404})
+NOT_2XX_REF = frozenset({400, 403, 404, 409})  # a body naming an object the caller cannot see
+ANONYMOUS = frozenset({401, 403})
+
+
+@dataclass(frozen=True)
+class Spec:
+    gate: tuple = ()  # capabilities checked before the object is looked up
+    obj: str | None = None  # kind of the object in the URL
+    act: tuple = ()  # capabilities checked once the object is found
+    ref: str | None = None  # kind of the object the body names (creates, merge targets)
+    rows: str | None = None  # list endpoint: kind of its rows
+    body: Callable | dict | None = None  # body(world, persona, variant) → JSON body
+    query: dict = field(default_factory=dict)
+    refine: Callable | None = None  # refine(world, persona, variant) → expected set, for rules beyond the grants
+    check: Callable | None = None  # check(world, persona, response) → list of problems (extra assertions)
+    public: bool = False  # needs no authentication (the token endpoint)
+    device: bool = False  # a paired kiosk may call it
+    reveals: bool = False  # the one place plaintext personal data may appear (audited reveal)
+    oracle: bool = False  # a body naming an object out of scope must be answered exactly like a missing one
+    ref_path: Callable | None = None  # ref_path(world) → URL kwargs of the object the body-variant runs act on
+    ref_path_kind: str | None = None  # its kind, for who sees it (default: `obj`)
+
+
+# --- who sees what ---------------------------------------------------------------------------------------------
+
+def visible(world: World, kind: str, persona: Persona, variant: str) -> bool:
+    """Whether `persona` (holding the capabilities to look) sees the `variant` object of `kind`."""
+    scope = persona.scope
+    if variant == "away":
+        return False
+    if kind in ("resident", "household", "grid_loc"):  # tied to a committee
+        return scope == "sub" or (scope == "dunhua" and variant == "in")
+    if kind == "grid_case_new":  # a case just reported: not yet any department's
+        return not persona.is_unit_handler and visible(world, "grid_case", persona, variant)
+    if kind == "grid_case":
+        if persona.is_unit_handler:  # a department sees the cases assigned to it (the "in" case: 民政)
+            return variant == "in" and persona.department == "MZ"
+        return scope == "sub" or (scope == "dunhua" and variant == "in")
+    if kind == "acc_case":  # the "sibling" case is 城管's
+        if scope != "sub":
+            return False
+        if persona.can("acceptance.cases_all"):
+            return True
+        return persona.can("acceptance.backoffice") and persona.department == "MZ" and variant == "in"
+    if kind in ("review", "rect"):
+        if scope != "sub":
+            return False
+        if persona.can("acceptance.supervise"):
+            return True
+        return persona.department == "MZ" and variant == "in"
+    if kind in ("ticket", "window", "archive", "hotline"):  # tied to the 街道
+        return scope == "sub"
+    if kind == "item":  # the catalogue is district-wide
+        return True
+    raise KeyError(kind)
+
+
+def url_kwargs(world: World, kind: str, variant: str) -> dict:
+    obj = world.obj(kind, variant)
+    if kind == "window":
+        return {"number": obj.number}
+    return {"pk": obj.pk}
+
+
+def object_id(kind: str, row: dict):
+    return row.get("id")
+
+
+# --- bodies ------------------------------------------------------------------------------------------------------
+
+def _resident_body(world, persona, variant):
+    r = world.obj("resident", "in")
+    committee = world.obj("resident", variant).committee.code
+    return {"name": "新居民", "id_number": _fresh_id(), "phone": "", "committee": committee, "address": "示例路1号"}
+
+
+def _resident_put(world, persona, variant):
+    r = world.obj("resident", variant)
+    return {"name": r.name, "id_number": r.id_number, "committee": r.committee.code, "address": r.address,
+            "note": "核对"}
+
+
+_ids = iter(range(500, 10_000))
+
+
+def _fresh_id():
+    from shequ.core.testing import valid_id_number
+
+    return valid_id_number(seed=next(_ids))
+
+
+MISSING = "missing"  # a body variant naming an object that does not exist
+
+
+def _resident_pk(world, variant):
+    return 10 ** 9 if variant == MISSING else world.obj("resident", variant).pk
+
+
+def _acc_case_body(world, persona, variant):
+    item = world.extra["centre"]["dibao"]
+    return {"item": item.code, "decision": "accept", "applicant_resident": _resident_pk(world, variant),
+            "materials": [m.pk for m in item.materials.all()]}
+
+
+def _review_body(world, persona, variant):
+    number = "SL209901010001" if variant == MISSING else world.extra["review_cases"][variant].number
+    return {"case": number, "score": 5}
+
+
+def _archive_body(world, persona, variant):
+    return {"record_type": "marriage", "relation": "self", "id_check": "card_reader", "purpose": "办理退休手续",
+            "requester_resident": _resident_pk(world, variant)}
+
+
+def _grid_case_body(world, persona, variant):
+    lat, lng = POINTS[variant]
+    return {"category": "E0102", "description": "路边暴露垃圾", "lat": lat, "lng": lng, "address": "示例路2号"}
+
+
+def _hotline_body(world, persona, variant):
+    lat, lng = POINTS[variant]
+    return {"order_no": f"SEC-NEW-{persona.key}-{variant}", "content": "噪声扰民", "lat": lat, "lng": lng}
+
+
+GRID_BODIES = {
+    "dispatch": {"unit": "MZ"}, "redispatch": {"unit": "CGZF", "note": "改派城管"},
+    "request_return": {"note": "不属于本单位职责"}, "request_extension": {"hours": 8, "note": "需要协调"},
+    "escalate": {"note": "需要街道协调"}, "feedback": {"note": "已处置完毕"}, "void": {"note": "重复上报"},
+    "verify_false": {"note": "现场无此问题"}, "check_fail": {"note": "未处置到位"}, "park": {"note": "需专项资金"},
+    "reject_return": {"note": "属于本单位"}, "reject_extension": {"note": "不予延期"}, "evaluate": {"satisfaction": "satisfied"},
+    "note": {"note": "已电话联系"},
+}
+
+
+def _grid_merge_body(world, persona, variant):
+    return {"target": "310110015-20990101-9999" if variant == MISSING else world.extra["merge_targets"][variant].number}
+
+
+def _hotline_merge_body(world, persona, variant):
+    return {"target": "SEC-9999" if variant == MISSING else world.extra["hotline_targets"][variant].order_no}
+
+
+# --- rules beyond the grants -----------------------------------------------------------------------------------
+
+def _grid_unit_action(world, persona, variant):
+    """Sign / return / feedback / extension / escalate: only the unit the case is with (民政 for "in"); another
+    unit gets 403, or 409 when the case is not in a state for the step at all."""
+    from shequ.grid.services import acting_unit
+
+    unit = acting_unit(persona.user)
+    if unit is not None and unit.pk == world.obj("grid_case", variant).unit_id:
+        return ALLOWED
+    return frozenset({403, 409})
+
+
+def _grid_escalate(world, persona, variant):
+    """Escalating to the 街道 is for the committee's work station, when the case is with it."""
+    from shequ.core.choices import DepartmentKind
+
+    allowed = _grid_unit_action(world, persona, variant)
+    unit = persona.user.department
+    if allowed is ALLOWED and (unit is None or unit.kind != DepartmentKind.WORK_STATION):
+        return frozenset({403})
+    return allowed
+
+
+def _grid_self_handle(world, persona, variant):
+    """Only the committee's work station may close a case itself."""
+    return ALLOWED if persona.user.role == Role.COMMITTEE_WORKER else frozenset({403, 409})
+
+
+def _acc_complete(world, persona, variant):
+    """办结: an accepted 即办件 at the window only; once decided, the window or the deciding department."""
+    from shequ.acceptance.choices import CaseStatus
+
+    if persona.can("acceptance.intake"):
+        return ALLOWED
+    if persona.can("acceptance.backoffice") and world.obj("acc_case", variant).status != CaseStatus.ACCEPTED:
+        return ALLOWED
+    return FORBIDDEN
+
+
+def _rect_step(step):
+    def rule(world, persona, variant):
+        if step in ("uphold", "dismiss") and not persona.can("acceptance.supervise"):
+            return FORBIDDEN
+        return ALLOWED
+
+    return rule
+
+
+# --- extra checks on answers -----------------------------------------------------------------------------------
+
+def _check_me(world, persona, response):
+    body = response.json()
+    expected = {"sub": [world.tree["sub"].code], "dunhua": [world.tree["dunhua"].code], None: []}[persona.scope]
+    problems = []
+    if body.get("role") != persona.key or body.get("scope") != expected:
+        problems.append(f"/me/ says role={body.get('role')} scope={body.get('scope')}, expected {expected}")
+    return problems
+
+
+def _check_grids(world, persona, response):
+    codes = {f["properties"]["code"] for f in response.json().get("features", [])}
+    allowed = {world.tree["grid_dunhua"].code}
+    if persona.scope == "sub":
+        allowed.add(world.tree["grid_kongjiang"].code)
+    if persona.scope is None:
+        allowed = set()
+    return [f"grids outside scope: {sorted(codes - allowed)}"] if codes - allowed else []
+
+
+def _check_indicators(world, persona, response):
+    keys = {str(r.get("key")) for r in response.json().get("rows", [])}
+    outside = {world.tree["yinxing"].code, world.tree["yinxing"].name} & keys
+    if persona.scope == "dunhua":
+        outside |= {world.tree["kongjiang"].code, world.tree["kongjiang"].name} & keys
+    return [f"indicator rows of committees outside scope: {sorted(outside)}"] if outside else []
+
+
+# --- the registry: every API operation ---------------------------------------------------------------------------
+
+R = {}
+
+# core
+R["POST core-api:api-token"] = Spec(public=True, body=lambda w, p, v: {"username": p.user.username,
+                                                                        "password": "wrong-password"})
+R["GET core-api:api-me"] = Spec(check=_check_me)
+_calendar = "calendar needs only authentication: working days are public knowledge"
+R["GET core-api:api-add-working-days"] = Spec(query={"start": "2026-03-10", "days": 5})
+R["GET core-api:api-count-working-days"] = Spec(query={"start": "2026-03-01", "end": "2026-03-31"})
+R["GET core-api:api-add-working-hours"] = Spec(query={"start": "2026-03-10T09:00:00+08:00", "hours": 4})
+
+# people
+R["GET people-api:resident-list"] = Spec(gate=("people.view",), rows="resident")
+R["POST people-api:resident-list"] = Spec(gate=("people.edit",), ref="resident", body=_resident_body)
+R["GET people-api:resident-detail"] = Spec(gate=("people.view",), obj="resident")
+R["PUT people-api:resident-detail"] = Spec(gate=("people.edit",), obj="resident", body=_resident_put)
+R["PATCH people-api:resident-detail"] = Spec(gate=("people.edit",), obj="resident", body={"note": "已核对"})
+R["POST people-api:resident-reveal"] = Spec(gate=("people.reveal", "people.view"), obj="resident",
+                                            body={"reason": "核对身份"}, reveals=True)
+
+# acceptance: catalogue and queue
+R["GET acceptance-api:category-list"] = Spec()  # the ticket categories are public (the kiosk shows them)
+R["GET acceptance-api:item-list"] = Spec(gate=("acceptance.catalogue",))
+R["GET acceptance-api:item-detail"] = Spec(gate=("acceptance.catalogue",), obj="item")
+R["GET acceptance-api:ticket-list"] = Spec(gate=("acceptance.window",), rows="ticket")
+R["POST acceptance-api:ticket-list"] = Spec(gate=("acceptance.kiosk",), body={"category": "A"}, device=True)
+R["GET acceptance-api:ticket-detail"] = Spec(gate=("acceptance.window",), obj="ticket")
+R["GET acceptance-api:window-list"] = Spec(gate=("acceptance.window",), rows="window")
+R["GET acceptance-api:window-detail"] = Spec(gate=("acceptance.window",), obj="window")
+for _a in ("call-next", "recall", "start", "finish", "no-show", "sign-in", "sign-out", "pause", "resume"):
+    R[f"POST acceptance-api:window-{_a}"] = Spec(gate=("acceptance.window",), obj="window", body={})
+R["POST acceptance-api:window-transfer"] = Spec(gate=("acceptance.window",), obj="window", body={"to_window": 2})
+
+# acceptance: cases
+_view = ("acceptance.case_view",)
+R["GET acceptance-api:case-list"] = Spec(gate=_view, rows="acc_case")
+R["POST acceptance-api:case-list"] = Spec(gate=("acceptance.intake",), ref="resident", body=_acc_case_body,
+                                         oracle=True)
+R["GET acceptance-api:case-detail"] = Spec(gate=_view, obj="acc_case")
+_front = {"supplement": {"materials": []}, "accept": {}, "rongque": {"rongque_deadline": "2026-03-20"},
+          "reject": {"reasons": "不符合条件"}, "terminate": {"reason": "申请人撤回"}, "resubmit": {},
+          "deliver": {"to": "applicant", "id_check": "card_reader"}}
+for _a, _b in _front.items():
+    R[f"POST acceptance-api:case-{_a}"] = Spec(gate=_view, obj="acc_case", act=("acceptance.intake",), body=_b)
+_back = {"claim": {}, "approve": {"note": "同意"}, "refuse": {"reasons": "不符合条件"},
+         "return-for-supplement": {"reason": "请补充收入证明"}}
+for _a, _b in _back.items():
+    R[f"POST acceptance-api:case-{_a}"] = Spec(gate=_view, obj="acc_case", act=("acceptance.backoffice",), body=_b)
+R["POST acceptance-api:case-complete"] = Spec(gate=_view, obj="acc_case", refine=_acc_complete, body={})
+for _k in ("receipt", "notice", "rongque", "refusal"):
+    R[f"GET acceptance-api:case-document kind={_k}"] = Spec(gate=_view, obj="acc_case")
+
+# acceptance: reviews, rectification, 民生档案
+R["GET acceptance-api:review-list"] = Spec(gate=("acceptance.reviews",), rows="review")
+R["POST acceptance-api:review-list"] = Spec(gate=("acceptance.intake",), ref="acc_case", body=_review_body,
+                                           oracle=True)
+R["GET acceptance-api:rectification-list"] = Spec(gate=("acceptance.reviews",), rows="rect")
+R["GET acceptance-api:rectification-detail"] = Spec(gate=("acceptance.reviews",), obj="rect")
+_steps = {"contact": {"note": "已电话致歉", "contact_method": "phone"}, "rectify": {"note": "增开窗口"},
+          "close": {"note": "回访满意", "callback_result": "satisfied"}, "reopen": {"note": "仍不满意"},
+          "appeal": {"note": "评价与事实不符"}, "uphold": {"note": "申诉成立"}, "dismiss": {"note": "申诉不成立"}}
+for _s, _b in _steps.items():
+    R[f"POST acceptance-api:rectification-step step={_s}"] = Spec(
+        gate=("acceptance.rectify", "acceptance.reviews"), obj="rect", refine=_rect_step(_s), body=_b)
+R["GET acceptance-api:archive-request-list"] = Spec(gate=("acceptance.archive",), rows="archive")
+R["POST acceptance-api:archive-request-list"] = Spec(gate=("acceptance.archive",), ref="resident", body=_archive_body,
+                                                    oracle=True)
+R["GET acceptance-api:archive-request-detail"] = Spec(gate=("acceptance.archive",), obj="archive")
+R["POST acceptance-api:archive-request-result"] = Spec(gate=("acceptance.archive",), obj="archive",
+                                                       body={"found": True, "file_reference": "DA-1", "pages": 2})
+R["POST acceptance-api:archive-request-issue"] = Spec(gate=("acceptance.archive",), obj="archive", body={"copies": 1})
+
+# 大联动
+R["GET grid-api:api-categories"] = Spec(gate=("grid.view",))
+R["GET grid-api:api-grids"] = Spec(gate=("grid.view",), check=_check_grids)
+R["GET grid-api:api-grid-locate"] = Spec(gate=("grid.view",), query={"lat": POINTS["in"][0], "lng": POINTS["in"][1]})
+R["GET grid-api:api-on-duty"] = Spec(gate=("grid.roster",))
+R["GET grid-api:api-indicators"] = Spec(gate=("grid.stats",), query={"by": "committee"}, check=_check_indicators)
+R["GET grid-api:case-list"] = Spec(gate=("grid.view",), rows="grid_case")
+R["POST grid-api:case-list"] = Spec(gate=("grid.report",), ref="grid_loc", body=_grid_case_body)
+R["GET grid-api:case-detail"] = Spec(gate=("grid.view",), obj="grid_case")
+R["GET grid-api:case-duplicates"] = Spec(gate=("grid.view",), obj="grid_case")
+
+
+def _grid_actions():
+    from shequ.grid.choices import ACTION_CAPABILITY, UNIT_ACTIONS, CaseAction
+
+    for action in CaseAction.values:
+        if action == CaseAction.REPORT:
+            continue
+        refine = {CaseAction.ESCALATE: _grid_escalate, CaseAction.SELF_HANDLE: _grid_self_handle}.get(
+            action, _grid_unit_action if action in UNIT_ACTIONS else None)
+        extra = {"body": GRID_BODIES.get(action, {})}
+        if action == CaseAction.MERGE:  # merge a reported case into the target its body names
+            extra = {"ref": "grid_case", "body": _grid_merge_body, "oracle": True, "ref_path_kind": "grid_case_new",
+                     "ref_path": lambda w: {"pk": w.extra["merge_source"].pk}}
+        R[f"POST grid-api:case-{action}"] = Spec(gate=("grid.view",), obj="grid_case",
+                                                 act=(ACTION_CAPABILITY[action],), refine=refine, **extra)
+
+
+_grid_actions()
+R["GET grid-api:hotline-list"] = Spec(gate=("grid.hotline_view",), rows="hotline")
+R["POST grid-api:hotline-list"] = Spec(gate=("grid.hotline",), ref="grid_loc", body=_hotline_body)
+R["GET grid-api:hotline-detail"] = Spec(gate=("grid.hotline_view",), obj="hotline")
+_hotline_acts = {"sign": {}, "return": {"note": "不属于本街道"}, "extend": {"days": 3, "note": "需要协调"},
+                 "reply": {"note": "已处理完毕"}, "visit": {"satisfaction": "satisfied"}, "reopen": {"note": "未解决"}}
+for _a, _b in _hotline_acts.items():
+    R[f"POST grid-api:hotline-act act={_a}"] = Spec(gate=("grid.hotline", "grid.hotline_view"), obj="hotline", body=_b)
+R["POST grid-api:hotline-act act=merge"] = Spec(gate=("grid.hotline", "grid.hotline_view"), obj="hotline",
+                                                ref="hotline", body=_hotline_merge_body, oracle=True)
+
+REGISTRY = R
+
+
+def expected(world: World, spec: Spec, persona: Persona, variant: str | None, *, on: str) -> frozenset:
+    """The answers `persona` may get. `on` is "obj" (the URL names the `variant` object), "ref" (the body names
+    it) or "none"."""
+    if spec.public:
+        return frozenset({400})
+    if not persona.has(spec.gate):
+        return FORBIDDEN
+    if on == "obj" and not visible(world, spec.obj, persona, variant):
+        return HIDDEN
+    if on == "ref" and spec.obj and not visible(world, spec.ref_path_kind or spec.obj, persona, "in"):
+        return HIDDEN
+    if not persona.has(spec.act):
+        return FORBIDDEN
+    if on == "ref" and not visible(world, spec.ref, persona, variant):
+        return NOT_2XX_REF
+    if spec.refine is not None:
+        return spec.refine(world, persona, variant)
+    return ALLOWED
+
+
+# --- the HTML pages that take an object id ------------------------------------------------------------------------
+
+def visible_html(world: World, kind: str, persona: Persona, variant: str) -> bool:
+    if variant == "away":
+        return False
+    if kind in ("grid", "inspection"):  # tied to a committee
+        return visible(world, "resident", persona, variant)
+    if kind == "photo":
+        return visible(world, "grid_case", persona, variant)
+    if kind in ("device", "clerk"):
+        return persona.scope == "sub"
+    if kind in ("item", "category"):
+        return True
+    return visible(world, kind, persona, variant)
+
+
+@dataclass(frozen=True)
+class Page:
+    gate: tuple  # the capability the page's decorator requires
+    obj: str  # kind of the object in the URL
+    method: str = "GET"
+    param: str = "pk"  # the URL parameter naming the object
+    kwargs: dict = field(default_factory=dict)  # the other URL parameters
+    data: dict = field(default_factory=dict)  # POST data
+    act: tuple = ()  # capabilities the service checks once the object is found
+
+
+PAGES = {
+    "people:resident-detail": Page(("people.view",), "resident"),
+    "people:resident-edit": Page(("people.edit",), "resident"),
+    "people:resident-reveal": Page(("people.reveal",), "resident", "POST", data={"reason": "核对身份"}),
+    "people:household-detail": Page(("people.view",), "household"),
+    "people:import-status": Page(("people.import",), "job"),
+    "people:import-errors": Page(("people.import",), "job"),
+    "acceptance:window-console": Page(("acceptance.window",), "window", param="number"),
+    "acceptance:window-queue": Page(("acceptance.window",), "window", param="number"),
+    "acceptance:window-transfer": Page(("acceptance.window",), "window", "POST", param="number"),
+    "acceptance:window-sign": Page(("acceptance.window",), "window", "POST", param="number", kwargs={"what": "in"}),
+    "acceptance:window-action": Page(("acceptance.window",), "window", "POST", param="number",
+                                     kwargs={"action": "call"}),
+    "acceptance:ticket-requeue": Page(("acceptance.window",), "ticket", "POST"),
+    "acceptance:window-display": Page(("acceptance.window",), "window", param="number"),
+    "acceptance:window-display-review": Page(("acceptance.window",), "window", "POST", param="number"),
+    "acceptance:device-code": Page(("acceptance.supervise",), "device", "POST"),
+    "acceptance:device-revoke": Page(("acceptance.supervise",), "device", "POST"),
+    "acceptance:applicant-pick": Page(("acceptance.intake",), "resident"),
+    "acceptance:case-detail": Page(("acceptance.case_view",), "acc_case"),
+    "acceptance:case-action": Page(("acceptance.case_view",), "acc_case", "POST", kwargs={"action": "terminate"},
+                                   data={"reason": "申请人撤回"}, act=("acceptance.intake",)),
+    "acceptance:case-pdf": Page(("acceptance.case_view",), "acc_case", kwargs={"kind": "receipt"}),
+    "acceptance:catalogue-import-result": Page(("acceptance.catalogue_manage",), "catalogue_import"),
+    "acceptance:category-edit": Page(("acceptance.catalogue_manage",), "category"),  # district-wide catalogue
+    "acceptance:item-detail": Page(("acceptance.catalogue",), "item"),  # district-wide catalogue
+    "acceptance:item-edit": Page(("acceptance.catalogue_manage",), "item"),  # district-wide catalogue
+    "acceptance:rectification-detail": Page(("acceptance.reviews",), "rect"),
+    "acceptance:rectification-action": Page(("acceptance.rectify",), "rect", "POST", kwargs={"action": "contact"},
+                                            data={"note": "已致歉", "contact_method": "phone"}),
+    "acceptance:window-edit": Page(("acceptance.supervise",), "window"),
+    "acceptance:skills-edit": Page(("acceptance.supervise",), "clerk", param="user_id"),
+    "acceptance:archive-detail": Page(("acceptance.archive",), "archive"),
+    "acceptance:archive-action": Page(("acceptance.archive",), "archive", "POST", kwargs={"action": "issue"},
+                                      data={"copies": 1}),
+    "grid:case-detail": Page(("grid.view",), "grid_case"),
+    "grid:case-act": Page(("grid.view",), "grid_case", "POST", kwargs={"action": "note"}, data={"note": "已联系"}),
+    "grid:photo": Page(("grid.view",), "photo"),
+    "grid:grid-detail": Page(("grid.view",), "grid"),
+    "grid:hotline-detail": Page(("grid.hotline_view",), "hotline"),
+    "grid:hotline-act": Page(("grid.hotline",), "hotline", "POST", kwargs={"action": "sign"}),
+    "grid:inspection-detail": Page(("grid.inspect",), "inspection"),
+}
+
+
+def html_object_id(world: World, kind: str, variant: str, param: str):
+    obj = world.obj(kind, variant)
+    return obj.number if param == "number" else obj.pk
