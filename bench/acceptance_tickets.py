@@ -38,7 +38,7 @@ LETTERS = "ABC"
 
 
 def prepare() -> tuple[int, str]:
-    """A district, one 街道 centre with three categories and windows, and a paired kiosk. Returns (node id,
+    """A district, one 街道 centre (a benchmark-only 街道) with three categories and windows, and a paired kiosk. Returns (node id,
     device secret). Today's tickets of earlier runs are removed so the numbering starts at 1."""
     from django.utils import timezone
 
@@ -51,15 +51,16 @@ def prepare() -> tuple[int, str]:
     call_command("migrate", verbosity=0)
     district = Node.objects.filter(code="310110000000").first() or core.node_create(
         actor=None, kind=NodeKind.DISTRICT, code="310110000000", name="杨浦区")
-    sub = Node.objects.filter(code="310110015000").first() or core.node_create(
-        actor=None, kind=NodeKind.SUBDISTRICT, code="310110015000", name="延吉新村街道", parent=district)
+    # A hall of its own, so that clearing today's tickets never touches a real (or the demo's) hall's queue.
+    sub = Node.objects.filter(code="310110099000").first() or core.node_create(
+        actor=None, kind=NodeKind.SUBDISTRICT, code="310110099000", name="压测街道", parent=district)
     categories = []
     for i, letter in enumerate(LETTERS):
         category, _c = QueueCategory.objects.get_or_create(letter=letter, defaults={"name": f"类别{letter}",
                                                                                     "sort_order": i})
         categories.append(category)
-    supervisor = User.objects.filter(username="bench_supervisor").first() or core.user_create(
-        actor=None, username="bench_supervisor", full_name="压测主管", role=Role.HALL_SUPERVISOR,
+    supervisor = User.objects.filter(username="bench_hall").first() or core.user_create(
+        actor=None, username="bench_hall", full_name="压测大厅主管", role=Role.HALL_SUPERVISOR,
         password="Bench#Passw0rd!", nodes=[sub], password_is_temporary=False)
     for n in range(1, 4):
         if not Window.objects.filter(node=sub, number=n).exists():

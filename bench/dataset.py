@@ -137,8 +137,29 @@ def ensure_world() -> dict:
         User.objects.filter(pk=user.pk).update(password_changed_at=timezone.now())
         user.refresh_from_db()
         users[username] = user
+    _sync_case_counters()
     log(f"  tree and personas ready ({time.perf_counter() - t:.0f} s)")
     return {"users": users, "committees": tree["committees"], "district": tree["district"]}
+
+
+def _sync_case_counters() -> None:
+    """Today's synthetic 办件 carry numbers the centres' daily counters never issued: move each counter past
+    them, as a real day's counter would be, so cases created now (the load test) get free numbers."""
+    from django.db import transaction
+    from django.db.models import Max
+    from django.utils import timezone
+
+    from shequ.acceptance.models import Case, DailyCounter
+
+    today = timezone.localdate()
+    prefix = f"SL{today:%y%m%d}"
+    for node_id, number in (Case.objects.filter(number__startswith=prefix).values("node_id")
+                            .annotate(top=Max("number")).values_list("node_id", "top")):
+        with transaction.atomic():
+            counter, _c = DailyCounter.objects.get_or_create(node_id=node_id, key="CASE", day=today,
+                                                             defaults={"last": 0})
+            if int(number[-4:]) > counter.last:
+                DailyCounter.objects.filter(pk=counter.pk).update(last=int(number[-4:]))
 
 
 # --- residents ---------------------------------------------------------------------------------------------------

@@ -11,7 +11,8 @@ benchmark database, issues API tokens to the personas, and runs wrk (Lua scripts
 - `POST /api/v1/acceptance/cases/` (window clerk, intake with every key material: numbering, working-day due
   date, materials, event, audit row).
 Each creation run is bracketed by ping runs; the figure is its throughput as a share of the ping's and its p99.
-The peak RSS (VmHWM) of every worker is read from /proc when the runs are over. Only the server it started is
+The peak RSS (VmHWM) of every worker and its private part (RssAnon: the heap, without the database file pages
+that SQLite maps and every worker shares with the page cache) are read from /proc when the runs are over. Only the server it started is
 stopped.
 """
 
@@ -49,7 +50,7 @@ def _memory(pid: int) -> dict:
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
             key, _, rest = line.partition(":")
-            if key in ("VmHWM", "VmRSS"):
+            if key in ("VmHWM", "VmRSS", "RssAnon", "RssFile"):
                 values[key] = round(int(rest.split()[0]) / 1024, 1)
     except OSError:
         pass

@@ -33,13 +33,16 @@ def main():
     ws = wb.create_sheet("居民")
     ws.append(["姓名", "身份证号", "居委会", "居住地址", "联系电话", "性别", "出生日期", "户号", "与户主关系", "户籍类型",
                "标签", "备注"])
+    address = ""
     for i in range(args.rows):
         number = id_number(args.offset + i, rng)
         if rng.random() < args.bad:
             number = number[:-1] + ("0" if number[-1] != "0" else "1")
-        ws.append([rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(GIVEN), number, args.committee,
-                   f"延吉东路{rng.randint(1, 400)}弄{rng.randint(1, 60)}号{rng.randint(1, 6)}0{rng.randint(1, 4)}室",
-                   f"13{rng.randint(100000000, 999999999)}", "", "", "", "", "户籍", "", ""])
+        if i % 3 == 0:  # three residents to a household, at one address
+            address = f"延吉东路{rng.randint(1, 400)}弄{rng.randint(1, 60)}号{rng.randint(1, 6)}0{rng.randint(1, 4)}室"
+        ws.append([rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(GIVEN), number, args.committee, address,
+                   f"13{rng.randint(100000000, 999999999)}", "", "", f"B{(args.offset + i) // 3:08d}",
+                   ("户主", "配偶", "子女")[i % 3], "户籍", "", ""])
     wb.save(args.path)
 
 

@@ -4,6 +4,7 @@ a committed write always has one."""
 
 from django.db import transaction
 
+from .bulk import insert_many
 from .choices import AuditAction, AuditResult
 from .context import client_ip, current_request
 from .models import AuditLog
@@ -45,7 +46,7 @@ def audit_bulk(rows: list[AuditLog]) -> None:
         if row.ip is None:
             row.ip = ip
         row.signature = row.compute_signature()
-    AuditLog.objects.bulk_create(rows, batch_size=2000)
+    insert_many(AuditLog, rows)
 
 
 def audit_denied(*, actor, what: str, object_type: str = "", object_id="") -> None:

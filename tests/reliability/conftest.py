@@ -64,33 +64,7 @@ def pytest_terminal_summary(terminalreporter):
     (out / f"figures-{vendor}.json").write_text(json.dumps(_FIGURES, ensure_ascii=False, indent=1, default=str))
 
 
-# --- threads against one database ---------------------------------------------------------------------------
-
-def run_threads(fn, count: int, *args, timeout: float = 120) -> list:
-    """Run fn(index, *args) in `count` threads released together; each thread has (and closes) its own database
-    connection. Returns each thread's result or the exception it raised."""
-    from django.db import connection
-
-    barrier = threading.Barrier(count)
-    results: list = [None] * count
-
-    def run(index):
-        try:
-            barrier.wait()
-            results[index] = fn(index, *args)
-        except BaseException as exc:  # collected and asserted on by the test
-            results[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,), daemon=True) for i in range(count)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout)
-    assert not any(t.is_alive() for t in threads), f"a worker thread is still running after {timeout}s"
-    return results
-
+# --- threads against one database (shequ.core.testing.run_threads) -------------------------------------------
 
 class SharedDB:
     def __init__(self):
@@ -119,6 +93,8 @@ class SharedDB:
     def run(self, fn, *args, **kwargs):
         """fn(*args, **kwargs) in a fresh thread (a fresh connection); its exception is raised here."""
         self._prepare()
+        from shequ.core.testing import run_threads
+
         result = run_threads(lambda _i: fn(*args, **kwargs), 1)[0]
         if isinstance(result, BaseException):
             raise result
@@ -126,6 +102,8 @@ class SharedDB:
 
     def run_many(self, fn, count: int, *args, timeout: float = 120) -> list:
         self._prepare()
+        from shequ.core.testing import run_threads
+
         return run_threads(fn, count, *args, timeout=timeout)
 
     def close(self):

@@ -94,7 +94,7 @@ def test_it_lets_a_request_that_died_before_answering_be_retried_with_its_key(cl
     monkeypatch.setattr(idempotency, "WAIT_SECONDS", 0.5)
     respond = api.ResidentViewSet._respond
 
-    def die(self, resident, status=200):
+    def die(self, resident, status=200, **kwargs):
         raise ProcessDied
 
     monkeypatch.setattr(api.ResidentViewSet, "_respond", die)

@@ -17,7 +17,9 @@ from urllib.parse import urlencode
 import pytest
 from django.conf import settings
 
-from .conftest import request, run_threads
+from shequ.core.testing import run_threads
+
+from .conftest import request
 
 pytestmark = pytest.mark.django_db(transaction=True)
 ATTEMPTS = 20

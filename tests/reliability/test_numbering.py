@@ -244,8 +244,8 @@ def _check_grid(cases, counters, reports, audited, stats, acknowledged) -> dict:
 def test_it_numbers_parallel_grid_cases_gaplessly_despite_failures(grid_env, shared_db, monkeypatch, figure):
     from shequ.grid import stats
 
-    failing = FailEvery(stats.refresh_case, every=10)  # the last step of case_report
-    monkeypatch.setattr(stats, "refresh_case", failing)
+    failing = FailEvery(stats.add_case, every=10)  # the last step of case_report
+    monkeypatch.setattr(stats, "add_case", failing)
     reporters = ["inspector", "inspector2", "operator", "dunhua"]
 
     def report(index, k):

@@ -9,7 +9,6 @@ import os
 import shutil
 import sqlite3
 import tempfile
-import threading
 import zoneinfo
 
 import pytest
@@ -87,26 +86,9 @@ def threaded_db(transactional_db):
 
 def in_threads(fn, count: int, *args) -> list:
     """Run fn(index, *args) in `count` threads released at the same moment; return results or exceptions."""
-    from django.db import connection
+    from shequ.core.testing import run_threads
 
-    barrier = threading.Barrier(count)
-    results: list = [None] * count
-
-    def run(index):
-        try:
-            barrier.wait()
-            results[index] = fn(index, *args)
-        except Exception as exc:  # collected and asserted on by the test
-            results[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    return results
+    return run_threads(fn, count, *args, timeout=60)
 
 
 def in_thread(fn):

@@ -154,6 +154,34 @@ def test_it_imports_a_large_file_in_batches(personas, tree, client_as):
     assert job.processed == job.total == 1200
 
 
+def test_it_reads_a_large_file_in_a_second_process(personas, tree, client_as, monkeypatch):
+    """Above a size the sheet is parsed by a reader process; the import is the same, row numbers included."""
+    from shequ.core import xlsx_rows
+
+    monkeypatch.setattr(xlsx_rows, "INLINE_BELOW_BYTES", 0)
+    monkeypatch.setattr(xlsx_rows, "CHUNK", 3)  # several chunks cross the process boundary
+    job = upload_and_run(client_as(personas["dunhua"]), xlsx(mixed_rows()))
+    assert job.status == JobStatus.DONE, job.error
+    assert job.result["created"] == 2 and job.result["failed"] == 6
+    assert sorted(e["row"] for e in job.result["errors"]) == [3, 4, 6, 7, 8, 9]
+
+
+def test_a_reader_process_failure_fails_the_job_and_saves_nothing(personas, tree, client_as, monkeypatch):
+    from shequ.core import xlsx_rows
+
+    client = client_as(personas["dunhua"])
+    client.post("/people/import/", {"file": xlsx(mixed_rows())})
+    job = Job.objects.latest("created_at")
+    job.file.open("r+b")
+    job.file.write(b"PK\x03\x04 truncated")  # damaged after the upload check
+    job.file.truncate()
+    job.file.close()
+    monkeypatch.setattr(xlsx_rows, "INLINE_BELOW_BYTES", 0)
+    job_run(job.pk)
+    job.refresh_from_db()
+    assert job.status == JobStatus.FAILED and Resident.objects.count() == 0
+
+
 def test_it_refuses_imports_to_roles_without_the_right(personas, client_as):
     assert client_as(personas["clerk"]).get("/people/import/").status_code == 403
 
