@@ -6,6 +6,7 @@ deliberately broken variants written here (a read-modify-write without any check
 caught losing updates: that is what shows the harness has the power to see a lost update at all.
 """
 
+import threading
 import time
 
 import pytest
@@ -98,10 +99,12 @@ def test_it_answers_412_to_the_second_of_two_patches_with_the_same_if_match(tree
 
     resident = make_resident(personas["dunhua"], tree["dunhua"], name="张阿姨")
     url = f"/api/v1/residents/{resident.pk}/"
+    both_have_read = threading.Barrier(2, timeout=30)
 
     def edit(index):
         client = login(APIClient(), personas["dunhua"])
         etag = client.get(url)["ETag"]
+        both_have_read.wait()  # both editors hold version 1 before either saves
         response = client.patch(url, {"note": f"第{index}位编辑"}, format="json", HTTP_IF_MATCH=etag)
         return etag, response.status_code, response.json()
 
