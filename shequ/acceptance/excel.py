@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import zipfile
 
-from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
@@ -23,6 +21,7 @@ from openpyxl.utils import get_column_letter
 from shequ.core.audit import audit_record
 from shequ.core.choices import AuditAction
 from shequ.core.errors import DomainError
+from shequ.core.excel import ImportFileError, check_xlsx_upload
 from shequ.core.models import Department
 
 from .choices import ItemMode
@@ -120,31 +119,13 @@ def template_workbook() -> bytes:
     return export_catalogue(actor=None, queryset=ServiceItem.objects.none())
 
 
-def _file_error(message) -> DomainError:
-    return DomainError(message, {"file": [message]})
-
-
-def check_upload(upload) -> None:
-    name = (getattr(upload, "name", "") or "").lower()
-    if not name.endswith(".xlsx"):
-        raise _file_error(_("只支持 .xlsx 格式的 Excel 文件。"))
-    if upload.size > settings.SHEQU_IMPORT_MAX_BYTES:
-        raise _file_error(_("文件过大（上限 %(m)d MB）。") % {"m": settings.SHEQU_IMPORT_MAX_BYTES // 1048576})
-    upload.seek(0)
-    head = upload.read(4)
-    upload.seek(0)
-    if head != b"PK\x03\x04" or not zipfile.is_zipfile(upload):
-        raise _file_error(_("文件不是有效的 Excel (.xlsx) 文件。"))
-    upload.seek(0)
-
-
 def _header(row, columns, required, sheet) -> dict[str, int]:
     names = [str(h).strip().replace("（", "(").replace("）", ")") if h is not None else "" for h in row]
     known = {h for h, _f in columns}
     mapping = {name: i for i, name in enumerate(names) if name in known}
     missing = required - mapping.keys()
     if missing:
-        raise _file_error(_("“%(s)s”表缺少必填列：%(c)s。请使用导出的文件或模板。") % {"s": sheet, "c": "、".join(sorted(missing))})
+        raise ImportFileError(_("“%(s)s”表缺少必填列：%(c)s。请使用导出的文件或模板。") % {"s": sheet, "c": "、".join(sorted(missing))})
     return mapping
 
 
@@ -213,13 +194,13 @@ def _item_data(row, mapping, lookup) -> tuple[dict, list[str]]:
 @transaction.atomic
 def import_catalogue(*, actor, upload) -> CatalogueImport:
     """Import the catalogue workbook; returns the import record with counts and the row-level errors."""
-    check_upload(upload)
+    check_xlsx_upload(upload)
     try:
         wb = load_workbook(upload, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for broken files
-        raise _file_error(_("Excel 文件无法读取：%(e)s") % {"e": str(exc)[:100]}) from exc
+        raise ImportFileError(_("Excel 文件无法读取：%(e)s") % {"e": str(exc)[:100]}) from exc
     if "事项" not in wb.sheetnames:
-        raise _file_error(_("文件中没有“事项”工作表。请使用导出的文件或模板。"))
+        raise ImportFileError(_("文件中没有“事项”工作表。请使用导出的文件或模板。"))
     lookup = _Lookup()
     items_ws = wb["事项"]
     rows = items_ws.iter_rows(values_only=True)
@@ -229,7 +210,7 @@ def import_catalogue(*, actor, upload) -> CatalogueImport:
         if row and any(v not in (None, "") for v in row):
             item_rows.append((number, row))
         if len(item_rows) > MAX_ITEMS:
-            raise _file_error(_("事项不能超过%(n)d行。") % {"n": MAX_ITEMS})
+            raise ImportFileError(_("事项不能超过%(n)d行。") % {"n": MAX_ITEMS})
     material_rows: dict[str, list[tuple[int, dict]]] = {}
     errors: list[dict] = []
     if "材料" in wb.sheetnames:
@@ -241,7 +222,7 @@ def import_catalogue(*, actor, upload) -> CatalogueImport:
                 continue
             count += 1
             if count > MAX_MATERIAL_ROWS:
-                raise _file_error(_("材料不能超过%(n)d行。") % {"n": MAX_MATERIAL_ROWS})
+                raise ImportFileError(_("材料不能超过%(n)d行。") % {"n": MAX_MATERIAL_ROWS})
             code = str(_cell(row, mat_map, "事项编码") or "").strip()
             try:
                 material = {"name": str(_cell(row, mat_map, "材料名称") or "").strip(),

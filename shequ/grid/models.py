@@ -385,11 +385,9 @@ class CaseCounter(models.Model):
     value = models.PositiveIntegerField(default=0)
 
 
-class CaseStat(models.Model):
-    """Summary of cases by the day they were reported, committee, responsible unit and urgency; rebuilt per
-    bucket whenever a case in it changes, so a year of indicators reads ~10⁵ rows instead of 10⁶ cases."""
+class CaseCounts(models.Model):
+    """The bucket (committee, responsible unit, urgency) and the counts (`stats.STAT_FIELDS`) of a summary row."""
 
-    day = models.DateField()
     committee = models.ForeignKey(Node, null=True, on_delete=models.CASCADE, related_name="+", db_constraint=False)
     unit = models.ForeignKey(Department, null=True, on_delete=models.CASCADE, related_name="+", db_constraint=False)
     urgent = models.BooleanField(default=False)
@@ -412,35 +410,25 @@ class CaseStat(models.Model):
     evaluated = models.PositiveIntegerField(default=0)
 
     class Meta:
+        abstract = True
+
+
+class CaseStat(CaseCounts):
+    """Summary of cases by the day they were reported, committee, responsible unit and urgency; rebuilt per
+    bucket whenever a case in it changes, so a year of indicators reads ~10⁵ rows instead of 10⁶ cases."""
+
+    day = models.DateField()
+
+    class Meta:
         constraints = [models.UniqueConstraint(fields=["day", "committee", "unit", "urgent"], name="grid_stat_key")]
         indexes = [models.Index(fields=["day"], name="grid_stat_day")]
 
 
-class CaseStatMonth(models.Model):
+class CaseStatMonth(CaseCounts):
     """The same counts rolled up by calendar month (`month` = its first day). A year of indicators reads the
     full months here and only the partial months at the period's ends from `CaseStat`."""
 
     month = models.DateField()
-    committee = models.ForeignKey(Node, null=True, on_delete=models.CASCADE, related_name="+", db_constraint=False)
-    unit = models.ForeignKey(Department, null=True, on_delete=models.CASCADE, related_name="+", db_constraint=False)
-    urgent = models.BooleanField(default=False)
-    reported = models.PositiveIntegerField(default=0)
-    patrol_reported = models.PositiveIntegerField(default=0)
-    public_reported = models.PositiveIntegerField(default=0)
-    filed = models.PositiveIntegerField(default=0)
-    voided = models.PositiveIntegerField(default=0)
-    dispatched = models.PositiveIntegerField(default=0)
-    closed = models.PositiveIntegerField(default=0)
-    closed_on_time = models.PositiveIntegerField(default=0)
-    closed_late = models.PositiveIntegerField(default=0)
-    reworked = models.PositiveIntegerField(default=0)
-    rework_total = models.PositiveIntegerField(default=0)
-    extended = models.PositiveIntegerField(default=0)
-    returned = models.PositiveIntegerField(default=0)
-    parked = models.PositiveIntegerField(default=0)
-    self_handled = models.PositiveIntegerField(default=0)
-    satisfied = models.PositiveIntegerField(default=0)
-    evaluated = models.PositiveIntegerField(default=0)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["month", "committee", "unit", "urgent"],

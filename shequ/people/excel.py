@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import zipfile
 
 from django.conf import settings
 from django.db import transaction
@@ -21,12 +20,11 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font, PatternFill
 
-from shequ.core import crypto
+from shequ.core import crypto, xlsx_rows
 from shequ.core.audit import audit_bulk, audit_record
-from shequ.core import xlsx_rows
 from shequ.core.bulk import insert_many
 from shequ.core.choices import AuditAction, NodeKind
-from shequ.core.errors import DomainError
+from shequ.core.excel import ImportFileError, check_xlsx_upload
 from shequ.core.jobs import job_handler, job_progress
 from shequ.core.models import AuditLog, Node
 from shequ.core.scoping import scope_node_ids
@@ -59,25 +57,10 @@ HEADER_ALIASES = {"公民身份号码": "身份证号", "身份证": "身份证�
                   "手机号": "联系电话", "地址": "居住地址", "所属居委": "居委会", "所属居委会": "居委会"}
 
 
-class ImportFileError(DomainError):
-    """The uploaded file cannot be imported at all; the message goes beside the file field."""
-
-    def __init__(self, message):
-        super().__init__(message, {"file": [message]})
-
-
 def check_upload(upload) -> None:
-    """Refuse anything that is not a readable .xlsx of acceptable size before a job is queued."""
-    name = (getattr(upload, "name", "") or "").lower()
-    if not name.endswith(".xlsx"):
-        raise ImportFileError(_("只支持 .xlsx 格式的 Excel 文件。"))
-    if upload.size > settings.SHEQU_IMPORT_MAX_BYTES:
-        raise ImportFileError(_("文件过大（上限 %(m)d MB）。") % {"m": settings.SHEQU_IMPORT_MAX_BYTES // 1048576})
-    upload.seek(0)
-    head = upload.read(4)
-    upload.seek(0)
-    if head != b"PK\x03\x04" or not zipfile.is_zipfile(upload):
-        raise ImportFileError(_("文件不是有效的 Excel (.xlsx) 文件。"))
+    """Refuse anything that is not a readable .xlsx of acceptable size with the required columns before a job is
+    queued."""
+    check_xlsx_upload(upload)
     upload.seek(0)
     try:
         wb = load_workbook(upload, read_only=True, data_only=True)

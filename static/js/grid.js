@@ -7,27 +7,13 @@
   var interpolate = window.interpolate || function (fmt, obj) {
     return fmt.replace(/%\(\w+\)s/g, function (m) { return String(obj[m.slice(2, -2)]); });
   };
-  var PALETTE = ["#b4232a", "#1b6ec2", "#2e8b57", "#d2691e", "#6a5acd", "#008b8b", "#c71585", "#556b2f", "#8b4513"];
   var LIGHT = { red: "#dc3545", yellow: "#e0a800", green: "#198754", "": "#6c757d" };
   var CENTER = [31.28, 121.535];
 
-  function colorFor(key) {
-    var h = 0;
-    for (var i = 0; i < key.length; i++) { h = (h * 31 + key.charCodeAt(i)) >>> 0; }
-    return PALETTE[h % PALETTE.length];
-  }
-  function esc(text) {
-    var d = document.createElement("div");
-    d.textContent = text == null ? "" : String(text);
-    return d.innerHTML;
-  }
+  var colorFor = window.ShequMaps.colorFor, esc = window.ShequMaps.esc;
   function baseMap(el, options) {
-    var map = L.map(el, Object.assign({ zoomControl: true, attributionControl: !!el.dataset.tiles }, options || {}));
-    if (el.dataset.tiles) {
-      L.tileLayer(el.dataset.tiles, { maxZoom: 19, attribution: el.dataset.attribution || "" }).addTo(map);
-    }
+    var map = window.ShequMaps.create(el, options);
     map.setView(CENTER, 15);  // vector layers need a view before they are added
-    el.shequMap = map;
     return map;
   }
   function getJSON(url) {
