@@ -31,28 +31,13 @@ def world(db, settings):
     settings.SESSION_EXPIRE_AT_BROWSER_CLOSE = True
     settings.CSRF_COOKIE_AGE = None
     with time_machine.travel(dt.datetime(2026, 3, 10, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai")), tick=True):
-        from shequ.core.choices import DepartmentKind, Role
-        from shequ.core.models import Department
-        from shequ.core.testing import build_tree, make_user
+        from shequ.core.testing import build_tree
         from shequ.grid import spatial
-        from shequ.grid.models import WorkStation
-        from shequ.grid.taxonomy import ensure_process_limits, ensure_taxonomy
+        from shequ.grid.testing import build_grid_centre
 
         spatial.clear()
         tree = build_tree()
-        ensure_taxonomy()
-        ensure_process_limits()
-        station = Department.objects.create(code="GZZ01", name="敦化路居民区网格工作站", short_name="敦化路工作站",
-                                            kind=DepartmentKind.WORK_STATION, node=tree["dunhua"])
-        WorkStation.objects.create(department=station, committee=tree["dunhua"])
-        sub = tree["sub"]
-        users = {
-            "operator": make_user(Role.OPS_OPERATOR, [sub], username="e2e_operator"),
-            "shiftlead": make_user(Role.SHIFT_LEADER, [sub], username="e2e_shiftlead"),
-            "dispatcher": make_user(Role.DISPATCHER, [sub], username="e2e_dispatcher"),
-            "inspector": make_user(Role.INSPECTOR, [sub], username="e2e_inspector"),
-            "cgzf": make_user(Role.DEPT_OFFICER, [sub], tree["chengguan"], username="e2e_cgzf"),
-        }
+        _station, users = build_grid_centre(tree, prefix="e2e_")
         yield {"tree": tree, **users}
         spatial.clear()
 

@@ -35,6 +35,8 @@ from pathlib import Path
 
 import pytest
 
+from shequ.grid.testing import DUNHUA, report as grid_report  # noqa: F401 (for the tests)
+
 BASE_DIR = Path(__file__).resolve().parents[2]
 VENV_BIN = Path(sys.executable).parent
 PREFIX = "shequ_reliab"
@@ -181,44 +183,20 @@ def grid_env(tree, personas):
     tree's nodes are also under `node_<name>` (`dunhua` is the committee worker, `node_dunhua` the committee)."""
     from django.core.cache import cache
 
-    from shequ.core.choices import DepartmentKind, Role
-    from shequ.core.models import Department
+    from shequ.core.choices import Role
     from shequ.core.testing import make_user
     from shequ.grid import spatial
-    from shequ.grid.models import WorkStation
-    from shequ.grid.taxonomy import ensure_process_limits, ensure_taxonomy
+    from shequ.grid.testing import build_grid_centre
 
     spatial.clear()
     cache.clear()
-    ensure_taxonomy()
-    ensure_process_limits()
-    station = Department.objects.create(code="GZZ01", name="敦化路居民区网格工作站", short_name="敦化路工作站",
-                                        kind=DepartmentKind.WORK_STATION, node=tree["dunhua"])
-    WorkStation.objects.create(department=station, committee=tree["dunhua"])
+    station, users = build_grid_centre(tree)
     sub = tree["sub"]
-    users = {
-        "operator": make_user(Role.OPS_OPERATOR, [sub], username="operator"),
-        "operator2": make_user(Role.OPS_OPERATOR, [sub], username="operator2"),
-        "shiftlead": make_user(Role.SHIFT_LEADER, [sub], username="shiftlead"),
-        "dispatcher": make_user(Role.DISPATCHER, [sub], username="dispatcher"),
-        "dispatcher2": make_user(Role.DISPATCHER, [sub], username="dispatcher2"),
-        "inspector": make_user(Role.INSPECTOR, [sub], username="inspector"),
-        "inspector2": make_user(Role.INSPECTOR, [sub], username="inspector2"),
-        "cgzf": make_user(Role.DEPT_OFFICER, [sub], tree["chengguan"], username="cgzf"),
-    }
+    for key, role in (("operator2", Role.OPS_OPERATOR), ("dispatcher2", Role.DISPATCHER),
+                      ("inspector2", Role.INSPECTOR)):
+        users[key] = make_user(role, [sub], username=key)
     yield {**tree, **personas, **users, **{f"node_{k}": v for k, v in tree.items()}, "station": station}
     spatial.clear()
-
-
-DUNHUA = (31.2775, 121.5325)  # inside 敦化第1网格
-
-
-def grid_report(env, *, user="inspector", point=DUNHUA, **kw):
-    from shequ.grid import services
-
-    return services.case_report(actor=env[user], category=kw.pop("category", "E0102"),
-                                source=kw.pop("source", "patrol"), description=kw.pop("description", "绿化带边有暴露垃圾"),
-                                lat=point[0], lng=point[1], address=kw.pop("address", "敦化路100号"), **kw)
 
 
 def applicant(seed: int) -> dict:

@@ -1,0 +1,41 @@
+"""Builders for tests of the 大联动 module (unit, reliability and browser tests). State is built through the same
+code the product uses."""
+
+from __future__ import annotations
+
+# A point inside 敦化第1网格 (121.530–121.535 E, 31.275–31.280 N) of the test tree, one in 控江第1网格, one outside.
+DUNHUA = (31.2775, 121.5325)
+KONGJIANG = (31.2775, 121.5375)
+OUTSIDE = (31.3500, 121.6000)
+
+def build_grid_centre(tree: dict, *, prefix: str = "") -> tuple:
+    """The operations centre of the test tree's 街道: the case catalogue and process limits, the 敦化路 work station,
+    one user per centre role and a 城管 unit handler (usernames `<prefix><role key>`, `<prefix>cgzf`).
+    Returns (work station department, {role key: user})."""
+    from shequ.core.choices import DepartmentKind, Role
+    from shequ.core.models import Department
+    from shequ.core.testing import make_user
+
+    from .models import WorkStation
+    from .taxonomy import ensure_process_limits, ensure_taxonomy
+
+    ensure_taxonomy()
+    ensure_process_limits()
+    station = Department.objects.create(code="GZZ01", name="敦化路居民区网格工作站", short_name="敦化路工作站",
+                                        kind=DepartmentKind.WORK_STATION, node=tree["dunhua"])
+    WorkStation.objects.create(department=station, committee=tree["dunhua"])
+    sub = tree["sub"]
+    roles = {"operator": Role.OPS_OPERATOR, "shiftlead": Role.SHIFT_LEADER, "dispatcher": Role.DISPATCHER,
+             "inspector": Role.INSPECTOR}
+    users = {key: make_user(role, [sub], username=prefix + key) for key, role in roles.items()}
+    users["cgzf"] = make_user(Role.DEPT_OFFICER, [sub], tree["chengguan"], username=prefix + "cgzf")
+    return station, users
+
+
+def report(env, *, user="inspector", category="E0102", point=DUNHUA, source="patrol", **kw):
+    """A case reported by `env[user]` through the service (a patrol report of 暴露垃圾 in 敦化路 by default)."""
+    from . import services
+
+    return services.case_report(actor=env[user], category=category, source=source,
+                                description=kw.pop("description", "绿化带边有暴露垃圾"), lat=point[0], lng=point[1],
+                                address=kw.pop("address", "敦化路100号"), **kw)
