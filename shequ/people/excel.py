@@ -241,7 +241,7 @@ def _import_batch(batch, mapping, lookup, user, seen, stats, errors, job) -> Non
         _load_households(lookup, prepared, user)
         to_create, to_update, audits, tag_sets = [], [], [], []
         for row_number, clean, committee, tags, household_no in prepared:
-            household = _household(lookup, household_no, committee, clean.get("address", ""), user)
+            household = _household(lookup, household_no, committee)
             if isinstance(household, str):
                 stats["failed"] += 1
                 errors.append({"row": row_number, "name": clean["name"], "reason": household})
@@ -318,18 +318,13 @@ def _load_households(lookup, prepared, user) -> None:
     lookup.households.update(new)
 
 
-def _household(lookup, number: str, committee: Node, address: str, user):
+def _household(lookup, number: str, committee: Node):
+    """The row's household, found or created by `_load_households`, or the reason the row cannot have it."""
     if not number:
         return None
     if len(number) > 32:
         return _("户号不能超过32个字符。")
-    household = lookup.households.get(number)
-    if household is None:
-        household = Household.objects.filter(number=number).first()
-        if household is None:
-            household = Household.objects.create(number=number, committee=committee, address=address[:128])
-            audit_record(actor=user, action=AuditAction.CREATE, obj=household, detail={"via": "import"})
-        lookup.households[number] = household
+    household = lookup.households[number]
     if household.committee_id != committee.pk:
         return _("户号 %(n)s 属于其他居委会。") % {"n": number}
     return household

@@ -110,6 +110,21 @@ def test_it_audits_each_imported_row_and_the_import(personas, tree, client_as):
     assert summary.detail["created"] == 2 and summary.object_id == str(job.pk)
 
 
+def test_it_creates_each_household_once_and_refuses_another_committees(personas, tree, client_as):
+    Household.objects.create(number="K01", committee=tree["kongjiang"], address="控江路1号")
+    rows = [["居民" + chr(0x4E00 + i), valid_id_number(seed=100 + i), "敦化路", "敦化路8号", "", "", "", number, "", "",
+             "", ""] for i, number in enumerate(["H08", "H08", "H09", "K01", "H" * 33])]
+    job = upload_and_run(client_as(personas["dunhua"]), xlsx(rows))
+    assert job.result["created"] == 3 and job.result["failed"] == 2
+    reasons = {e["row"]: e["reason"] for e in job.result["errors"]}
+    assert "属于其他居委会" in reasons[5] and "不能超过32个字符" in reasons[6]
+    h08 = Household.objects.get(number="H08")
+    assert h08.committee == tree["dunhua"] and h08.members.count() == 2
+    assert set(Household.objects.values_list("number", flat=True)) == {"H08", "H09", "K01"}
+    audited = AuditLog.objects.filter(action=AuditAction.CREATE, object_type="people.household")
+    assert sorted(a.object_repr.split()[0] for a in audited) == ["H08", "H09"] and all(a.verify() for a in audited)
+
+
 def test_it_offers_the_error_rows_as_a_spreadsheet(personas, tree, client_as):
     client = client_as(personas["dunhua"])
     job = upload_and_run(client, xlsx(mixed_rows()))
