@@ -33,6 +33,15 @@ def require(capability: str):
     return decorator
 
 
+def forbidden(request, exc: Exception) -> PermissionDenied:
+    """A service's `Forbidden` refusal as the HTML 403 page, audited like `@require`'s:
+    `except Forbidden as exc: raise forbidden(request, exc) from exc`."""
+    from .audit import audit_denied
+
+    audit_denied(actor=request.user, what=f"{request.method} {request.path} refused: {exc}"[:500])
+    return PermissionDenied(str(exc))
+
+
 def is_htmx(request) -> bool:
     return bool(getattr(request, "htmx", False)) and not request.htmx.boosted
 

@@ -172,3 +172,22 @@ def test_it_keeps_the_schema_valid(centre, client_as, personas):
     paths = response.json()["paths"]
     assert "/api/v1/acceptance/cases/{id}/approve/" in paths
     assert "/api/v1/acceptance/windows/{number}/call-next/" in paths
+
+
+def test_it_answers_a_service_refusal_403_and_audits_it_in_api_and_html(centre, api_as, client_as):
+    from shequ.core.choices import AuditAction
+    from shequ.core.models import AuditLog
+
+    from .conftest import intake
+
+    case = intake(centre)
+    response = api_as(centre["clerk"]).post(f"/api/v1/acceptance/cases/{case.pk}/approve/", {}, format="json")
+    assert response.status_code == 403
+    assert "审批人员" in response.json()["detail"]
+    page = client_as(centre["clerk"]).post(f"/acceptance/cases/{case.pk}/act/approve/", {"note": ""})
+    assert page.status_code == 403
+    rows = AuditLog.objects.filter(action=AuditAction.DENIED, username="clerk").order_by("pk")
+    assert [r.detail["what"].split(" ")[1] for r in rows] == [f"/api/v1/acceptance/cases/{case.pk}/approve/",
+                                                               f"/acceptance/cases/{case.pk}/act/approve/"]
+    case.refresh_from_db()
+    assert case.status == "accepted"

@@ -4,7 +4,6 @@ and the supervisor."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -12,8 +11,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from shequ.core import workcal
-from shequ.core.errors import DomainError
-from shequ.core.web import form_add_domain_error, render_page, require
+from shequ.core.errors import DomainError, Forbidden
+from shequ.core.web import forbidden, form_add_domain_error, render_page, require
 
 from .. import selectors, services
 from ..choices import CASE_EVENT_LABELS, CaseDecision, CaseStatus, ItemMode
@@ -300,11 +299,11 @@ def case_action(request, pk, action):
                 services.case_deliver(actor=actor, case=case, to=d["to"], id_check=d["id_check"],
                                       recipient_name=d["recipient_name"], recipient_id_number=d["recipient_id_number"],
                                       authorized=d["authorized"])
+    except Forbidden as exc:
+        raise forbidden(request, exc) from exc
     except DomainError as exc:
         messages.error(request, exc.message)
         return redirect("acceptance:case-detail", pk=case.pk)
-    except PermissionDenied:
-        raise
     if form is not None and not form.is_valid():
         messages.error(request, _form_error_text(form) or _("提交的内容有误。"))
     else:
@@ -317,6 +316,8 @@ def case_action(request, pk, action):
 @require("acceptance.case_view")
 def case_pdf(request, pk, kind):
     case = selectors.case_get(user=request.user, pk=pk)
+    if kind not in services.DOCUMENTS:
+        raise Http404
     try:
         filename, content = services.case_print(actor=request.user, case=case, kind=kind)
     except DomainError as exc:
