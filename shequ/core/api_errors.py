@@ -40,6 +40,9 @@ def _audit_refusal(request, status_code: int, detail: str) -> None:
     what += f"needs {capability}" if capability else f"refused {status_code}: {detail}"
     # `_user`, not `user`: reading `user` re-runs authentication, which is what just failed on a 401.
     actor = getattr(request, "_user", None) or getattr(django_request, "user", None)
+    if actor is not None and getattr(actor, "pk", None) is None and getattr(actor, "is_authenticated", False):
+        what += f" ({actor.username})"  # a paired hall device, which is not a user account
+        actor = None
     audit_denied(actor=actor, what=what[:500])
 
 

@@ -14,6 +14,7 @@ from shequ.core.idcard import mask_id_number, mask_phone
 from shequ.core.models import Node
 from shequ.core.scoping import in_scope
 
+from . import selectors
 from .models import Household, Resident, Tag
 from .validation import clean_resident, pinyin_of
 
@@ -169,10 +170,13 @@ def household_create(*, actor, number: str, committee: Node, address: str) -> Ho
 
 
 @transaction.atomic
-def audit_search(*, actor, kind: str) -> None:
+def audit_search(*, actor, search: str) -> None:
     """A search by full ID number or phone is a lookup of sensitive data: record that it happened (not the
-    value searched for)."""
-    audit_record(actor=actor, action=AuditAction.SEARCH, object_type="people.resident", detail={"by": kind})
+    value searched for). Every search box over residents (the list, its API, the acceptance applicant search)
+    calls this with what was typed."""
+    kind = selectors.search_kind(search) if search else ""
+    if kind in ("id_number", "phone"):
+        audit_record(actor=actor, action=AuditAction.SEARCH, object_type="people.resident", detail={"by": kind})
 
 
 def tags_ensure_defaults() -> None:

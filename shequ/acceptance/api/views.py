@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -24,6 +25,7 @@ from shequ.core.scoping import scope_node_ids
 from .. import selectors, services
 from ..choices import RECTIFICATION_ACTIONS, DeviceKind, ReviewChannel
 from ..models import ArchiveRequest, Case, Device, QueueCategory, Rectification, Review, ServiceItem, Ticket, Window
+from ..filtersets import CaseFilterSet
 from .auth import DeviceTokenAuthentication
 from .serializers import (AcceptanceCaseCreateSerializer, AcceptanceCaseDetailSerializer, AcceptanceCaseSerializer,
                           ArchiveCreateSerializer, ArchiveIssueSerializer, ArchiveRequestSerializer, ArchiveResultSerializer,
@@ -230,11 +232,8 @@ class WindowViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
 CASE_RESPONSES = {200: AcceptanceCaseDetailSerializer, **error_responses(400, 401, 403, 404, 409, 415)}
 
 
-@extend_schema(parameters=[
-    OpenApiParameter("status", str), OpenApiParameter("light", str, description="soon / overdue / rongque_late"),
-    OpenApiParameter("department", str, description="部门代码"), OpenApiParameter("q", str, description="编号或姓名")])
 @extend_schema_view(
-    list=extend_schema(responses={200: AcceptanceCaseSerializer(many=True), **error_responses(401, 403, 404)}),
+    list=extend_schema(responses={200: AcceptanceCaseSerializer(many=True), **error_responses(400, 401, 403, 404)}),
     retrieve=extend_schema(responses={200: AcceptanceCaseDetailSerializer, **error_responses(401, 403, 404)}))
 class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Cases (办件). POST creates a case with its intake decision and returns `number`, `status` and `due_date`;
@@ -244,16 +243,12 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     permission_classes = [HasCapability]
     capability = "acceptance.case_view"
     capabilities = {"create": "acceptance.intake"}
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = CaseFilterSet
     queryset = Case.objects.none()
 
     def get_queryset(self):
-        p = self.request.query_params
-        department = Department.objects.filter(code=p["department"]).first() if p.get("department") else None
-        qs = selectors.case_list(user=self.request.user, status=p.get("status", "")[:12],
-                                 light=p.get("light", "")[:12], department=department, search=p.get("q", ""))
-        if p.get("department") and department is None:
-            qs = qs.none()
-        return qs
+        return selectors.case_list(user=self.request.user)
 
     def get_object(self):
         return selectors.case_get(user=self.request.user, pk=self.kwargs["pk"])

@@ -16,7 +16,8 @@ from shequ.core.web import forbidden, form_add_domain_error, render_page, requir
 
 from .. import selectors, services
 from ..choices import CASE_EVENT_LABELS, CaseDecision, CaseStatus, ItemMode
-from ..forms import (CaseFilterForm, CompleteForm, DeliverForm, IntakeForm, NoteForm, ReasonsForm, RejectForm,
+from ..filtersets import CaseFilterSet
+from ..forms import (CompleteForm, DeliverForm, IntakeForm, NoteForm, ReasonsForm, RejectForm,
                      ReturnForm, RongqueForm, SupplementForm, TerminateForm)
 from ..models import ServiceItem, Ticket
 
@@ -57,9 +58,7 @@ def applicant_search(request):
     target = request.GET.get("target", "applicant")
     results = []
     if len(q) >= 2 or (q and not q.isascii()):
-        kind = people.search_kind(q)
-        if kind in ("id_number", "phone"):
-            audit_search(actor=request.user, kind=kind)
+        audit_search(actor=request.user, search=q)
         results = list(people.resident_list(user=request.user, search=q)[:8])
     return render(request, "acceptance/partials/_applicant_results.html", {"results": results, "q": q,
                                                                            "target": target})
@@ -135,17 +134,13 @@ def case_intake(request):
 
 @require("acceptance.case_view")
 def case_list(request):
-    form = CaseFilterForm(request.GET or None)
-    data = form.cleaned_data if form.is_bound and form.is_valid() else {}
-    qs = selectors.case_list(user=request.user, status=data.get("status", ""), light=data.get("light", ""),
-                             department=data.get("department"), search=data.get("q", ""),
-                             date_from=data.get("date_from"), date_to=data.get("date_to"))
-    rows, next_before = selectors.keyset_page(qs, before=request.GET.get("before"))
+    filters = CaseFilterSet(request.GET, queryset=selectors.case_list(user=request.user), request=request)
+    rows, next_before = selectors.keyset_page(filters.qs, before=request.GET.get("before"))
     today = timezone.localdate()
     params = request.GET.copy()
     params.pop("before", None)
     return render_page(request, "acceptance/case_list.html", {
-        "form": form, "rows": [(c, selectors.case_light(c, today)) for c in rows], "next_before": next_before,
+        "form": filters.form, "rows": [(c, selectors.case_light(c, today)) for c in rows], "next_before": next_before,
         "query": params.urlencode(), "first_page": not request.GET.get("before"),
     }, "acceptance/partials/_case_rows.html")
 

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shequ.core.errors import DomainError
-from shequ.core.web import form_add_domain_error, paginate, query_without_page, render_page, require
+from shequ.core.web import form_add_domain_error, paginate, query_without_page, render_page, require, xlsx_response
 
 from .. import excel, selectors, services
 from ..forms import CatalogueFilterForm, CategoryForm, ImportForm, ItemForm, MaterialFormSet
@@ -69,23 +68,17 @@ def item_edit(request, pk=None):
     return render(request, "acceptance/item_form.html", {"form": form, "formset": formset, "item": item})
 
 
-XLSX = excel.XLSX
-
-
 @require("acceptance.catalogue")
 def catalogue_export(request):
     _form, filters = _filters(request)
     qs = selectors.catalogue_list(**filters, include_inactive=request.user.can("acceptance.catalogue_manage"))
-    response = HttpResponse(excel.export_catalogue(actor=request.user, queryset=qs), content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="catalogue-{timezone.localdate():%Y%m%d}.xlsx"'
-    return response
+    return xlsx_response(excel.export_catalogue(actor=request.user, queryset=qs),
+                         f"catalogue-{timezone.localdate():%Y%m%d}.xlsx")
 
 
 @require("acceptance.catalogue_manage")
 def catalogue_template(request):
-    response = HttpResponse(excel.template_workbook(), content_type=XLSX)
-    response["Content-Disposition"] = 'attachment; filename="catalogue-template.xlsx"'
-    return response
+    return xlsx_response(excel.template_workbook(), "catalogue-template.xlsx")
 
 
 @require("acceptance.catalogue_manage")
@@ -106,9 +99,7 @@ def catalogue_import(request):
 def catalogue_import_result(request, pk):
     record = get_object_or_404(CatalogueImport, pk=pk, created_by=request.user)
     if request.GET.get("download") == "errors":
-        response = HttpResponse(excel.error_report(record.errors), content_type=XLSX)
-        response["Content-Disposition"] = f'attachment; filename="catalogue-import-{record.pk}-errors.xlsx"'
-        return response
+        return xlsx_response(excel.error_report(record.errors), f"catalogue-import-{record.pk}-errors.xlsx")
     return render(request, "acceptance/catalogue_import_result.html", {"record": record})
 
 

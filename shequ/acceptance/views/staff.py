@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -17,7 +17,7 @@ from shequ.core import workcal
 from shequ.core.errors import DomainError
 from shequ.core.models import User
 from shequ.core.scoping import in_scope
-from shequ.core.web import form_add_domain_error, render_page, require
+from shequ.core.web import form_add_domain_error, render_page, require, xlsx_response
 
 from .. import excel, selectors, services
 from ..choices import HalfDay, SkillLevel
@@ -222,9 +222,7 @@ def assessment_export(request):
         actor=request.user, month=month, node_name=node.name,
         clerk_rows=selectors.figures(by="clerk", **args), window_rows=selectors.figures(by="window", **args),
         department_rows=selectors.figures(by="department", **args))
-    response = HttpResponse(content, content_type=excel.XLSX)
-    response["Content-Disposition"] = f'attachment; filename="assessment-{month:%Y-%m}.xlsx"'
-    return response
+    return xlsx_response(content, f"assessment-{month:%Y-%m}.xlsx")
 
 
 # --- dashboard ---------------------------------------------------------------------------------------------------
