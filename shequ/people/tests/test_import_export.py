@@ -110,6 +110,33 @@ def test_it_audits_each_imported_row_and_the_import(personas, tree, client_as):
     assert summary.detail["created"] == 2 and summary.object_id == str(job.pk)
 
 
+def test_it_writes_the_same_audit_detail_as_a_single_edit(personas, tree, client_as):
+    """The import goes through the people services: a created row is audited like `resident_create`, an updated
+    row with the same field-by-field changes as `resident_update` (phone and ID never in clear)."""
+    from shequ.people.services import resident_update
+
+    dunhua = personas["dunhua"]
+    by_form = make_resident(dunhua, tree["dunhua"], name="张三", id_number=GOOD_1, address="旧址", phone="13800138000")
+    by_file = make_resident(dunhua, tree["dunhua"], name="李四", id_number=GOOD_2, address="旧址", phone="13800138000")
+    resident_update(actor=dunhua, resident=by_form, data={"address": "新址9号", "phone": "13900139000"},
+                    committee=None)
+    job = upload_and_run(client_as(dunhua), xlsx([
+        ["李四", GOOD_2, "敦化路", "新址9号", "13900139000", "", "", "", "", "", "独居", ""],
+        ["王五", GOOD_3, "敦化路", "敦化路3号", "", "", "", "", "", "", "", ""]]))
+    assert job.result["updated"] == 1 and job.result["created"] == 1
+    form_edit = AuditLog.objects.get(action=AuditAction.UPDATE, object_id=str(by_form.pk)).detail
+    file_edit = AuditLog.objects.get(action=AuditAction.UPDATE, object_id=str(by_file.pk)).detail
+    assert form_edit == {"changes": {"address": ["旧址", "新址9号"], "phone": ["***", "***"]}}
+    assert file_edit == {"changes": {**form_edit["changes"], "tags": [[], ["living_alone"]]}, "via": "import", "job": job.pk}
+    created = AuditLog.objects.filter(action=AuditAction.CREATE, object_type="people.resident").order_by("pk")
+    by_hand, by_import = created[0].detail, created[len(created) - 1].detail
+    assert set(by_hand) == {"committee", "id"} and by_import["committee"] == tree["dunhua"].code
+    assert by_import == {"committee": tree["dunhua"].code, "id": by_import["id"], "via": "import", "job": job.pk}
+    assert "*" in by_import["id"] and GOOD_3 not in by_import["id"]
+    by_file.refresh_from_db()
+    assert by_file.version == 2 and list(by_file.tags.values_list("code", flat=True)) == ["living_alone"]
+
+
 def test_it_creates_each_household_once_and_refuses_another_committees(personas, tree, client_as):
     Household.objects.create(number="K01", committee=tree["kongjiang"], address="控江路1号")
     rows = [["居民" + chr(0x4E00 + i), valid_id_number(seed=100 + i), "敦化路", "敦化路8号", "", "", "", number, "", "",
