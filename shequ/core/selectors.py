@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from .choices import NodeKind
 from .models import AuditLog, Department, Node, User
-from .scoping import scope_node_ids
+from .scoping import ancestor_codes, scope_node_ids
 
 
 def node_tree(*, user) -> list[Node]:
@@ -16,8 +16,8 @@ def node_tree(*, user) -> list[Node]:
         return list(Node.objects.order_by("path"))
     ids = scope_node_ids(user)
     nodes = list(Node.objects.filter(id__in=ids).order_by("path"))
-    ancestor_codes = {code for n in nodes for code in n.path.strip("/").split("/")[:-1]}
-    ancestors = list(Node.objects.filter(code__in=ancestor_codes))
+    codes = {code for n in nodes for code in ancestor_codes(n, include_self=False)}
+    ancestors = list(Node.objects.filter(code__in=codes))
     return sorted({n.pk: n for n in nodes + ancestors}.values(), key=lambda n: n.path)
 
 

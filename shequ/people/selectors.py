@@ -121,11 +121,6 @@ def household_members(*, household: Household) -> QuerySet:
     return sorted(members, key=lambda m: order.index(m.relation) if m.relation in order else len(order))
 
 
-def household_find(*, user, number: str) -> Household | None:
-    qs = filter_by_scope(Household.objects.all(), user, "committee", NodeKind.COMMITTEE)
-    return qs.filter(number=number.strip()).first()
-
-
 def resident_age_bands(*, user) -> dict:
     """Counts for the registry's summary strip, cached a few minutes per scope (they are COUNTs over up to a
     district's residents)."""

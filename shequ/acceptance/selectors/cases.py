@@ -12,7 +12,7 @@ from django.utils import timezone
 from shequ.core.choices import NodeKind
 from shequ.core.scoping import filter_by_scope
 
-from ..choices import CASE_BACKOFFICE, CASE_CLOCK_RUNNING, CaseStatus, Light
+from ..choices import CASE_BACKOFFICE, CASE_CLOCK_RUNNING, CASE_FINAL, CaseStatus, Light
 from ..models import Case
 
 
@@ -71,8 +71,7 @@ def case_list(*, user, status: str = "", light: str = "", item=None, department=
 def case_filter_status(qs: QuerySet, status: str) -> QuerySet:
     """A status, or `open` (not yet delivered, rejected or terminated)."""
     if status == "open":
-        return qs.filter(status__in=[s for s in CaseStatus.values if s not in
-                                     (CaseStatus.DELIVERED, CaseStatus.REJECTED, CaseStatus.TERMINATED)])
+        return qs.filter(status__in=[s for s in CaseStatus.values if s not in CASE_FINAL])  # IN uses the index
     return qs.filter(status=status) if status else qs
 
 
