@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from shequ.core import crypto, idcard
 from shequ.core.choices import NodeKind
+from shequ.core.models import Node
 from shequ.core.scoping import filter_by_scope
 
 from .choices import AGE_TAGS
@@ -119,6 +120,11 @@ def household_members(*, household: Household) -> QuerySet:
     order = ["head", "spouse", "parent", "child", "grandchild", "sibling", "other", ""]
     members = list(household.members.filter(is_active=True).order_by("birth_date"))
     return sorted(members, key=lambda m: order.index(m.relation) if m.relation in order else len(order))
+
+
+def resident_sample(*, under: Node, limit: int) -> list[Resident]:
+    """Up to `limit` active residents of the committees directly under `under` (demo builders; no user scope)."""
+    return list(Resident.objects.filter(committee__parent=under, is_active=True).select_related("committee")[:limit])
 
 
 def resident_age_bands(*, user) -> dict:
