@@ -1,4 +1,5 @@
-"""The case list's one filter schema: the HTML list (办件查询) and `GET /api/v1/acceptance/cases/` bind it."""
+"""One filter schema per list: the case list (办件查询, `GET /api/v1/acceptance/cases/`) and the service catalogue
+(事项目录, its Excel export and `GET /api/v1/acceptance/items/`, where the search is `?search=`)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from shequ.core.models import Department
 
 from . import selectors
 from .choices import CaseStatus
-from .models import Case
+from .models import Case, QueueCategory, ServiceItem
 
 LIGHTS = [("soon", _("临近到期（黄/红灯）")), ("overdue", _("已超期")), ("rongque_late", _("容缺逾期未补"))]
 
@@ -44,15 +45,41 @@ class CaseFilterSet(StrictFilterSet):
         model = Case
         fields: list[str] = []
 
-    def filter_search(self, queryset, name, value):
+    def filter_search(self, queryset, name, value: str):
         return selectors.case_filter_search(queryset, value)
 
-    def filter_status(self, queryset, name, value):
+    def filter_status(self, queryset, name, value: str):
         return selectors.case_filter_status(queryset, value)
 
-    def filter_light(self, queryset, name, value):
+    def filter_light(self, queryset, name, value: str):
         return selectors.case_filter_light(queryset, value)
 
     def filter_received(self, queryset, name, value):
         bounds = {"date_from": (value, None), "date_to": (None, value)}[name]
         return selectors.case_filter_received(queryset, *bounds)
+
+
+class CatalogueFilterSet(StrictFilterSet):
+    department = django_filters.ModelChoiceFilter(
+        label=_("部门"), queryset=Department.objects.filter(service_items__isnull=False).distinct(),
+        to_field_name="code", empty_label=_("全部部门"), help_text=_("部门代码"))
+    queue_category = django_filters.ModelChoiceFilter(label=_("取号类别"), queryset=QueueCategory.objects.all(),
+                                                      to_field_name="letter", empty_label=_("全部类别"),
+                                                      help_text=_("取号类别字母"))
+    q = django_filters.CharFilter(label=_("搜索"), max_length=50, method="filter_search",
+                                  widget=forms.TextInput(attrs={"placeholder": _("事项名称或编码"), "type": "search"}))
+
+    class Meta:
+        model = ServiceItem
+        fields: list[str] = []
+
+    def filter_search(self, queryset, name, value: str):
+        return selectors.catalogue_filter_search(queryset, value)
+
+
+class CatalogueAPIFilterSet(CatalogueFilterSet):
+    """The same schema under the API's published parameter name `search`."""
+
+    q = None
+    search = django_filters.CharFilter(label=_("搜索"), max_length=50, method="filter_search",
+                                       help_text=_("事项名称或编码"))

@@ -239,15 +239,6 @@ class MaterialForm(forms.Form):
 MaterialFormSet = forms.formset_factory(MaterialForm, extra=3, max_num=40)
 
 
-class CatalogueFilterForm(forms.Form):
-    q = forms.CharField(label=_("搜索"), required=False, max_length=50, widget=forms.TextInput(
-        attrs={"placeholder": _("事项名称或编码"), "type": "search"}))
-    department = forms.ModelChoiceField(label=_("部门"), required=False, empty_label=_("全部部门"),
-                                        queryset=Department.objects.filter(service_items__isnull=False).distinct())
-    queue_category = forms.ModelChoiceField(label=_("取号类别"), required=False, empty_label=_("全部类别"),
-                                            queryset=QueueCategory.objects.all())
-
-
 class CategoryForm(forms.Form):
     letter = forms.CharField(label=_("字母"), max_length=1)
     name = forms.CharField(label=_("名称"), max_length=32)

@@ -41,10 +41,10 @@ class ResidentFilterSet(StrictFilterSet):
         model = Resident
         fields: list[str] = []
 
-    def filter_tag(self, queryset, name, value):
+    def filter_tag(self, queryset, name, value: str):
         return selectors.resident_filter_tag(queryset, value)
 
-    def filter_search(self, queryset, name, value):
+    def filter_search(self, queryset, name, value: str):
         return selectors.resident_filter_search(queryset, value)
 
     search_param = "q"

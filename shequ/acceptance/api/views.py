@@ -19,19 +19,19 @@ from shequ.core.api import error_responses
 from shequ.core.api_permissions import HasCapability, require_capability
 from shequ.core.choices import NodeKind
 from shequ.core.errors import DomainError
-from shequ.core.models import Department
 from shequ.core.scoping import scope_node_ids
 
 from .. import selectors, services
 from ..choices import RECTIFICATION_ACTIONS, DeviceKind, ReviewChannel
 from ..models import ArchiveRequest, Case, Device, QueueCategory, Rectification, Review, ServiceItem, Ticket, Window
-from ..filtersets import CaseFilterSet
+from ..filtersets import CaseFilterSet, CatalogueAPIFilterSet
 from .auth import DeviceTokenAuthentication
 from .serializers import (AcceptanceCaseCreateSerializer, AcceptanceCaseDetailSerializer, AcceptanceCaseSerializer,
-                          ArchiveCreateSerializer, ArchiveIssueSerializer, ArchiveRequestSerializer, ArchiveResultSerializer,
-                          CompleteSerializer, DeliverSerializer, ExpectedSerializer, ItemSerializer, NoteSerializer,
-                          ReasonSerializer, ReasonsSerializer, RectificationSerializer, RectificationStepSerializer,
-                          ReturnSerializer, ReviewCreateSerializer, ReviewSerializer, RongqueSerializer, SupplementSerializer,
+                          ArchiveCreateSerializer, ArchiveIssueSerializer, ArchiveRequestSerializer,
+                          ArchiveResultSerializer, CompleteSerializer, DeliverSerializer, ExpectedSerializer,
+                          ItemSerializer, NoteSerializer, ReasonSerializer, ReasonsSerializer,
+                          RectificationSerializer, RectificationStepSerializer, ReturnSerializer,
+                          ReviewCreateSerializer, ReviewSerializer, RongqueSerializer, SupplementSerializer,
                           TicketCategorySerializer, TicketCreateSerializer, TicketSerializer, TransferSerializer,
                           WindowSerializer)
 
@@ -48,8 +48,8 @@ class CategoryViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     queryset = QueueCategory.objects.filter(is_active=True)
 
 
-@extend_schema(parameters=[OpenApiParameter("search", str), OpenApiParameter("department", str, description="部门代码")])
-@extend_schema_view(list=extend_schema(responses={200: ItemSerializer(many=True), **error_responses(401, 403, 404)}),
+@extend_schema_view(list=extend_schema(responses={200: ItemSerializer(many=True),
+                                                 **error_responses(400, 401, 403, 404)}),
                     retrieve=extend_schema(responses={200: ItemSerializer, **error_responses(401, 403, 404)}))
 class ItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """The service catalogue (事项目录) with each item's materials."""
@@ -57,12 +57,12 @@ class ItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     serializer_class = ItemSerializer
     permission_classes = [HasCapability]
     capability = "acceptance.catalogue"
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = CatalogueAPIFilterSet
     queryset = ServiceItem.objects.none()
 
     def get_queryset(self):
-        department = Department.objects.filter(code=self.request.query_params.get("department", "")).first()
-        return selectors.catalogue_list(search=self.request.query_params.get("search", ""), department=department)\
-            .prefetch_related("materials").order_by("-id")
+        return selectors.catalogue_list().prefetch_related("materials").order_by("-id")
 
 
 # --- queue --------------------------------------------------------------------------------------------------

@@ -11,26 +11,26 @@ from shequ.core.errors import DomainError
 from shequ.core.web import form_add_domain_error, paginate, query_without_page, render_page, require, xlsx_response
 
 from .. import excel, selectors, services
-from ..forms import CatalogueFilterForm, CategoryForm, ImportForm, ItemForm, MaterialFormSet
+from ..filtersets import CatalogueFilterSet
+from ..forms import CategoryForm, ImportForm, ItemForm, MaterialFormSet
 from ..models import CatalogueImport, QueueCategory, ServiceItem
 
 
-def _filters(request):
-    form = CatalogueFilterForm(request.GET or None)
-    data = form.cleaned_data if form.is_bound and form.is_valid() else {}
-    return form, {"search": data.get("q", ""), "department": data.get("department"),
-                  "queue_category": data.get("queue_category")}
+def _filters(request) -> CatalogueFilterSet:
+    items = selectors.catalogue_list(include_inactive=request.user.can("acceptance.catalogue_manage"))
+    return CatalogueFilterSet(request.GET, queryset=items, request=request)
+
+
+def _page_context(request, filters) -> dict:
+    return {"form": filters.form, "page": paginate(request, filters.qs, 30), "query": query_without_page(request),
+            "categories": QueueCategory.objects.all(), "total": ServiceItem.objects.filter(is_active=True).count()}
 
 
 @require("acceptance.catalogue")
 def catalogue(request):
-    form, filters = _filters(request)
-    qs = selectors.catalogue_list(**filters, include_inactive=request.user.can("acceptance.catalogue_manage"))
-    page = paginate(request, qs, 30)
+    filters = _filters(request)
     return render_page(request, "acceptance/catalogue.html", {
-        "form": form, "page": page, "query": query_without_page(request),
-        "categories": QueueCategory.objects.all(), "total": ServiceItem.objects.filter(is_active=True).count(),
-    }, "acceptance/partials/_catalogue_rows.html")
+        **_page_context(request, filters)}, "acceptance/partials/_catalogue_rows.html")
 
 
 @require("acceptance.catalogue")
@@ -70,9 +70,10 @@ def item_edit(request, pk=None):
 
 @require("acceptance.catalogue")
 def catalogue_export(request):
-    _form, filters = _filters(request)
-    qs = selectors.catalogue_list(**filters, include_inactive=request.user.can("acceptance.catalogue_manage"))
-    return xlsx_response(excel.export_catalogue(actor=request.user, queryset=qs),
+    filters = _filters(request)
+    if not filters.is_valid():  # an unreadable filter would otherwise export the whole catalogue
+        return render(request, "acceptance/catalogue.html", _page_context(request, filters), status=400)
+    return xlsx_response(excel.export_catalogue(actor=request.user, queryset=filters.qs),
                          f"catalogue-{timezone.localdate():%Y%m%d}.xlsx")
 
 

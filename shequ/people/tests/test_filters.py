@@ -22,7 +22,8 @@ def registry(personas, tree):
 
 
 def _names(response):
-    return sorted(r[0] for r in list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))[2:])
+    rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+    return sorted(r[0] for r in rows[2:])
 
 
 def test_it_filters_page_export_and_api_alike(registry, personas, client_as, api_as, tree):

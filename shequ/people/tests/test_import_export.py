@@ -127,7 +127,8 @@ def test_it_writes_the_same_audit_detail_as_a_single_edit(personas, tree, client
     form_edit = AuditLog.objects.get(action=AuditAction.UPDATE, object_id=str(by_form.pk)).detail
     file_edit = AuditLog.objects.get(action=AuditAction.UPDATE, object_id=str(by_file.pk)).detail
     assert form_edit == {"changes": {"address": ["旧址", "新址9号"], "phone": ["***", "***"]}}
-    assert file_edit == {"changes": {**form_edit["changes"], "tags": [[], ["living_alone"]]}, "via": "import", "job": job.pk}
+    assert file_edit == {"changes": {**form_edit["changes"], "tags": [[], ["living_alone"]]},
+                         "via": "import", "job": job.pk}
     created = AuditLog.objects.filter(action=AuditAction.CREATE, object_type="people.resident").order_by("pk")
     by_hand, by_import = created[0].detail, created[len(created) - 1].detail
     assert set(by_hand) == {"committee", "id"} and by_import["committee"] == tree["dunhua"].code
