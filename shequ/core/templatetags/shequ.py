@@ -76,5 +76,17 @@ def can(context, capability):
 
 
 @register.filter
+def num(value, places=None):
+    """`{{ x|num }}` plain decimal text (no exponent, no trailing zeros); `{{ x|num:1 }}` at most one decimal."""
+    from shequ.core.formatting import number_text
+
+    try:
+        places = int(places) if places not in (None, "") else None
+    except (TypeError, ValueError):
+        places = None
+    return number_text(value, places)
+
+
+@register.filter
 def get_item(mapping, key):
     return mapping.get(key) if hasattr(mapping, "get") else None
