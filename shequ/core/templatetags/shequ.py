@@ -88,5 +88,33 @@ def num(value, places=None):
 
 
 @register.filter
+def audit_role(code):
+    from shequ.core.audit_display import role_label
+
+    return role_label(code)
+
+
+@register.filter
+def audit_object_type(label):
+    from shequ.core.audit_display import object_type_label
+
+    return object_type_label(label)
+
+
+@register.filter
+def audit_object(row):
+    from shequ.core.audit_display import object_text
+
+    return object_text(row)
+
+
+@register.filter
+def audit_detail(detail):
+    from shequ.core.audit_display import detail_items
+
+    return detail_items(detail)
+
+
+@register.filter
 def get_item(mapping, key):
     return mapping.get(key) if hasattr(mapping, "get") else None
