@@ -209,7 +209,7 @@ def calendar_import(request):
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, _("已从 chinesecalendar 导入%(y)s年的节假日安排。") % {"y": year})
+        messages.success(request, _("已从内置日历数据导入%(y)s年的节假日安排。") % {"y": year})
     return redirect(f"{reverse('core:calendar')}?year={year}")
 
 

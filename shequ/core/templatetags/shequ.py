@@ -88,6 +88,13 @@ def num(value, places=None):
 
 
 @register.filter
+def calendar_source(source):
+    from shequ.core.workcal import source_label
+
+    return source_label(source or "")
+
+
+@register.filter
 def audit_role(code):
     from shequ.core.audit_display import role_label
 

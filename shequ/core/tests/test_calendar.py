@@ -456,3 +456,8 @@ def test_it_imports_a_library_year_from_the_page(client_as, personas):
     response = c.post("/calendar/import/", {"year": "abc"}, follow=True)
     assert response.status_code == 200
     assert "年份无效" in response.content.decode()
+
+
+def test_it_names_the_built_in_source_for_what_it_is():
+    assert workcal.source_label("chinesecalendar") == "内置的国务院放假安排"
+    assert workcal.source_label("国办发明电〔2026〕7号") == "国办发明电〔2026〕7号"
