@@ -108,9 +108,13 @@ def _b32(key: bytes) -> str:
 
 @login_required
 def home(request):
+    from .hooks import charts_for
+
     counters = pending_for(request.user)
     recent = request.user.notifications.all()[:5]
-    return render(request, "core/home.html", {"counters": counters, "recent": recent})
+    charts = [{"chart": chart, "data": data, "json": data.as_json(), "id": f"sq-home-chart-{i}"}
+              for i, (chart, data) in enumerate(charts_for(request.user))]
+    return render(request, "core/home.html", {"counters": counters, "recent": recent, "charts": charts})
 
 
 @require("core.inbox")
