@@ -70,3 +70,5 @@ def _hall_trend(user):
 
 
 home_chart(HomeChart(_("受理大厅：服务人次与平均等候"), "acceptance.figures", _hall_trend, "acceptance:figures", 10))
+
+from . import config_tables  # noqa: E402,F401  (系统配置 tables)

@@ -98,3 +98,5 @@ def _case_trend(user):
 
 
 home_chart(HomeChart(_("近30天案件与按期结案率"), "grid.stats", _case_trend, "grid:stats", 20))
+
+from . import config_tables  # noqa: E402,F401  (系统配置 tables)
