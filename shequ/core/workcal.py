@@ -266,3 +266,13 @@ def recent_months(day: dt.date, count: int) -> list[dt.date]:
     while len(months) < count:
         months.append((months[-1] - dt.timedelta(days=1)).replace(day=1))
     return months
+
+
+BUILT_IN_SOURCE = "chinesecalendar"
+
+
+def source_label(source: str) -> str:
+    """A year's source as a clerk reads it: the built-in data is named for what it is, not for its package."""
+    from django.utils.translation import gettext as _
+
+    return _("内置的国务院放假安排") if source == BUILT_IN_SOURCE else source
