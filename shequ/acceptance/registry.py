@@ -61,3 +61,13 @@ pending(
     PendingCounter(_("待整改差评"), "acceptance.rectify", lambda u: _selectors().count_open_rectifications(u),
                    "acceptance:rectification-list", "danger", 26),
 )
+
+
+def _register_schedule():
+    from shequ.core.schedule import command_task, periodic
+
+    periodic("acceptance.close_day", "30 18 * * *", command_task, label=_("受理中心日终处理"), catch_up_hours=12,
+             command="acceptance_close_day")
+
+
+_register_schedule()
