@@ -22,9 +22,10 @@ from dataclasses import dataclass, field
 
 from croniter import croniter
 from django.core.management import call_command
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_tasks_db.utils import is_locked_database_exception
 
 from .models import ScheduledRun
 from .tasks import ShequTask, shequ_task
@@ -75,9 +76,9 @@ def schedule_tick(*, now: dt.datetime | None = None, worker: str = "") -> list[s
         since, due = entry.occurrences(now)
         if now - due > entry.catch_up:
             continue
-        if ScheduledRun.objects.filter(name=entry.name, due_at=due).exists():
-            continue  # the common case, without provoking an integrity error
         try:
+            if ScheduledRun.objects.filter(name=entry.name, due_at=due).exists():
+                continue  # the common case, without provoking an integrity error
             with transaction.atomic():
                 occurrence = ScheduledRun.objects.create(name=entry.name, due_at=due, worker=worker[:64])
                 occurrence.run = entry.task.enqueue(schedule=entry.name, since=since.isoformat(),
@@ -85,6 +86,10 @@ def schedule_tick(*, now: dt.datetime | None = None, worker: str = "") -> list[s
                 occurrence.save(update_fields=["run"])
         except IntegrityError:
             continue  # another worker claimed it first
+        except OperationalError as exc:
+            if not is_locked_database_exception(exc):
+                raise
+            continue  # SQLite: another worker is writing (its claim, most likely); the next tick looks again
         claimed.append(entry.name)
     return claimed
 

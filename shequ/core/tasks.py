@@ -36,7 +36,7 @@ from .models import TaskRun
 logger = logging.getLogger("shequ.tasks")
 MAX_BACKOFF_SECONDS = 3600
 _current_run: contextvars.ContextVar[TaskRun | None] = contextvars.ContextVar("shequ_task_run", default=None)
-_DIGITS = re.compile(r"\d{6,}")
+_DIGITS = re.compile(r"\d{6,}[Xx]?")
 
 
 def backoff_seconds(attempt: int) -> int:
