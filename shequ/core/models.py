@@ -296,6 +296,8 @@ class TaskRun(models.Model):
     task = models.CharField(_("任务"), max_length=200)
     label = models.CharField(_("名称"), max_length=100)
     schedule = models.CharField(_("定时计划"), max_length=64, blank=True)
+    backend = models.CharField(max_length=32, default="default")  # where a retry is queued again
+    queue_name = models.CharField(max_length=32, default="default")
     status = models.CharField(_("状态"), max_length=16, choices=TaskRunStatus.choices, default=TaskRunStatus.QUEUED)
     attempts = models.PositiveSmallIntegerField(_("已尝试次数"), default=0)
     max_attempts = models.PositiveSmallIntegerField(_("最多尝试次数"), default=1)

@@ -65,7 +65,8 @@ class ShequTask(Task):
 
     def enqueue(self, *args: Any, schedule: str = "", **kwargs: Any) -> TaskRun:  # type: ignore[override]
         run = TaskRun.objects.create(task=self.module_path, label=str(self.label)[:100], schedule=schedule,
-                                     max_attempts=self.attempts_allowed)
+                                     max_attempts=self.attempts_allowed, backend=self.backend,
+                                     queue_name=self.queue_name)
         self._queue(self, run, args, kwargs)
         return run
 
@@ -97,7 +98,10 @@ class ShequTask(Task):
             if retry:
                 at = timezone.now() + dt.timedelta(seconds=backoff_seconds(run.attempts))
                 TaskRun.objects.filter(pk=_run).update(status=TaskRunStatus.RETRYING, next_attempt_at=at, error=error)
-                self._queue(self.using(run_after=at), run, args, kwargs)
+                # A worker may hand us the module-level task, not the copy it was queued with: queue the
+                # retry where the first attempt was queued.
+                again = self.using(backend=run.backend, queue_name=run.queue_name, run_after=at)
+                self._queue(again, run, args, kwargs)
                 logger.warning("task %s (run %s) attempt %s failed, retry at %s: %s", self.module_path, _run,
                                run.attempts, at.isoformat(), error)
             else:
