@@ -27,7 +27,7 @@ nav(
     NavItem(_("系统"), _("用户与权限"), "core:user-list", "core.manage_users", "people", 30),
     NavItem(_("系统"), _("审计日志"), "core:audit-list", "core.read_audit", "journal-text", 40),
     NavItem(_("系统"), _("后台任务"), "core:operations", "core.operations", "cpu", 45),
-    NavItem(_("系统"), _("系统配置"), "admin:index", "core.manage_config", "gear", 50),
+    NavItem(_("系统"), _("系统配置"), "core:config-index", "core.manage_config", "gear", 50),
 )
 
 
@@ -74,3 +74,5 @@ def _register_schedule():
 
 
 _register_schedule()
+
+from . import config_tables  # noqa: E402,F401  (系统配置 tables)
