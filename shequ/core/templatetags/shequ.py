@@ -1,7 +1,4 @@
-import datetime as dt
-
 from django import forms, template
-from django.utils import timezone, translation
 
 from shequ.core.formatting import date_text, datetime_text
 
