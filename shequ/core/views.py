@@ -108,6 +108,8 @@ def _b32(key: bytes) -> str:
 
 @login_required
 def home(request):
+    if request.user.can("portal.use"):  # residents have their own pages (居民端)
+        return redirect("portal:home")
     counters = pending_for(request.user)
     recent = request.user.notifications.all()[:5]
     return render(request, "core/home.html", {"counters": counters, "recent": recent})
