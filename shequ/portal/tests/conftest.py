@@ -75,7 +75,9 @@ def other(family):
 def future_workday(days_ahead: int = 3) -> dt.date:
     from django.utils import timezone
 
-    return timezone.localdate() + dt.timedelta(days=days_ahead)
+    from shequ.core import workcal
+
+    return workcal.add_working_days(timezone.localdate(), days_ahead)
 
 
 @pytest.fixture
