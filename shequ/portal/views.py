@@ -163,7 +163,9 @@ def book(request):
         for s in selectors.slots_for_day(day=day):
             past = day == today and s.start <= now.time()
             slots.append({"slot": s, "left": s.capacity - s.booked, "past": past})
-    return render(request, "portal/book.html", {"days": days, "day": day, "slots": slots, "account": account})
+    for_id = request.GET.get("for", "")
+    return render(request, "portal/book.html", {"days": days, "day": day, "slots": slots, "account": account,
+                                                "for_id": for_id if for_id.isdigit() else ""})
 
 
 @resident_required
