@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import hmac
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,13 +27,18 @@ def actable_residents(*, account: ResidentAccount) -> list[Resident]:
     """代办: the registered members of my household an adult may act for — my spouse, parents, children and
     grandparents by the household relation (ACTS_FOR), never siblings or other lodgers. Unbound accounts and
     minors act for nobody."""
+    cached = getattr(account, "_actable", None)  # asked several times per page (tiles, lists)
+    if cached is not None and cached[0] == account.resident_id:
+        return cached[1]
     me = account.resident
     if me is None or not me.household_id or me.age < ADULT_AGE or me.relation not in ACTS_FOR:
-        return []
-    members = (Resident.objects.filter(household_id=me.household_id, is_active=True,
-                                       relation__in=ACTS_FOR[me.relation])
-               .exclude(pk=me.pk).order_by("name_pinyin", "id"))
-    return list(members)
+        members = []
+    else:
+        members = list(Resident.objects.filter(household_id=me.household_id, is_active=True,
+                                               relation__in=ACTS_FOR[me.relation])
+                       .exclude(pk=me.pk).order_by("name_pinyin", "id"))
+    account._actable = (account.resident_id, members)
+    return members
 
 
 def actable_resident(*, account: ResidentAccount, resident_id) -> Resident:
@@ -96,9 +101,9 @@ def acceptance_cases(*, account: ResidentAccount) -> QuerySet:
     people = _my_people(account)
     if not people:
         return AcceptanceCase.objects.none()
-    condition = Q(applicant_resident__in=[p.pk for p in people]) | Q(applicant_id_hash__in=[p.id_hash for p in people])
-    return (AcceptanceCase.objects.filter(condition).select_related("item", "department")
-            .order_by("-id"))
+    # Every case keeps the applicant's ID hash (indexed), whether or not the clerk linked the registry record.
+    return (AcceptanceCase.objects.filter(applicant_id_hash__in=[p.id_hash for p in people])
+            .select_related("item", "department").order_by("-id"))
 
 
 def acceptance_case_get(*, account: ResidentAccount, pk) -> AcceptanceCase:

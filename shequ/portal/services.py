@@ -128,7 +128,7 @@ def account_for(user) -> ResidentAccount:
     """The resident account of a login; a resident login made by an administrator gets one on first use."""
     if not getattr(user, "is_authenticated", False) or user.role != Role.RESIDENT:
         raise DomainError(_("请使用居民账号登录。"))
-    account = getattr(user, "resident_account", None)
+    account = ResidentAccount.objects.select_related("resident", "user").filter(user=user).first()
     if account is None:
         account, _created = ResidentAccount.objects.get_or_create(
             user=user, defaults={"phone": "", "phone_hash": f"user:{user.pk}", "phone_masked": ""})
