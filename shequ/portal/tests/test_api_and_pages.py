@@ -211,3 +211,20 @@ def test_it_lets_the_hall_supervisor_publish_slots_on_the_page(client_as, centre
     assert response.status_code == 302
     assert AppointmentSlot.objects.filter(date=day, capacity=4).exists()
     assert client_as(centre["clerk"]).get("/m/manage/slots/").status_code == 403
+
+
+@pytest.mark.django_db
+def test_it_checks_in_at_the_kiosk_page_and_shows_the_ticket(client_as, me, slots, centre):
+    import time_machine
+    from django.utils import timezone
+
+    appointment = services.appointment_book(account=me, slot_id=slots["b9"].pk, item_id=centre["dibao"].pk)
+    start = timezone.make_aware(dt.datetime.combine(slots["day"], dt.time(9)))
+    with time_machine.travel(start - dt.timedelta(minutes=5), tick=False):
+        clerk = client_as(centre["clerk"])  # signed in at the hall on the day
+        wrong = clerk.post("/m/kiosk/check-in/", {"code": "ABCDEFGH"})
+        assert wrong.status_code == 200 and "预约码不正确" in wrong.content.decode()
+        response = clerk.post("/m/kiosk/check-in/", {"code": appointment.code})
+        assert response.status_code == 302 and "/acceptance/kiosk/ticket/" in response["Location"]
+        assert "B001" in clerk.get(response["Location"]).content.decode()
+    assert client_as(me.user).get("/m/kiosk/check-in/").status_code == 403
