@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "shequ.people.apps.PeopleConfig",
     "shequ.acceptance.apps.AcceptanceConfig",
     "shequ.grid.apps.GridConfig",
+    "shequ.portal.apps.PortalConfig",
 ]
 
 MIDDLEWARE = [

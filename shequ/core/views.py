@@ -110,6 +110,8 @@ def _b32(key: bytes) -> str:
 def home(request):
     from .hooks import charts_for
 
+    if request.user.can("portal.use"):  # residents have their own pages (居民端)
+        return redirect("portal:home")
     counters = pending_for(request.user)
     recent = request.user.notifications.all()[:5]
     charts = [{"chart": chart, "data": data, "json": data.as_json(), "id": f"sq-home-chart-{i}"}
