@@ -27,6 +27,9 @@
     var key = el.getAttribute("data-announce");
     if (lastCall !== null && key && key !== lastCall) {
       var text = el.getAttribute("data-announce-text");
+      // The live region sits outside the board that htmx replaces, so a screen reader hears every call.
+      var live = document.getElementById("sq-call-live");
+      if (live && text) { live.textContent = text; }
       var box = document.querySelector(".sq-call-now");
       if (box) { box.classList.remove("sq-flash"); void box.offsetWidth; box.classList.add("sq-flash"); }
       if (text && window.speechSynthesis) {
