@@ -32,7 +32,13 @@
   // A region that scrolls (a wide table on a phone, a long list) must be reachable by keyboard (WCAG 2.1.1):
   // it gets a tab stop and a name, taken from its table's caption or the nearest heading.
   function focusableScrollers(root) {
-    (root || document).querySelectorAll(".table-responsive, .sq-scroll, [data-scroll-region]").forEach(function (el) {
+    var scope = root || document;
+    var candidates = Array.prototype.slice.call(scope.querySelectorAll(".table-responsive, .sq-scroll, [data-scroll-region]"));
+    (scope.querySelector ? scope : document).querySelectorAll("main div, main ul, main ol, main pre").forEach(function (el) {
+      var style = window.getComputedStyle(el);
+      if (/(auto|scroll)/.test(style.overflowX + style.overflowY) && candidates.indexOf(el) < 0) { candidates.push(el); }
+    });
+    candidates.forEach(function (el) {
       if (el.hasAttribute("tabindex")) { return; }
       el.setAttribute("tabindex", "0");
       if (!el.hasAttribute("role")) { el.setAttribute("role", "region"); }
