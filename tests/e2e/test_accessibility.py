@@ -145,3 +145,46 @@ def _guard(context, live_server):
     context.route("**/*", lambda route: route.continue_() if host in route.request.url or route.request.url.startswith(
         ("data:", "blob:")) else route.abort())
     context.add_init_script("window.print = function () {};")
+
+
+SIZES = """() => {
+  const small = [];
+  document.querySelectorAll("main .btn, main .form-control, main .form-select, main .page-link, header .btn, nav .btn").forEach(el => {
+    const r = el.getBoundingClientRect();
+    if (r.width && r.height && (r.height < 43.5 || r.width < 43.5)) { small.push(el.outerHTML.slice(0, 90) + " " + Math.round(r.width) + "x" + Math.round(r.height)); }
+  });
+  return {font: parseFloat(getComputedStyle(document.body).fontSize), small};
+}"""
+
+
+@pytest.fixture
+def monday(settings):
+    settings.SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+    settings.CSRF_COOKIE_AGE = None
+    with time_machine.travel(dt.datetime(2026, 11, 23, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai")), tick=True):
+        yield
+
+
+def test_it_sizes_text_and_targets_for_elderly_readers(page, live_server, monday, personas, tree):
+    """适老化: body text 16 px or more (18 px in 大字模式); every control 44 × 44 px on a phone, and at any width
+    in 大字模式."""
+    from shequ.core.testing import PASSWORD as TEST_PASSWORD
+    from shequ.core.testing import make_resident
+
+    make_resident(personas["dunhua"], tree["dunhua"], name="张三")
+    page.set_viewport_size(WIDTHS[1])
+    login_page(page, live_server, "dunhua", TEST_PASSWORD)
+    page.goto(f"{live_server.url}/people/")
+    assert page.url.endswith("/people/")
+    sizes = page.evaluate(SIZES)
+    assert sizes["font"] >= 16
+    assert not sizes["small"], sizes["small"]
+    with page.expect_navigation():
+        page.locator("button.sq-large-toggle").first.click()
+    assert "sq-large" in page.evaluate("document.body.className"), page.url
+    for width in WIDTHS:
+        page.set_viewport_size(width)
+        page.goto(f"{live_server.url}/people/")
+        sizes = page.evaluate(SIZES)
+        assert sizes["font"] >= 18, (width, page.evaluate("document.body.className"), page.url)
+        assert not sizes["small"], (width, sizes["small"])
