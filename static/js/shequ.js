@@ -41,7 +41,8 @@
     candidates.forEach(function (el) {
       if (el.hasAttribute("tabindex")) { return; }
       el.setAttribute("tabindex", "0");
-      if (!el.hasAttribute("role")) { el.setAttribute("role", "region"); }
+      // A list keeps its list role (its items need it); anything else becomes a named region.
+      if (!el.hasAttribute("role") && !/^(UL|OL)$/.test(el.tagName)) { el.setAttribute("role", "region"); }
       if (!el.hasAttribute("aria-label") && !el.hasAttribute("aria-labelledby")) {
         var caption = el.querySelector("caption");
         var card = el.closest(".card");
