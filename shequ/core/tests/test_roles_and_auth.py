@@ -88,7 +88,7 @@ def test_it_checks_capabilities_of_inactive_users_as_none(personas):
     ("clerk", {"/people/", "/calendar/"}, {"/users/", "/audit/", "/system/"}),
     ("secadmin", {"/users/", "/tree/"}, {"/people/", "/audit/", "/system/", "/calendar/"}),
     ("auditor", {"/audit/"}, {"/people/", "/users/", "/system/", "/tree/", "/calendar/"}),
-    ("sysadmin", {"/system/", "/calendar/", "/tree/"}, {"/people/", "/users/", "/audit/"}),
+    ("sysadmin", {"/config/", "/calendar/", "/tree/"}, {"/people/", "/users/", "/audit/"}),
 ])
 def test_it_shows_each_role_only_its_navigation_entries(client_as, personas, who, shown, hidden):
     response = client_as(personas[who]).get("/")
