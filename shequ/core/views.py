@@ -369,6 +369,21 @@ def user_reset_password(request, pk):
     return redirect("core:user-detail", pk=pk)
 
 
+# --- background tasks (system administrator) ---------------------------------------------------------------------
+
+@require("core.operations")
+def operations(request):
+    from .choices import TaskRunStatus
+
+    status = request.GET.get("status", "")
+    data = selectors.operations_overview(status=status)
+    page = paginate(request, data.pop("runs"), 50)
+    return render_page(request, "core/operations.html", {
+        **data, "page": page, "query": query_without_page(request), "status": status,
+        "statuses": TaskRunStatus.choices,
+    }, "core/partials/_task_runs.html")
+
+
 # --- audit log (auditor) ----------------------------------------------------------------------------------------
 
 @require("core.read_audit")

@@ -5,8 +5,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 from openpyxl import Workbook, load_workbook
 
+from shequ.core import crypto
 from shequ.core.choices import AuditAction, JobStatus
-from shequ.core.jobs import job_run
+from shequ.core.tasks import run_ready_tasks
 from shequ.core.models import AuditLog, Job
 from shequ.core.testing import make_resident, valid_id_number
 from shequ.people.models import Household, Resident
@@ -51,7 +52,7 @@ def upload_and_run(client, upload):
     assert response.status_code == 302, response.content.decode()[:2000]
     job = Job.objects.latest("created_at")
     assert job.status == JobStatus.PENDING
-    job_run(job.pk)
+    run_ready_tasks()
     job.refresh_from_db()
     return job
 
@@ -145,9 +146,18 @@ def test_it_refuses_a_broken_file_with_a_message(personas, tree, client_as, uplo
     assert not Job.objects.exists()
 
 
-def test_it_refuses_a_sheet_without_the_required_columns(personas, tree, client_as):
-    response = client_as(personas["dunhua"]).post("/people/import/", {"file": xlsx([["张三"]], header=["姓名"])})
-    assert "缺少必填列" in response.content.decode()
+def test_it_refuses_a_sheet_without_the_required_columns_in_the_job(personas, tree, client_as):
+    """The request only stores the file; the columns are read by the task, which fails the job with the reason
+    (once: a refusal is not retried) and deletes the file."""
+    client = client_as(personas["dunhua"])
+    response = client.post("/people/import/", {"file": xlsx([["张三"]], header=["姓名"])})
+    assert response.status_code == 302
+    job = Job.objects.latest("created_at")
+    assert run_ready_tasks() == 1
+    job.refresh_from_db()
+    assert job.status == JobStatus.FAILED and "缺少必填列" in job.error and not job.file
+    assert "缺少必填列" in client.get(f"/people/import/{job.pk}/").content.decode()
+    assert run_ready_tasks() == 0
 
 
 def test_it_shows_progress_while_the_import_runs(personas, tree, client_as):
@@ -156,7 +166,7 @@ def test_it_shows_progress_while_the_import_runs(personas, tree, client_as):
     job = Job.objects.latest("created_at")
     fragment = client.get(f"/people/import/{job.pk}/", HTTP_HX_REQUEST="true").content.decode()
     assert 'hx-trigger="every 1s"' in fragment and "<html" not in fragment
-    job_run(job.pk)
+    run_ready_tasks()
     fragment = client.get(f"/people/import/{job.pk}/", HTTP_HX_REQUEST="true").content.decode()
     assert "every 1s" not in fragment and "100%" in fragment
 
@@ -181,20 +191,20 @@ def test_it_reads_a_large_file_in_a_second_process(personas, tree, client_as, mo
     assert sorted(e["row"] for e in job.result["errors"]) == [3, 4, 6, 7, 8, 9]
 
 
+@override_settings(SHEQU_TASK_RETRY_MAX_ATTEMPTS=1)
 def test_a_reader_process_failure_fails_the_job_and_saves_nothing(personas, tree, client_as, monkeypatch):
     from shequ.core import xlsx_rows
 
     client = client_as(personas["dunhua"])
     client.post("/people/import/", {"file": xlsx(mixed_rows())})
     job = Job.objects.latest("created_at")
-    job.file.open("r+b")
-    job.file.write(b"PK\x03\x04 truncated")  # damaged after the upload check
-    job.file.truncate()
-    job.file.close()
+    with open(job.file.path, "wb") as stored:
+        stored.write(crypto.encrypt_bytes(b"PK\x03\x04 truncated"))  # damaged after the upload check
     monkeypatch.setattr(xlsx_rows, "INLINE_BELOW_BYTES", 0)
-    job_run(job.pk)
+    run_ready_tasks()
     job.refresh_from_db()
     assert job.status == JobStatus.FAILED and Resident.objects.count() == 0
+    assert not job.file and "无法读取" in job.error
 
 
 def test_it_refuses_imports_to_roles_without_the_right(personas, client_as):

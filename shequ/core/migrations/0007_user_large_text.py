@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0005_lean_write_indexes'),
+        ('core', '0006_tasks_and_private_files'),
     ]
 
     operations = [
