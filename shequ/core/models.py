@@ -73,6 +73,8 @@ class User(AbstractUser):
                                    on_delete=models.PROTECT, related_name="staff")
     password_changed_at = models.DateTimeField(_("密码修改时间"), null=True, blank=True)
     valid_until = models.DateField(_("账号有效期至"), null=True, blank=True)
+    # 适老化: larger text and controls on every page for this user (anonymous visitors keep it in a cookie).
+    large_text = models.BooleanField(_("大字模式"), default=False)
 
     class Meta:
         verbose_name = _("用户")

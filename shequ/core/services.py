@@ -175,6 +175,16 @@ def user_set_password(*, actor, user: User, password: str, temporary: bool) -> U
 
 
 @transaction.atomic
+def user_set_large_text(*, user: User, on: bool) -> User:
+    """大字模式 (适老化): a display preference the user sets for themself."""
+    if user.large_text != on:
+        user.large_text = on
+        user.save(update_fields=["large_text"])
+        audit_record(actor=user, action=AuditAction.UPDATE, obj=user, detail={"op": "large_text", "on": on})
+    return user
+
+
+@transaction.atomic
 def user_unlock(*, actor, user: User) -> None:
     from axes.utils import reset
 

@@ -45,6 +45,31 @@ def logout_view(request):
     return redirect("core:login")
 
 
+@require_POST
+def large_text(request):
+    """Turn 大字模式 on or off: saved on the user, or in a cookie for an anonymous visitor; back to the page."""
+    from .context_processors import LARGE_TEXT_COOKIE
+
+    on = request.POST.get("on") == "1"
+    target = request.POST.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                           require_https=request.is_secure()):
+        target = "/"
+    response = redirect(target)
+    if request.user.is_authenticated:
+        services.user_set_large_text(user=request.user, on=on)
+    else:
+        response.set_cookie(LARGE_TEXT_COOKIE, "1" if on else "0", max_age=400 * 24 * 3600, samesite="Lax",
+                            secure=settings.SESSION_COOKIE_SECURE, httponly=True)
+    return response
+
+
+@login_required
+def keepalive(request):
+    """The "继续使用" button of the idle-timeout warning (WCAG 2.2.1): any signed-in request restarts the idle clock."""
+    return HttpResponse(status=204)
+
+
 @login_required
 def password_change(request):
     form = PasswordChangeForm(request.user, request.POST or None)

@@ -27,6 +27,9 @@
     var key = el.getAttribute("data-announce");
     if (lastCall !== null && key && key !== lastCall) {
       var text = el.getAttribute("data-announce-text");
+      // The live region sits outside the board that htmx replaces, so a screen reader hears every call.
+      var live = document.getElementById("sq-call-live");
+      if (live && text) { live.textContent = text; }
       var box = document.querySelector(".sq-call-now");
       if (box) { box.classList.remove("sq-flash"); void box.offsetWidth; box.classList.add("sq-flash"); }
       if (text && window.speechSynthesis) {
@@ -111,10 +114,20 @@
     syncPanels();
     announce();
     drawChart();
+    // The kiosk's ticket page goes back to the start by itself; a slow reader can extend it (WCAG 2.2.1).
     var back = document.querySelector("[data-return-after]");
     if (back) {
-      setTimeout(function () { window.location.href = back.getAttribute("data-return-url"); },
-        parseInt(back.getAttribute("data-return-after"), 10) * 1000);
+      var left = parseInt(back.getAttribute("data-return-after"), 10);
+      var label = document.querySelector("[data-return-left]");
+      var tick = setInterval(function () {
+        left -= 1;
+        if (left <= 0) { clearInterval(tick); window.location.href = back.getAttribute("data-return-url"); return; }
+        if (label && left % 10 === 0) {
+          label.textContent = interpolate(gettext("%(s)s 秒后回到取号页面。"), { s: left }, true);
+        }
+      }, 1000);
+      var extend = document.querySelector("[data-return-extend]");
+      if (extend) { extend.addEventListener("click", function () { left += 60; if (label) { label.textContent = interpolate(gettext("%(s)s 秒后回到取号页面。"), { s: left }, true); } }); }
     }
     if (document.querySelector("[data-autoprint]")) { setTimeout(function () { window.print(); }, 400); }
   });

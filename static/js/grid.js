@@ -80,7 +80,30 @@
             .addTo(cases);
         });
         el.dataset.cases_loaded = String(data.features.length);
+        caseList(data.features);
       });
+    }
+    // The list alternative to the map (WCAG 1.1.1, 2.1.1): every point the map shows, as a table row with its
+    // time-limit state in words, so nothing depends on seeing or clicking the map or on the dot's colour.
+    function caseList(features) {
+      var body = document.querySelector("#map-case-list tbody");
+      if (!body) { return; }
+      var words = { green: gettext("时限内"), yellow: gettext("临期"), red: gettext("超期"), "": gettext("未派遣") };
+      body.textContent = "";
+      features.forEach(function (f) {
+        var p = f.properties, tr = document.createElement("tr");
+        var a = document.createElement("a");
+        a.href = p.url;
+        a.textContent = p.number;
+        [a, p.category, p.status, words[p.light || ""] || ""].forEach(function (v) {
+          var td = document.createElement("td");
+          if (typeof v === "string") { td.textContent = v; } else { td.appendChild(v); }
+          tr.appendChild(td);
+        });
+        body.appendChild(tr);
+      });
+      var count = document.getElementById("map-case-count");
+      if (count) { count.textContent = String(features.length); }
     }
     var toggle = document.getElementById("show-cases");
     if (toggle) {

@@ -12,6 +12,11 @@ def add_class(field, css):
         css = css.replace("form-control", "form-select")
     existing = widget.attrs.get("class", "")
     attrs = {"class": f"{existing} {css}".strip()}
+    # Filter bars render fields without a visible label: the field's own label names it for screen readers
+    # (WCAG 4.1.2). Where a <label for> exists too, both say the same.
+    if field.label and not widget.attrs.get("aria-label") and not widget.attrs.get("aria-labelledby") \
+            and not isinstance(widget, (forms.CheckboxInput, forms.CheckboxSelectMultiple, forms.RadioSelect)):
+        attrs["aria-label"] = str(field.label)
     if field.errors:
         attrs["class"] += " is-invalid"
     return field.as_widget(attrs=attrs)
