@@ -306,6 +306,8 @@ REST_FRAMEWORK = {
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 API_TOKEN_TTL_HOURS = env_int("API_TOKEN_TTL_HOURS", 12)
+# How long a stored `Idempotency-Key` answer is replayed; `manage.py idempotency_purge` deletes older keys.
+IDEMPOTENCY_KEY_TTL_HOURS = env_int("IDEMPOTENCY_KEY_TTL_HOURS", 24)
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Shequ 社区 API",
