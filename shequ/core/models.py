@@ -1,4 +1,3 @@
-import json
 
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
@@ -157,9 +156,8 @@ class AuditLog(models.Model):
                    models.Index(fields=["action"], name="core_auditlog_action")]
 
     def canonical(self) -> bytes:
-        payload = [self.at.isoformat(), self.user_id, self.username, self.role, self.action, self.object_type,
-                   self.object_id, self.object_repr, self.result, self.ip, self.detail]
-        return json.dumps(payload, ensure_ascii=False, sort_keys=True, default=str).encode()
+        return crypto.canonical([self.at, self.user_id, self.username, self.role, self.action, self.object_type,
+                                 self.object_id, self.object_repr, self.result, self.ip, self.detail])
 
     def compute_signature(self) -> str:
         return crypto.sign(self.canonical())
