@@ -256,6 +256,8 @@ CONTENT_SECURITY_POLICY = {
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 SHEQU_IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 40 * 1024 * 1024)
+# An .xlsx whose parts would expand beyond this (or by more than 100 times) is refused before it is read.
+SHEQU_IMPORT_MAX_UNCOMPRESSED_BYTES = env_int("IMPORT_MAX_UNCOMPRESSED_BYTES", 400 * 1024 * 1024)
 SHEQU_EXPORT_MAX_ROWS = env_int("EXPORT_MAX_ROWS", 10000)
 
 # Internationalisation: Chinese first, English kept.
