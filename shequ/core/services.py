@@ -166,9 +166,9 @@ def user_set_password(*, actor, user: User, password: str, temporary: bool) -> U
     user.set_password(password)
     user.password_changed_at = None if temporary else timezone.now()
     user.save(update_fields=["password", "password_changed_at"])
-    if temporary:
-        # An administrator's reset must lock out whoever held the old credentials, API tokens included.
-        ApiToken.objects.filter(user=user).delete()
+    # A new password locks out whoever held the old credentials, API tokens included: after the user's own
+    # change as after an administrator's reset.
+    ApiToken.objects.filter(user=user).delete()
     audit_record(actor=actor, action=AuditAction.PERMISSION if temporary else AuditAction.UPDATE, obj=user,
                  detail={"op": "password_reset" if temporary else "password_change"})
     return user
@@ -202,6 +202,20 @@ def api_token_issue(*, user: User, ttl_hours: int) -> str:
                             expires_at=now + dt.timedelta(hours=ttl_hours))
     audit_record(actor=user, action=AuditAction.LOGIN, obj=user, detail={"channel": "api_token"})
     return key
+
+
+@transaction.atomic
+def api_token_revoke(*, actor, user: User, token: ApiToken | None = None) -> int:
+    """Revoke one token (a client's logout) or every token of `user` (the security administrator's button, a
+    lost device). Returns how many were revoked."""
+    tokens = ApiToken.objects.filter(user=user)
+    if token is not None:
+        tokens = tokens.filter(pk=token.pk)
+    revoked, _by_model = tokens.delete()
+    audit_record(actor=actor, action=AuditAction.PERMISSION if actor is not None and actor.pk != user.pk
+                 else AuditAction.LOGOUT, obj=user, detail={"op": "api_token_revoke", "revoked": revoked,
+                                                            "all": token is None})
+    return revoked
 
 
 # --- working-day calendar ---------------------------------------------------------------------------------------

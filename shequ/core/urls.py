@@ -23,6 +23,7 @@ urlpatterns = [
     path("users/<int:pk>/unlock/", views.user_unlock, name="user-unlock"),
     path("users/<int:pk>/reset-2fa/", views.user_reset_2fa, name="user-reset-2fa"),
     path("users/<int:pk>/reset-password/", views.user_reset_password, name="user-reset-password"),
+    path("users/<int:pk>/revoke-tokens/", views.user_revoke_tokens, name="user-revoke-tokens"),
     path("audit/", views.audit_list, name="audit-list"),
     path("audit/<int:pk>/", views.audit_detail, name="audit-detail"),
     path("healthz", views.healthz, name="healthz"),
@@ -33,6 +34,8 @@ from . import api  # noqa: E402
 
 api_urlpatterns = [
     path("auth/token/", api.token_obtain, name="api-token"),
+    path("auth/logout/", api.logout, name="api-logout"),
+    path("auth/tokens/revoke/", api.token_revoke, name="api-token-revoke"),
     path("me/", api.me, name="api-me"),
     path("calendar/add-working-days", api.add_working_days, name="api-add-working-days"),
     path("calendar/count-working-days", api.count_working_days, name="api-count-working-days"),

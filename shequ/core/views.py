@@ -296,6 +296,7 @@ def user_detail(request, pk):
     return render(request, "core/user_form.html", {
         "form": form, "subject": user, "attempts": attempts,
         "locked": bool(attempts and attempts.failures_since_start >= settings.AXES_FAILURE_LIMIT),
+        "tokens": user.api_tokens.filter(expires_at__gt=timezone.now()).count(),
         "has_totp": TOTPDevice.objects.filter(user=user, confirmed=True).exists(),
         "password_form": PasswordResetByAdminForm(),
     })
@@ -337,6 +338,15 @@ def user_reset_password(request, pk):
             messages.success(request, _("已设置临时密码，用户下次登录时须修改。"))
     else:
         messages.error(request, _("请输入临时密码。"))
+    return redirect("core:user-detail", pk=pk)
+
+
+@require("core.manage_users")
+@require_POST
+def user_revoke_tokens(request, pk):
+    user = get_object_or_404(User, pk=pk)
+    revoked = services.api_token_revoke(actor=request.user, user=user)
+    messages.success(request, _("已吊销 %(u)s 的 %(n)d 个接口令牌。") % {"u": user.username, "n": revoked})
     return redirect("core:user-detail", pk=pk)
 
 
