@@ -161,9 +161,11 @@ def test_it_reveals_plaintext_only_through_the_audited_action(world):
     assert revealed.status_code == 200 and revealed.json()["id_number"] == resident.id_number
     log = AuditLog.objects.filter(action="reveal", object_id=str(resident.pk))
     assert log.count() == before + 1 and log.latest("id").detail == {"reason": "核对身份"}
-    facility = world.personas[Role.FACILITY_OPERATOR].client  # may look, may not reveal
-    assert facility.get(url).status_code == 200
+    facility = world.personas[Role.FACILITY_OPERATOR].client  # its work needs no resident: neither look nor reveal
+    assert facility.get(url).status_code == 403
+    assert facility.get("/api/v1/residents/").status_code == 403
     assert facility.post(f"{url}reveal/", {"reason": "核对身份"}, format="json").status_code == 403
+    assert world.personas[Role.FACILITY_OPERATOR].html.get("/people/").status_code == 403
 
 
 @pytest.mark.django_db
