@@ -323,7 +323,7 @@ def _household(lookup, number: str, committee: Node):
         return _("户号不能超过32个字符。")
     household = lookup.households[number]
     if household.committee_id != committee.pk:
-        return _("户号 %(n)s 属于其他居委会。") % {"n": number}
+        return _("户号 %(n)s 不可用，请核对。") % {"n": number}  # never which committee uses it
     return household
 
 
