@@ -20,6 +20,7 @@ urlpatterns = [
     path("users/", views.user_list, name="user-list"),
     path("users/new/", views.user_create, name="user-create"),
     path("users/<int:pk>/", views.user_detail, name="user-detail"),
+    path("users/resets/", views.admin_resets, name="admin-resets"),
     path("users/<int:pk>/unlock/", views.user_unlock, name="user-unlock"),
     path("users/<int:pk>/reset-2fa/", views.user_reset_2fa, name="user-reset-2fa"),
     path("users/<int:pk>/reset-password/", views.user_reset_password, name="user-reset-password"),

@@ -19,9 +19,10 @@ CENTRE = {"grid.hotline", "grid.hotline_view", "grid.report", "grid.roster", "gr
 
 INTENDED = {
     # 三权分立: configuration, users and roles, the audit log; no business data at all.
-    Role.SYSADMIN: BASE | {"core.manage_config", "core.view_tree", "core.view_calendar"},
-    Role.SECADMIN: BASE | {"core.manage_users", "core.view_tree"},
-    Role.AUDITOR: BASE | {"core.read_audit"},
+    # Each approves the resets of the others' accounts (two-person rule).
+    Role.SYSADMIN: BASE | {"core.manage_config", "core.view_tree", "core.view_calendar", "core.approve_admin_reset"},
+    Role.SECADMIN: BASE | {"core.manage_users", "core.view_tree", "core.approve_admin_reset"},
+    Role.AUDITOR: BASE | {"core.read_audit", "core.approve_admin_reset"},
     # Reads the whole 街道 and exports figures; never edits or reveals a resident.
     Role.LEADER: STAFF | {"core.view_calendar", "acceptance.case_view", "acceptance.cases_all", "acceptance.catalogue",
                           "acceptance.dashboard", "acceptance.display", "acceptance.figures", "acceptance.reviews",
