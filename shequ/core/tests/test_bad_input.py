@@ -30,3 +30,19 @@ def test_it_follows_a_genuine_cursor(personas, api_as, tree):
     first = client.get("/api/v1/residents/", {"page_size": 2}).json()
     second = client.get(first["next"])
     assert second.status_code == 200 and len(second.json()["results"]) == 1
+
+
+@pytest.mark.parametrize("depth", [33, 100_000])
+def test_it_refuses_deeply_nested_json(personas, api_as, depth):
+    body = "[" * depth + "]" * depth
+    answer = api_as(personas["dunhua"]).generic("POST", "/api/v1/residents/", body, content_type="application/json")
+    assert answer.status_code == 400 and "detail" in answer.json()
+
+
+def test_it_still_reads_ordinary_json(personas, api_as, tree):
+    from shequ.core.testing import valid_id_number
+
+    answer = api_as(personas["dunhua"]).post("/api/v1/residents/", {
+        "name": "钱七", "id_number": valid_id_number(), "committee": tree["dunhua"].code, "address": "敦化路1号",
+        "note": '含"引号"与[括号]{花括号}'}, format="json")
+    assert answer.status_code == 201
