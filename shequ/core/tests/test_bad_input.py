@@ -46,3 +46,28 @@ def test_it_still_reads_ordinary_json(personas, api_as, tree):
         "name": "钱七", "id_number": valid_id_number(), "committee": tree["dunhua"].code, "address": "敦化路1号",
         "note": '含"引号"与[括号]{花括号}'}, format="json")
     assert answer.status_code == 201
+
+
+@pytest.mark.parametrize("search", ["\U0010ffff", "a\U0010ffff", "张\U0010ffff\U0010ffff", "\ud7ff", "zz\ud7ff"])
+def test_it_searches_with_characters_at_the_top_of_unicode(personas, client_as, api_as, search):
+    assert client_as(personas["dunhua"]).get("/people/", {"q": search}).status_code == 200
+    assert api_as(personas["dunhua"]).get("/api/v1/residents/", {"search": search}).status_code in (200, 400)
+
+
+def test_prefix_range_bounds_exactly_the_strings_with_the_prefix():
+    from shequ.core.text import prefix_range
+
+    assert prefix_range("ab") == ("ab", "ac")
+    assert prefix_range("a\U0010ffff") == ("a\U0010ffff", "b")
+    assert prefix_range("\U0010ffff") == ("\U0010ffff", None)
+    assert prefix_range("a\ud7ff") == ("a\ud7ff", "a\ue000")
+
+
+@pytest.mark.parametrize("name", ["张\u200b三", "\u202e三张", "张\u2066三", "李\ufeff四", "王\u200d五"])
+def test_it_refuses_names_with_invisible_characters(personas, api_as, tree, name):
+    from shequ.core.testing import valid_id_number
+
+    answer = api_as(personas["dunhua"]).post("/api/v1/residents/", {
+        "name": name, "id_number": valid_id_number(), "committee": tree["dunhua"].code, "address": "敦化路1号"},
+        format="json")
+    assert answer.status_code == 400 and "name" in answer.json()["errors"]
