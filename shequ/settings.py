@@ -312,6 +312,8 @@ API_TOKEN_TTL_HOURS = env_int("API_TOKEN_TTL_HOURS", 12)
 IDEMPOTENCY_KEY_TTL_HOURS = env_int("IDEMPOTENCY_KEY_TTL_HOURS", 24)
 
 SPECTACULAR_SETTINGS = {
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums",
+                             "shequ.core.api_pagination.document_cursor_errors"],
     "TITLE": "Shequ 社区 API",
     "DESCRIPTION": "街道社区治理与公共服务平台接口。所有列表与详情按用户管辖范围过滤。",
     "VERSION": "1.0.0",

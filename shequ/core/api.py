@@ -92,7 +92,7 @@ class TokenRevokeSerializer(serializers.Serializer):
 
 @extend_schema(tags=["auth"], request=TokenRevokeSerializer,
                responses={200: inline_serializer("Revoked", {"revoked": serializers.IntegerField()}),
-                          **error_responses(400, 401, 403)})
+                          **error_responses(400, 401, 403, 415)})
 @api_view(["POST"])
 def token_revoke(request):
     """The security administrator revokes every API token of an account (a lost phone, a leaked key)."""

@@ -50,3 +50,17 @@ class KeysetPagination(CursorPagination):
             if not cursor_position_valid(self._model, ordering, cursor.position):
                 raise ValidationError({self.cursor_query_param: [INVALID]})
         return cursor
+
+
+def document_cursor_errors(result, generator, request, public):
+    """drf-spectacular hook: every paged list documents the 400 its cursor validation can give."""
+    error = {"description": "", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+    has_error_component = "Error" in result.get("components", {}).get("schemas", {})
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            if not isinstance(operation, dict):
+                continue
+            names = {p.get("name") for p in operation.get("parameters", [])}
+            if "cursor" in names and "400" not in operation.get("responses", {}) and has_error_component:
+                operation["responses"]["400"] = error
+    return result
