@@ -10,18 +10,17 @@ reason; good rows are saved, each in its own savepoint.
 from __future__ import annotations
 
 import datetime as dt
-import io
 
 from django.db import transaction
 from django.utils.translation import gettext as _
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from shequ.core.audit import audit_record
 from shequ.core.choices import AuditAction
 from shequ.core.errors import DomainError
-from shequ.core.excel import ImportFileError, check_xlsx_upload
+from shequ.core.excel import ImportFileError, check_xlsx_upload, new_workbook, workbook_bytes
 from shequ.core.models import Department
 
 from .choices import ItemMode
@@ -64,7 +63,7 @@ def _style_header(ws, widths) -> None:
 
 
 def export_catalogue(*, actor, queryset) -> bytes:
-    wb = Workbook()
+    wb = new_workbook()
     ws = wb.active
     ws.title = "事项"
     ws.append([h for h, _f in ITEM_COLUMNS])
@@ -106,12 +105,11 @@ def export_catalogue(*, actor, queryset) -> bytes:
     ]:
         notes.append(list(row))
     _style_header(notes, [16, 100])
-    buffer = io.BytesIO()
-    wb.save(buffer)
+    content = workbook_bytes(wb)
     with transaction.atomic():
         audit_record(actor=actor, action=AuditAction.EXPORT, object_type="acceptance.serviceitem",
                      detail={"rows": len(items)})
-    return buffer.getvalue()
+    return content
 
 
 def template_workbook() -> bytes:
@@ -288,16 +286,14 @@ def import_catalogue(*, actor, upload) -> CatalogueImport:
 
 
 def error_report(errors: list[dict]) -> bytes:
-    wb = Workbook()
+    wb = new_workbook()
     ws = wb.active
     ws.title = "错误行"
     ws.append(["工作表", "行号", "事项编码", "原因"])
     for e in errors:
         ws.append([e.get("sheet", ""), e.get("row", ""), e.get("code", ""), e.get("reason", "")])
     _style_header(ws, [10, 8, 16, 90])
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(wb)
 
 
 # --- monthly assessment ---------------------------------------------------------------------------------------
@@ -307,7 +303,7 @@ def _pct(value) -> str:
 
 
 def assessment_workbook(*, actor, month: dt.date, clerk_rows, window_rows, department_rows, node_name: str) -> bytes:
-    wb = Workbook()
+    wb = new_workbook()
     ws = wb.active
     ws.title = "窗口人员月度考核"
     title = f"{node_name}社区事务受理服务中心 {month.year}年{month.month}月 窗口人员考核表"
@@ -356,9 +352,8 @@ def assessment_workbook(*, actor, month: dt.date, clerk_rows, window_rows, depar
     ]:
         rules.append(list(row))
     _style_header(rules, [18, 100])
-    buffer = io.BytesIO()
-    wb.save(buffer)
+    content = workbook_bytes(wb)
     with transaction.atomic():
         audit_record(actor=actor, action=AuditAction.EXPORT, object_type="acceptance.assessment",
                      detail={"month": month.strftime("%Y-%m"), "rows": len(clerk_rows)})
-    return buffer.getvalue()
+    return content

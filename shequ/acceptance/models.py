@@ -4,7 +4,6 @@ A centre is a 街道 node: windows, tickets, cases, devices and archive requests
 so a district deployment with several centres keeps their numbers, queues and figures apart.
 """
 
-import json
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
@@ -594,10 +593,10 @@ class ArchiveAccessLog(models.Model):
         indexes = [models.Index(fields=["requester_id_hash", "at"])]
 
     def canonical(self) -> bytes:
-        payload = [self.at.isoformat(), self.user_id, self.username, self.role, self.action, self.request_id,
-                   self.request_number, self.record_type, self.requester_id_masked, self.requester_id_hash,
-                   self.relation, self.id_check, self.purpose, self.decision, self.copies, self.ip, self.detail]
-        return json.dumps(payload, ensure_ascii=False, sort_keys=True, default=str).encode()
+        return crypto.canonical([self.at, self.user_id, self.username, self.role, self.action, self.request_id,
+                                 self.request_number, self.record_type, self.requester_id_masked,
+                                 self.requester_id_hash, self.relation, self.id_check, self.purpose, self.decision,
+                                 self.copies, self.ip, self.detail])
 
     def verify(self) -> bool:
         return self.signature == crypto.sign(self.canonical())

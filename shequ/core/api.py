@@ -5,12 +5,14 @@ from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.decorators import api_view, authentication_classes, permission_classes, throttle_classes
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
 from . import services, workcal
 from .errors import DomainError
+from .models import ApiToken, User
 from .scoping import scope_paths
 
 ERROR_SCHEMA = inline_serializer("Error", {
@@ -69,6 +71,39 @@ def token_obtain(request):
                         status=status.HTTP_400_BAD_REQUEST)
     key = services.api_token_issue(user=user, ttl_hours=settings.API_TOKEN_TTL_HOURS)
     return Response({"token": key, "expires_in": settings.API_TOKEN_TTL_HOURS * 3600})
+
+
+@extend_schema(tags=["auth"], request=None, responses={204: None, **error_responses(401, 403)})
+@api_view(["POST"])
+def logout(request):
+    """Revoke the token this request was made with (or end this session): the client's logout."""
+    from django.contrib.auth import logout as session_logout
+
+    if isinstance(request.auth, ApiToken):
+        services.api_token_revoke(actor=request.user, user=request.user, token=request.auth)
+    else:
+        session_logout(request._request)
+    return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class TokenRevokeSerializer(serializers.Serializer):
+    username = serializers.CharField(max_length=150)
+
+
+@extend_schema(tags=["auth"], request=TokenRevokeSerializer,
+               responses={200: inline_serializer("Revoked", {"revoked": serializers.IntegerField()}),
+                          **error_responses(400, 401, 403, 415)})
+@api_view(["POST"])
+def token_revoke(request):
+    """The security administrator revokes every API token of an account (a lost phone, a leaked key)."""
+    if not request.user.can("core.manage_users"):
+        raise PermissionDenied(_("只有安全管理员可以吊销令牌。"))
+    payload = TokenRevokeSerializer(data=request.data)
+    payload.is_valid(raise_exception=True)
+    user = User.objects.filter(username=payload.validated_data["username"]).first()
+    if user is None:
+        raise DomainError(_("没有该账号。"), {"username": [_("没有该账号。")]})
+    return Response({"revoked": services.api_token_revoke(actor=request.user, user=user)})
 
 
 @extend_schema(tags=["auth"], responses={200: inline_serializer("Me", {

@@ -1,11 +1,29 @@
-"""Checks shared by every Excel import: what an uploaded file must be before a module reads its sheets."""
+"""Every workbook Shequ reads or writes goes through here.
 
+Writing: `new_workbook()` and `workbook_bytes(wb)`. Text that begins with `=`, `+`, `-`, `@`, a tab or a carriage
+return is stored as a text cell marked "quote prefix", never as a formula, whoever typed it (a resident's name,
+an Open311 client's description, an import's error reason): opening an export never runs anything (CWE-1236).
+
+Reading: `check_xlsx_upload(upload)` refuses anything that is not an .xlsx of acceptable size, and an archive
+whose parts would expand beyond `SHEQU_IMPORT_MAX_UNCOMPRESSED_BYTES` or by more than `MAX_RATIO` (a zip bomb),
+from the archive's directory, before any part is inflated.
+"""
+
+import io
 import zipfile
 
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+
 from .errors import DomainError
+
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+# Real .xlsx parts compress 5–20 times (shared strings of Chinese text, sheet XML); a part that expands a hundred
+# times or more is built to exhaust memory.
+MAX_RATIO = 100
 
 
 class ImportFileError(DomainError):
@@ -28,3 +46,70 @@ def check_xlsx_upload(upload) -> None:
     if head != b"PK\x03\x04" or not zipfile.is_zipfile(upload):
         raise ImportFileError(_("文件不是有效的 Excel (.xlsx) 文件。"))
     upload.seek(0)
+    try:
+        check_xlsx_expansion(upload)
+    finally:
+        upload.seek(0)
+
+
+def check_xlsx_expansion(file) -> None:
+    """Refuse an archive whose parts expand too far (sizes from the central directory; nothing is inflated)."""
+    limit = getattr(settings, "SHEQU_IMPORT_MAX_UNCOMPRESSED_BYTES", 200 * 1048576)
+    try:
+        with zipfile.ZipFile(file) as archive:
+            infos = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise ImportFileError(_("文件不是有效的 Excel (.xlsx) 文件。")) from exc
+    total = sum(info.file_size for info in infos)
+    if len(infos) > 10_000 or total > limit:
+        raise ImportFileError(_("文件解压后过大（上限 %(m)d MB），请拆分后分批导入。") % {"m": limit // 1048576})
+    for info in infos:
+        if info.file_size > 1_048_576 and info.file_size > MAX_RATIO * max(info.compress_size, 1):
+            raise ImportFileError(_("文件压缩比异常，疑似恶意构造的文件，已拒绝。"))
+
+
+def _is_formula_like(value) -> bool:
+    return isinstance(value, str) and value.startswith(FORMULA_TRIGGERS)
+
+
+def _as_text(cell) -> None:
+    cell.data_type = "s"
+    cell.quotePrefix = True
+
+
+class _Workbook(Workbook):
+    """A write-only sheet writes each row as it is appended: its text is made safe there, not at save time."""
+
+    def create_sheet(self, title=None, index=None):
+        ws = super().create_sheet(title, index)
+        if self.write_only:
+            append = ws.append
+
+            def safe_append(row):
+                append([_text_cell(ws, v) if _is_formula_like(v) else v for v in row])
+
+            ws.append = safe_append
+        return ws
+
+
+def _text_cell(ws, value):
+    cell = WriteOnlyCell(ws, value=value)
+    _as_text(cell)
+    return cell
+
+
+def new_workbook(*, write_only: bool = False) -> Workbook:
+    """A workbook to fill; turn it into bytes with `workbook_bytes`."""
+    return _Workbook(write_only=write_only)
+
+
+def workbook_bytes(wb: Workbook) -> bytes:
+    """The .xlsx bytes of `wb`, with every text that a spreadsheet would read as a formula stored as text."""
+    for ws in wb.worksheets if not wb.write_only else ():
+        for row in ws.iter_rows():
+            for cell in row:
+                if cell.data_type == "f" or _is_formula_like(cell.value):
+                    _as_text(cell)
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()

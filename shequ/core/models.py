@@ -1,4 +1,3 @@
-import json
 
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
@@ -159,9 +158,8 @@ class AuditLog(models.Model):
                    models.Index(fields=["action"], name="core_auditlog_action")]
 
     def canonical(self) -> bytes:
-        payload = [self.at.isoformat(), self.user_id, self.username, self.role, self.action, self.object_type,
-                   self.object_id, self.object_repr, self.result, self.ip, self.detail]
-        return json.dumps(payload, ensure_ascii=False, sort_keys=True, default=str).encode()
+        return crypto.canonical([self.at, self.user_id, self.username, self.role, self.action, self.object_type,
+                                 self.object_id, self.object_repr, self.result, self.ip, self.detail])
 
     def compute_signature(self) -> str:
         return crypto.sign(self.canonical())
@@ -215,6 +213,27 @@ class CalendarDay(models.Model):
 
     def __str__(self):
         return f"{self.date} {self.name}"
+
+
+class AdminReset(models.Model):
+    """A reset of an administrator account's password or second factor, waiting for a second administrator
+    (two-person rule, 三权分立): one administrator alone cannot take over another's account."""
+
+    KINDS = [("password", _("重置密码")), ("second_factor", _("重置动态口令"))]
+
+    user = models.ForeignKey(User, verbose_name=_("账号"), on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(_("类型"), max_length=16, choices=KINDS)
+    password_hash = models.CharField(max_length=128, blank=True)  # the temporary password, hashed only
+    requested_by = models.ForeignKey(User, verbose_name=_("申请人"), on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(_("申请时间"), default=timezone.now)
+    approved_by = models.ForeignKey(User, verbose_name=_("批准人"), null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")
+    approved_at = models.DateTimeField(_("批准时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("管理员账号重置")
+        verbose_name_plural = _("管理员账号重置")
+        ordering = ["-requested_at"]
 
 
 class Notification(models.Model):

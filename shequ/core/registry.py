@@ -9,6 +9,8 @@ STAFF = [r for r in Role.values if r not in (Role.SYSADMIN, Role.SECADMIN, Role.
 grant([Role.SYSADMIN], "core.manage_config", "core.view_tree")
 grant([Role.SECADMIN], "core.manage_users", "core.view_tree")
 grant([Role.AUDITOR], "core.read_audit")
+# Two-person rule: a reset of an administrator account waits for a second administrator, whichever of the three.
+grant([Role.SYSADMIN, Role.SECADMIN, Role.AUDITOR], "core.approve_admin_reset")
 grant(Role.values, "core.inbox")
 grant(STAFF, "core.view_tree")
 grant([Role.LEADER, Role.HALL_SUPERVISOR, Role.OPS_OPERATOR, Role.SHIFT_LEADER, Role.DISPATCHER,
@@ -25,6 +27,7 @@ nav(
     NavItem(_("系统"), _("辖区与部门"), "core:tree", "core.view_tree", "diagram-3", 10),
     NavItem(_("系统"), _("工作日历"), "core:calendar", "core.view_calendar", "calendar3", 20),
     NavItem(_("系统"), _("用户与权限"), "core:user-list", "core.manage_users", "people", 30),
+    NavItem(_("系统"), _("账号重置审批"), "core:admin-resets", "core.approve_admin_reset", "shield-check", 35),
     NavItem(_("系统"), _("审计日志"), "core:audit-list", "core.read_audit", "journal-text", 40),
     NavItem(_("系统"), _("后台任务"), "core:operations", "core.operations", "cpu", 45),
     NavItem(_("系统"), _("系统配置"), "core:config-index", "core.manage_config", "gear", 50),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
@@ -15,8 +16,8 @@ from django.utils.translation import gettext as _
 from . import crypto, workcal
 from .audit import audit_record
 from .choices import ADMIN_ROLES, NODE_PARENT_KIND, AuditAction, NodeKind, Role
-from .errors import DomainError
-from .models import ApiToken, CalendarDay, CalendarYear, Department, Node, Notification, User
+from .errors import ConflictError, DomainError
+from .models import AdminReset, ApiToken, CalendarDay, CalendarYear, Department, Node, Notification, User
 
 
 # --- jurisdiction tree -------------------------------------------------------------------------------------
@@ -166,9 +167,9 @@ def user_set_password(*, actor, user: User, password: str, temporary: bool) -> U
     user.set_password(password)
     user.password_changed_at = None if temporary else timezone.now()
     user.save(update_fields=["password", "password_changed_at"])
-    if temporary:
-        # An administrator's reset must lock out whoever held the old credentials, API tokens included.
-        ApiToken.objects.filter(user=user).delete()
+    # A new password locks out whoever held the old credentials, API tokens included: after the user's own
+    # change as after an administrator's reset.
+    ApiToken.objects.filter(user=user).delete()
     audit_record(actor=actor, action=AuditAction.PERMISSION if temporary else AuditAction.UPDATE, obj=user,
                  detail={"op": "password_reset" if temporary else "password_change"})
     return user
@@ -201,6 +202,68 @@ def user_reset_second_factor(*, actor, user: User) -> None:
     audit_record(actor=actor, action=AuditAction.PERMISSION, obj=user, detail={"op": "reset_2fa"})
 
 
+# --- two-person rule for the administrator accounts ---------------------------------------------------------------
+
+def _apply_password(user: User, password_hash: str) -> None:
+    user.password = password_hash
+    user.password_changed_at = None  # temporary: to be changed at the next login
+    user.save(update_fields=["password", "password_changed_at"])
+    ApiToken.objects.filter(user=user).delete()
+    user_end_sessions(user=user)
+
+
+@transaction.atomic
+def admin_reset_request(*, actor, user: User, kind: str, password: str = "") -> AdminReset:
+    """Ask for the reset of an administrator account; nothing changes until another administrator approves."""
+    if kind == "password":
+        try:
+            validate_password(password, user)
+        except ValidationError as exc:
+            raise DomainError(_("密码不符合要求。"), {"password": exc.messages}) from exc
+    if AdminReset.objects.filter(user=user, kind=kind, approved_at__isnull=True).exists():
+        raise ConflictError(_("该账号已有待批准的重置申请。"), {"user": [_("请等待另一名管理员批准。")]})
+    reset = AdminReset.objects.create(user=user, kind=kind, requested_by=actor,
+                                      password_hash=make_password(password) if kind == "password" else "")
+    approvers = User.objects.filter(role__in=ADMIN_ROLES, is_active=True).exclude(pk__in=[actor.pk, user.pk])
+    notify(recipients=list(approvers), title=_("待批准：重置管理员账号 %(u)s") % {"u": user.username},
+           body=_("%(a)s 申请%(k)s，须由另一名管理员批准后生效。") % {"a": actor.display_name,
+                                                           "k": reset.get_kind_display()},
+           link="/users/resets/")
+    notify(recipients=[user], title=_("您的账号有一项重置申请"), send_message=True,
+           body=_("%(a)s 申请%(k)s；如非您本人要求，请立即联系其他管理员。") % {"a": actor.display_name,
+                                                                   "k": reset.get_kind_display()})
+    audit_record(actor=actor, action=AuditAction.PERMISSION, obj=user,
+                 detail={"op": f"reset_{kind}_requested", "reset": reset.pk})
+    return reset
+
+
+@transaction.atomic
+def admin_reset_approve(*, actor, reset: AdminReset) -> AdminReset:
+    """The second administrator's approval: applies the reset and tells the person whose account it is."""
+    reset = AdminReset.objects.select_for_update().get(pk=reset.pk)
+    if reset.approved_at is not None:
+        raise ConflictError(_("该申请已批准。"), {})
+    if not actor.is_admin_role or actor.pk in (reset.requested_by_id, reset.user_id):
+        raise DomainError(_("须由申请人和被重置人以外的另一名管理员批准。"), {"user": [_("不能批准自己的申请或自己的账号。")]})
+    user = reset.user
+    if reset.kind == "password":
+        _apply_password(user, reset.password_hash)
+    else:
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        TOTPDevice.objects.filter(user=user).delete()
+        user_end_sessions(user=user)
+    reset.approved_by, reset.approved_at, reset.password_hash = actor, timezone.now(), ""
+    reset.save(update_fields=["approved_by", "approved_at", "password_hash"])
+    notify(recipients=[user], title=_("您的账号已被重置"), send_message=True,
+           body=_("%(k)s已由 %(a)s 申请、%(b)s 批准。如非您本人要求，请立即联系其他管理员。") % {
+               "k": reset.get_kind_display(), "a": reset.requested_by.display_name, "b": actor.display_name})
+    audit_record(actor=actor, action=AuditAction.PERMISSION, obj=user,
+                 detail={"op": f"reset_{reset.kind}_approved", "reset": reset.pk,
+                         "requested_by": reset.requested_by.username})
+    return reset
+
+
 # --- API tokens -------------------------------------------------------------------------------------------------
 
 @transaction.atomic
@@ -212,6 +275,20 @@ def api_token_issue(*, user: User, ttl_hours: int) -> str:
                             expires_at=now + dt.timedelta(hours=ttl_hours))
     audit_record(actor=user, action=AuditAction.LOGIN, obj=user, detail={"channel": "api_token"})
     return key
+
+
+@transaction.atomic
+def api_token_revoke(*, actor, user: User, token: ApiToken | None = None) -> int:
+    """Revoke one token (a client's logout) or every token of `user` (the security administrator's button, a
+    lost device). Returns how many were revoked."""
+    tokens = ApiToken.objects.filter(user=user)
+    if token is not None:
+        tokens = tokens.filter(pk=token.pk)
+    revoked, _by_model = tokens.delete()
+    audit_record(actor=actor, action=AuditAction.PERMISSION if actor is not None and actor.pk != user.pk
+                 else AuditAction.LOGOUT, obj=user, detail={"op": "api_token_revoke", "revoked": revoked,
+                                                            "all": token is None})
+    return revoked
 
 
 # --- working-day calendar ---------------------------------------------------------------------------------------

@@ -22,10 +22,12 @@ urlpatterns = [
     path("users/", views.user_list, name="user-list"),
     path("users/new/", views.user_create, name="user-create"),
     path("users/<int:pk>/", views.user_detail, name="user-detail"),
+    path("users/resets/", views.admin_resets, name="admin-resets"),
     path("users/<int:pk>/unlock/", views.user_unlock, name="user-unlock"),
     path("users/<int:pk>/reset-2fa/", views.user_reset_2fa, name="user-reset-2fa"),
     path("users/<int:pk>/reset-password/", views.user_reset_password, name="user-reset-password"),
     path("operations/", views.operations, name="operations"),
+    path("users/<int:pk>/revoke-tokens/", views.user_revoke_tokens, name="user-revoke-tokens"),
     path("audit/", views.audit_list, name="audit-list"),
     path("audit/<int:pk>/", views.audit_detail, name="audit-detail"),
     path("config/", config_views.config_index, name="config-index"),
@@ -41,6 +43,8 @@ from . import api  # noqa: E402
 
 api_urlpatterns = [
     path("auth/token/", api.token_obtain, name="api-token"),
+    path("auth/logout/", api.logout, name="api-logout"),
+    path("auth/tokens/revoke/", api.token_revoke, name="api-token-revoke"),
     path("me/", api.me, name="api-me"),
     path("calendar/add-working-days", api.add_working_days, name="api-add-working-days"),
     path("calendar/count-working-days", api.count_working_days, name="api-count-working-days"),

@@ -19,7 +19,7 @@ from .errors import DomainError
 from .forms import (AuditFilterForm, CalendarQueryForm, CalendarYearForm, LoginForm, OtpForm,
                     PasswordResetByAdminForm, UserAccessForm, UserCreateForm)
 from .hooks import pending_for
-from .models import CalendarDay, CalendarYear, User
+from .models import AdminReset, CalendarDay, CalendarYear, User
 from .web import form_add_domain_error, paginate, query_without_page, render_page, require
 
 
@@ -327,6 +327,7 @@ def user_detail(request, pk):
     return render(request, "core/user_form.html", {
         "form": form, "subject": user, "attempts": attempts,
         "locked": bool(attempts and attempts.failures_since_start >= settings.AXES_FAILURE_LIMIT),
+        "tokens": user.api_tokens.filter(expires_at__gt=timezone.now()).count(),
         "has_totp": TOTPDevice.objects.filter(user=user, confirmed=True).exists(),
         "password_form": PasswordResetByAdminForm(),
     })
@@ -345,6 +346,14 @@ def user_unlock(request, pk):
 @require_POST
 def user_reset_2fa(request, pk):
     user = get_object_or_404(User, pk=pk)
+    if user.is_admin_role:
+        try:
+            services.admin_reset_request(actor=request.user, user=user, kind="second_factor")
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("已提交重置申请，须由另一名管理员批准后生效。"))
+        return redirect("core:user-detail", pk=pk)
     services.user_reset_second_factor(actor=request.user, user=user)
     messages.success(request, _("已重置 %(u)s 的动态口令，下次登录时重新绑定。") % {"u": user.username})
     return redirect("core:user-detail", pk=pk)
@@ -355,7 +364,17 @@ def user_reset_2fa(request, pk):
 def user_reset_password(request, pk):
     user = get_object_or_404(User, pk=pk)
     form = PasswordResetByAdminForm(request.POST)
-    if form.is_valid():
+    if form.is_valid() and user.is_admin_role:
+        try:
+            services.admin_reset_request(actor=request.user, user=user, kind="password",
+                                         password=form.cleaned_data["password"])
+        except DomainError as exc:
+            for msgs in exc.errors.values():
+                for m in msgs:
+                    messages.error(request, m)
+        else:
+            messages.success(request, _("已提交重置申请，须由另一名管理员批准后生效。"))
+    elif form.is_valid():
         try:
             services.user_set_password(actor=request.user, user=user, password=form.cleaned_data["password"],
                                        temporary=True)
@@ -384,6 +403,32 @@ def operations(request):
         **data, "page": page, "query": query_without_page(request), "status": status,
         "statuses": TaskRunStatus.choices,
     }, "core/partials/_task_runs.html")
+
+
+@require("core.manage_users")
+@require_POST
+def user_revoke_tokens(request, pk):
+    user = get_object_or_404(User, pk=pk)
+    revoked = services.api_token_revoke(actor=request.user, user=user)
+    messages.success(request, _("已吊销 %(u)s 的 %(n)d 个接口令牌。") % {"u": user.username, "n": revoked})
+    return redirect("core:user-detail", pk=pk)
+
+
+@require("core.approve_admin_reset")
+def admin_resets(request):
+    """Resets of administrator accounts waiting for a second administrator (two-person rule)."""
+    if request.method == "POST":
+        reset = get_object_or_404(AdminReset, pk=request.POST.get("reset") if str(
+            request.POST.get("reset", "")).isdigit() else 0, approved_at__isnull=True)
+        try:
+            services.admin_reset_approve(actor=request.user, reset=reset)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("已批准，%(u)s 已收到通知。") % {"u": reset.user.username})
+        return redirect("core:admin-resets")
+    pending = AdminReset.objects.filter(approved_at__isnull=True).select_related("user", "requested_by")
+    return render(request, "core/admin_resets.html", {"pending": pending})
 
 
 # --- audit log (auditor) ----------------------------------------------------------------------------------------

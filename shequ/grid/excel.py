@@ -9,10 +9,11 @@ import zipfile
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
 from shequ.core.errors import DomainError
+from shequ.core.excel import check_xlsx_expansion, new_workbook, workbook_bytes
 
 from .choices import SHIFT_SHORT
 
@@ -32,9 +33,7 @@ def _header(ws, titles):
 
 
 def _bytes(wb) -> bytes:
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(wb)
 
 
 def parse_hotline_upload(upload) -> list[dict]:
@@ -56,6 +55,7 @@ def parse_hotline_upload(upload) -> list[dict]:
         return [dict(r, _row=i) for i, r in enumerate(rows, start=1)]
     if not name.endswith(".xlsx") or data[:4] != b"PK\x03\x04" or not zipfile.is_zipfile(io.BytesIO(data)):
         raise DomainError(_("只支持 .xlsx 或 .json 文件。"), {"file": [_("文件格式不支持。")]})
+    check_xlsx_expansion(io.BytesIO(data))
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         ws = wb.worksheets[0]
@@ -86,7 +86,7 @@ def parse_hotline_upload(upload) -> list[dict]:
 
 
 def hotline_template() -> bytes:
-    wb = Workbook()
+    wb = new_workbook()
     ws = wb.active
     ws.title = "12345工单"
     _header(ws, [t for t, _f in HOTLINE_COLUMNS])
@@ -98,7 +98,7 @@ def hotline_template() -> bytes:
 
 
 def roster_workbook(month: dict, on_duty_names: dict | None = None) -> bytes:
-    wb = Workbook()
+    wb = new_workbook()
     ws = wb.active
     ws.title = f"{month['first']:%Y-%m}"
     days = month["days"]
@@ -123,7 +123,7 @@ def roster_workbook(month: dict, on_duty_names: dict | None = None) -> bytes:
 
 
 def indicator_workbook(*, title: str, rows: list[dict], columns: list[tuple[str, str]], start, end) -> bytes:
-    wb = Workbook()
+    wb = new_workbook()
     ws = wb.active
     ws.title = title[:30]
     ws.append([f"{title}（{start:%Y年%-m月%-d日}至{end:%Y年%-m月%-d日}）"])
@@ -146,7 +146,7 @@ def _cell(value):
 
 
 def case_workbook(cases) -> bytes:
-    wb = Workbook()
+    wb = new_workbook()
     ws = wb.active
     ws.title = _("案件")
     _header(ws, [_("案件编号"), _("类别"), _("小类"), _("来源"), _("状态"), _("紧急程度"), _("网格"), _("地址"),

@@ -8,6 +8,7 @@ from rest_framework.response import Response
 from shequ.core.api import error_responses
 from shequ.core.api_permissions import HasCapability
 from shequ.core.choices import NodeKind
+from shequ.core.idempotency import personal_data
 from shequ.core.models import Node
 
 from . import selectors, services
@@ -155,8 +156,8 @@ class ResidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         resident = self.get_object()
         payload = RevealSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        return Response(services.resident_reveal(actor=request.user, resident=resident,
-                                                 reason=payload.validated_data["reason"]))
+        return personal_data(Response(services.resident_reveal(actor=request.user, resident=resident,
+                                                               reason=payload.validated_data["reason"])))
 
 
 def _service_data(d: dict) -> dict:

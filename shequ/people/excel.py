@@ -10,19 +10,17 @@ Export: masked, scoped, capped and audited.
 from __future__ import annotations
 
 import datetime as dt
-import io
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 
 from shequ.core import crypto, xlsx_rows
 from shequ.core.audit import audit_record
 from shequ.core.choices import AuditAction, NodeKind
-from shequ.core.excel import ImportFileError, check_xlsx_upload
+from shequ.core.excel import ImportFileError, check_xlsx_upload, new_workbook, workbook_bytes
 from shequ.core.jobs import job_handler, job_progress
 from shequ.core.models import Node
 from shequ.core.scoping import scope_node_ids
@@ -73,7 +71,7 @@ def _header_map(header) -> dict[str, int]:
 
 
 def template_workbook() -> bytes:
-    wb = Workbook()
+    wb = new_workbook()
     ws = wb.active
     ws.title = "居民"
     ws.append([h for h, _f in COLUMNS])
@@ -102,9 +100,7 @@ def template_workbook() -> bytes:
         ws.column_dimensions[col].width = width
     notes.column_dimensions["A"].width = 14
     notes.column_dimensions["B"].width = 80
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(wb)
 
 
 class _Lookup:
@@ -226,14 +222,12 @@ def _import_batch(batch, mapping, lookup, user, seen, stats, errors, job) -> Non
 
 
 def error_report(errors: list[dict]) -> bytes:
-    wb = Workbook(write_only=True)
+    wb = new_workbook(write_only=True)
     ws = wb.create_sheet("错误行")
     ws.append(["行号", "姓名", "原因"])
     for e in errors:
         ws.append([e["row"], e["name"], e["reason"]])
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(wb)
 
 
 def export_residents(*, actor, queryset, filters: dict) -> tuple[bytes, int, bool]:
@@ -242,7 +236,7 @@ def export_residents(*, actor, queryset, filters: dict) -> tuple[bytes, int, boo
     rows = list(queryset.select_related("committee", "household").prefetch_related("tags")[:cap + 1])
     truncated = len(rows) > cap
     rows = rows[:cap]
-    wb = Workbook(write_only=True)
+    wb = new_workbook(write_only=True)
     ws = wb.create_sheet("居民")
     stamp = timezone.localtime().strftime("%Y-%m-%d %H:%M")
     ws.append([_("导出人：%(u)s　时间：%(t)s　本表已脱敏，仅限工作使用，不得外传。") % {"u": actor.display_name, "t": stamp}])
@@ -253,9 +247,8 @@ def export_residents(*, actor, queryset, filters: dict) -> tuple[bytes, int, boo
                    r.committee.name, r.address, r.household.number if r.household else "",
                    r.get_relation_display(), r.get_hukou_type_display(),
                    "、".join(t.name for t in r.tags.all())])
-    buffer = io.BytesIO()
-    wb.save(buffer)
+    content = workbook_bytes(wb)
     with transaction.atomic():
         audit_record(actor=actor, action=AuditAction.EXPORT, object_type="people.resident",
                      detail={"rows": len(rows), "truncated": truncated, "filters": filters, "masked": True})
-    return buffer.getvalue(), len(rows), truncated
+    return content, len(rows), truncated

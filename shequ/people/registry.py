@@ -6,8 +6,9 @@ from shequ.core.permissions import grant
 
 from . import excel  # noqa: F401  (registers the import job handler)
 
-grant([Role.LEADER, Role.HALL_SUPERVISOR, Role.WINDOW_CLERK, Role.COMMITTEE_WORKER, Role.FACILITY_OPERATOR],
-      "people.view")
+# Only roles whose work is about residents (the registry, applicants at the window, the 街道's figures) see it:
+# facility operators, volunteers and the 大联动 roles have no use for names, addresses or ID numbers.
+grant([Role.LEADER, Role.HALL_SUPERVISOR, Role.WINDOW_CLERK, Role.COMMITTEE_WORKER], "people.view")
 grant([Role.HALL_SUPERVISOR, Role.WINDOW_CLERK, Role.COMMITTEE_WORKER], "people.edit", "people.reveal")
 grant([Role.COMMITTEE_WORKER], "people.import")
 grant([Role.COMMITTEE_WORKER, Role.LEADER], "people.export")

@@ -14,6 +14,7 @@ from shequ.core import crypto, idcard
 from shequ.core.choices import NodeKind
 from shequ.core.models import Node
 from shequ.core.scoping import filter_by_scope
+from shequ.core.text import prefix_range
 
 from .choices import AGE_TAGS
 from .models import Household, Resident
@@ -38,8 +39,10 @@ def search_kind(query: str) -> str:
 def _prefix(field: str, prefix: str) -> Q:
     """`field` starts with an ASCII `prefix`, written as a range so an ordinary index serves it (LIKE 'x%' does
     not use one on SQLite, nor on PostgreSQL without a pattern-ops index)."""
-    upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
-    return Q(**{f"{field}__gte": prefix, f"{field}__lt": upper})
+    lower, upper = prefix_range(prefix)
+    if upper is None:
+        return Q(**{f"{field}__gte": lower})
+    return Q(**{f"{field}__gte": lower, f"{field}__lt": upper})
 
 
 def age_cutoff(years: int) -> dt.date:

@@ -44,9 +44,39 @@ def _household_for(actor, number: str, committee: Node, address: str) -> Househo
     household = Household.objects.filter(number=number).first()
     if household is None:
         return household_create(actor=actor, number=number, committee=committee, address=address)
-    if household.committee_id != committee.pk:
+    if household.committee_id != committee.pk and in_scope(actor, household.committee):
         raise DomainError(_("该户不属于所选居委会。"), {"household_number": [_("户号 %(n)s 属于其他居委会。") % {"n": number}]})
+    if household.committee_id != committee.pk:
+        # Whether (and where) a committee outside the actor's scope uses this number is not theirs to know.
+        raise DomainError(_("该户号不能用于所选居委会。"), {"household_number": [_("户号 %(n)s 不可用，请核对。") %
+                                                                            {"n": number}]})
     return household
+
+
+class _RegisteredOutOfScope(Exception):
+    def __init__(self, existing: Resident):
+        self.existing = existing
+
+
+def _route_duplicate(*, actor, existing: Resident, committee: Node) -> None:
+    """A registration of a person already registered where the actor cannot see: the 街道 staff who see both
+    committees get a task to sort it out (move, merge or correct), the actor learns nothing about where."""
+    from shequ.core.models import User
+    from shequ.core.permissions import role_has
+    from shequ.core.services import notify
+
+    roles = [r for r in User._meta.get_field("role").choices if role_has(r[0], "people.edit")]
+    recipients = [u for u in User.objects.filter(is_active=True, role__in=[r[0] for r in roles])
+                  .prefetch_related("nodes")
+                  if u.pk != actor.pk and in_scope(u, existing.committee) and in_scope(u, committee)]
+    notify(recipients=recipients, title=_("重复登记待核查：%(id)s") % {"id": existing.id_masked},
+           body=_("%(who)s 在%(c)s登记的居民（身份证号 %(id)s）已在%(e)s登记，请核实后迁移或更正。") % {
+               "who": actor.display_name, "c": committee.name, "id": existing.id_masked,
+               "e": existing.committee.name},
+           link=f"/people/{existing.pk}/")
+    audit_record(actor=actor, action=AuditAction.DENIED, obj=existing, result="denied",
+                 detail={"op": "create_duplicate_out_of_scope", "committee": committee.code,
+                         "routed_to": [u.username for u in recipients]})
 
 
 def _apply(resident: Resident, clean: dict) -> None:
@@ -91,16 +121,33 @@ def _raise_if_errors(errors: dict) -> None:
         raise DomainError(first, errors)
 
 
-@transaction.atomic
 def resident_create(*, actor, data: dict, committee: Node | None, household_number: str = "",
                     tags: list[Tag] = ()) -> Resident:
+    """Register a resident. An ID number already registered inside the actor's scope is a plain 409; one
+    registered outside it gets the same kind of answer without saying where, and is routed to the 街道."""
+    try:
+        return _resident_create(actor=actor, data=data, committee=committee, household_number=household_number,
+                                tags=tags)
+    except _RegisteredOutOfScope as exc:
+        with transaction.atomic():
+            _route_duplicate(actor=actor, existing=exc.existing, committee=committee)
+        raise ConflictError(_("该身份证号无法在此登记，已转街道核查，请勿重复提交。"),
+                            {"id_number": [_("该身份证号已登记，已转街道核查。")]}) from None
+
+
+@transaction.atomic
+def _resident_create(*, actor, data: dict, committee: Node | None, household_number: str,
+                     tags: list[Tag]) -> Resident:
     clean, errors = clean_resident(data)
     _raise_if_errors(errors)
     committee = _check_committee(actor, committee)
-    household = _household_for(actor, household_number, committee, clean["address"])
     id_hash = crypto.keyed_hash(clean["id_number"])
-    if Resident.objects.filter(id_hash=id_hash).exists():
+    existing = Resident.objects.filter(id_hash=id_hash).select_related("committee").first()
+    if existing is not None:
+        if not in_scope(actor, existing.committee):
+            raise _RegisteredOutOfScope(existing)
         raise ConflictError(_("该身份证号已登记，请勿重复登记。"), {"id_number": [_("该身份证号已登记。")]})
+    household = _household_for(actor, household_number, committee, clean["address"])
     resident = Resident(committee=committee, household=household)
     _apply(resident, clean)
     try:
@@ -300,7 +347,7 @@ def _import_household(households: dict[str, Household], number: str, committee: 
         return _("户号不能超过32个字符。")
     household = households[number]
     if household.committee_id != committee.pk:
-        return _("户号 %(n)s 属于其他居委会。") % {"n": number}
+        return _("户号 %(n)s 不可用，请核对。") % {"n": number}  # never which committee uses it
     return household
 
 

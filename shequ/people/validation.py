@@ -16,6 +16,7 @@ os.environ.setdefault("PYPINYIN_NO_DICT_COPY", "true")
 from pypinyin import lazy_pinyin  # noqa: E402
 
 from shequ.core import idcard
+from shequ.core.text import has_invisible
 
 from .choices import Gender, HukouType, Relation
 
@@ -56,6 +57,8 @@ def clean_name(value) -> str:
         raise ValueError(_("姓名不能超过%(n)d个字符。") % {"n": NAME_MAX})
     if any(c.isdigit() for c in name) or any(ord(c) < 32 for c in name):
         raise ValueError(_("姓名不能包含数字或控制字符。"))
+    if has_invisible(name):
+        raise ValueError(_("姓名不能包含不可见字符（如零宽字符、文字方向控制符）。"))
     return name
 
 

@@ -50,6 +50,7 @@ class Spec:
     oracle: bool = False  # a body naming an object out of scope must be answered exactly like a missing one
     ref_path: Callable | None = None  # ref_path(world) → URL kwargs of the object the body-variant runs act on
     ref_path_kind: str | None = None  # its kind, for who sees it (default: `obj`)
+    ends_credentials: bool = False  # the call revokes the caller's own token (logout): nothing left to replay with
 
 
 # --- who sees what ---------------------------------------------------------------------------------------------
@@ -259,6 +260,10 @@ R = {}
 R["POST core-api:api-token"] = Spec(public=True, body=lambda w, p, v: {"username": p.user.username,
                                                                         "password": "wrong-password"})
 R["GET core-api:api-me"] = Spec(check=_check_me)
+R["POST core-api:api-logout"] = Spec(ends_credentials=True)
+R["POST core-api:api-token-revoke"] = Spec(gate=("core.manage_users",),
+                                           body=lambda w, p, v: {"username": w.personas["committee_worker"]
+                                                                 .user.username})
 _calendar = "calendar needs only authentication: working days are public knowledge"
 R["GET core-api:api-add-working-days"] = Spec(query={"start": "2026-03-10", "days": 5})
 R["GET core-api:api-count-working-days"] = Spec(query={"start": "2026-03-01", "end": "2026-03-31"})

@@ -11,6 +11,7 @@ Every call runs in a savepoint that is rolled back, so one role's write never ch
 
 from __future__ import annotations
 
+import copy
 import json
 from urllib.parse import urlencode
 
@@ -46,6 +47,7 @@ def call(client, op, kwargs: dict, body=None, query=None):
         url += "?" + urlencode(query)
     STATS["calls"] += 1
     savepoint = transaction.savepoint()
+    cookies = copy.deepcopy(client.cookies)  # a logout replaces the session cookie: roll that back too
     try:
         if op.method == "GET":
             return client.get(url)
@@ -55,6 +57,7 @@ def call(client, op, kwargs: dict, body=None, query=None):
         return _Failed(exc)
     finally:
         transaction.savepoint_rollback(savepoint)
+        client.cookies = cookies
 
 
 def _body(spec, world, persona, variant):
@@ -158,9 +161,11 @@ def test_it_reveals_plaintext_only_through_the_audited_action(world):
     assert revealed.status_code == 200 and revealed.json()["id_number"] == resident.id_number
     log = AuditLog.objects.filter(action="reveal", object_id=str(resident.pk))
     assert log.count() == before + 1 and log.latest("id").detail == {"reason": "核对身份"}
-    facility = world.personas[Role.FACILITY_OPERATOR].client  # may look, may not reveal
-    assert facility.get(url).status_code == 200
+    facility = world.personas[Role.FACILITY_OPERATOR].client  # its work needs no resident: neither look nor reveal
+    assert facility.get(url).status_code == 403
+    assert facility.get("/api/v1/residents/").status_code == 403
     assert facility.post(f"{url}reveal/", {"reason": "核对身份"}, format="json").status_code == 403
+    assert world.personas[Role.FACILITY_OPERATOR].html.get("/people/").status_code == 403
 
 
 @pytest.mark.django_db
@@ -245,6 +250,63 @@ def test_api_operation_honours_roles_and_scope(world, op):
                                             f"outside the caller's scope")
                         if seen and obj.pk not in ids:
                             problems.append(f"{where}: the list misses the {v} {spec.rows} #{obj.pk} it should show")
+    assert not problems, f"{op.key}:\n  " + "\n  ".join(problems)
+
+
+# --- replays of an Idempotency-Key -------------------------------------------------------------------------------
+
+POST_OPERATIONS = [op for op in API_OPERATIONS if op.method == "POST"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("op", POST_OPERATIONS, ids=str)
+def test_api_replay_is_authenticated_and_authorised_first(world, op):
+    """The replay case: a write repeated with the same `Idempotency-Key` by a role allowed to make it gets the
+    first answer (a reveal is never replayed: it runs and is audited again); the same repeat after the account
+    was deactivated gets 401, and after the role changed it is not replayed (it runs afresh, and is authorised)."""
+    from shequ.core.models import AuditLog, User
+
+    spec = REGISTRY[op.key]
+    if spec.public or spec.ends_credentials:
+        return
+    on = "obj" if spec.obj else ("ref" if spec.ref else "none")
+    kwargs = url_kwargs(world, spec.obj, "in") if spec.obj else {}
+    persona = next((p for p in world.personas.values()
+                    if expected(world, spec, p, "in" if on != "none" else None, on=on) is ALLOWED), None)
+    if persona is None:
+        pytest.skip("no role may make this call")
+    url = reverse(op.name, kwargs={**dict(op.literals), **kwargs})
+    if spec.query:
+        url += "?" + urlencode(spec.query)
+    body = json.dumps(_body(spec, world, persona, "in"))
+    key = f"replay-{op.key}"[:128]
+    problems = []
+    savepoint = transaction.savepoint()
+    try:
+        post = lambda: persona.client.generic("POST", url, body, content_type="application/json",  # noqa: E731
+                                              HTTP_IDEMPOTENCY_KEY=key)
+        reveals = AuditLog.objects.filter(action="reveal").count()
+        first = post()
+        again = post()
+        if again.status_code != first.status_code:
+            problems.append(f"repeat: {_describe(again)} after {_describe(first)}")
+        if spec.reveals:
+            if again.has_header("Idempotency-Replayed"):
+                problems.append("a reveal was replayed from storage")
+            if AuditLog.objects.filter(action="reveal").count() != reveals + 2:
+                problems.append("a repeated reveal is not audited")
+        elif first.status_code < 500 and not again.has_header("Idempotency-Replayed"):
+            problems.append(f"repeat not replayed: {_describe(again)}")
+        User.objects.filter(pk=persona.user.pk).update(is_active=False)
+        inactive = post()
+        if inactive.status_code not in ANONYMOUS or inactive.has_header("Idempotency-Replayed"):
+            problems.append(f"deactivated account: {_describe(inactive)} (expected 401/403, not a replay)")
+        User.objects.filter(pk=persona.user.pk).update(is_active=True, role=Role.RESIDENT)
+        demoted = post()
+        if demoted.has_header("Idempotency-Replayed"):
+            problems.append(f"role changed to resident: replayed {_describe(demoted)}")
+    finally:
+        transaction.savepoint_rollback(savepoint)
     assert not problems, f"{op.key}:\n  " + "\n  ".join(problems)
 
 

@@ -80,3 +80,74 @@ def test_it_creates_one_object_under_concurrent_repeats(tree, personas):
     assert {status for status, _ in results} == {201}
     assert len({content for _, content in results}) == 1
     assert IdempotencyKey.objects.count() == 1
+
+
+# --- replays are authenticated and authorised first; personal data is never kept -----------------------------
+
+def _token_client(user):
+    from rest_framework.test import APIClient
+
+    from shequ.core.services import api_token_issue
+
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_token_issue(user=user, ttl_hours=72)}")
+    return client
+
+
+def test_it_refuses_a_replay_to_a_deactivated_account(personas):
+    client = _token_client(personas["dunhua"])
+    body = _payload()
+    assert client.post("/api/v1/residents/", body, format="json", HTTP_IDEMPOTENCY_KEY="d-1").status_code == 201
+    type(personas["dunhua"]).objects.filter(pk=personas["dunhua"].pk).update(is_active=False)
+    again = client.post("/api/v1/residents/", body, format="json", HTTP_IDEMPOTENCY_KEY="d-1")
+    assert again.status_code == 401 and "Idempotency-Replayed" not in again
+    assert body["id_number"] not in again.content.decode()
+
+
+def test_it_does_not_replay_after_the_role_changed(personas):
+    from shequ.core.choices import Role
+
+    user = personas["dunhua"]
+    client = _token_client(user)
+    body = _payload()
+    assert client.post("/api/v1/residents/", body, format="json", HTTP_IDEMPOTENCY_KEY="r-1").status_code == 201
+    type(user).objects.filter(pk=user.pk).update(role=Role.RESIDENT)
+    again = client.post("/api/v1/residents/", body, format="json", HTTP_IDEMPOTENCY_KEY="r-1")
+    assert again.status_code == 403 and "Idempotency-Replayed" not in again
+
+
+def test_it_never_stores_a_reveal_and_audits_every_one(personas):
+    from shequ.core.models import AuditLog
+    from shequ.core.testing import make_resident
+
+    resident = make_resident(personas["dunhua"], personas["dunhua"].nodes.first(), phone="13912345678")
+    client = _token_client(personas["dunhua"])
+    url = f"/api/v1/residents/{resident.pk}/reveal/"
+    for _ in range(2):
+        answer = client.post(url, {"reason": "核对身份"}, format="json", HTTP_IDEMPOTENCY_KEY="rev-1")
+        assert answer.status_code == 200 and answer.json()["id_number"] == resident.id_number
+        assert "Idempotency-Replayed" not in answer
+    assert not IdempotencyKey.objects.filter(key="rev-1").exists()
+    assert AuditLog.objects.filter(action="reveal", object_id=str(resident.pk)).count() == 2
+    stored = b"".join(bytes(k.body) for k in IdempotencyKey.objects.all())
+    assert resident.id_number.encode() not in stored
+
+
+def test_it_expires_and_purges_stored_keys(personas, settings):
+    import datetime as dt
+
+    import time_machine
+    from django.core.management import call_command
+
+    settings.IDEMPOTENCY_KEY_TTL_HOURS = 24
+    client = _token_client(personas["dunhua"])
+    body = _payload()
+    assert client.post("/api/v1/residents/", body, format="json", HTTP_IDEMPOTENCY_KEY="e-1").status_code == 201
+    with time_machine.travel(dt.datetime.now(dt.timezone.utc) + dt.timedelta(hours=25)):
+        later = client.post("/api/v1/residents/", body, format="json", HTTP_IDEMPOTENCY_KEY="e-1")
+        assert later.status_code == 409 and "Idempotency-Replayed" not in later  # run afresh: already registered
+        IdempotencyKey.objects.create(principal="user:0:x", key="old", method="POST", path="/api/v1/x/",
+                                      request_hash="0", created_at=dt.datetime.now(dt.timezone.utc)
+                                      - dt.timedelta(hours=30))
+        call_command("idempotency_purge", stdout=__import__("io").StringIO())
+    assert not IdempotencyKey.objects.filter(key="old").exists()

@@ -260,10 +260,14 @@ def test_it_resets_the_second_factor(client_as, personas):
     assert secadmin.get(f"/users/{target.pk}/").context["has_totp"] is True
     response = secadmin.post(f"/users/{target.pk}/reset-2fa/")
     assert response.status_code == 302
+    assert TOTPDevice.objects.filter(user=target).exists()  # an administrator's account: two-person rule
+    from shequ.core.models import AdminReset
+
+    client_as(personas["sysadmin"]).post("/users/resets/", {"reset": AdminReset.objects.get(user=target).pk})
     assert not TOTPDevice.objects.filter(user=target).exists()
     assert auditor_session.get("/audit/").status_code == 302
-    row = _permission_rows(target).get(detail__op="reset_2fa")
-    assert row.username == "secadmin"
+    assert _permission_rows(target).get(detail__op="reset_second_factor_requested").username == "secadmin"
+    assert _permission_rows(target).get(detail__op="reset_second_factor_approved").username == "sysadmin"
     c = Client()
     c.post("/accounts/login/", {"username": "auditor", "password": PASSWORD})
     assert c.get("/accounts/otp/").context["enrolling"] is True

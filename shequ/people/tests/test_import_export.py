@@ -146,7 +146,7 @@ def test_it_creates_each_household_once_and_refuses_another_committees(personas,
     job = upload_and_run(client_as(personas["dunhua"]), xlsx(rows))
     assert job.result["created"] == 3 and job.result["failed"] == 2
     reasons = {e["row"]: e["reason"] for e in job.result["errors"]}
-    assert "属于其他居委会" in reasons[5] and "不能超过32个字符" in reasons[6]
+    assert "不可用" in reasons[5] and "居委会" not in reasons[5] and "不能超过32个字符" in reasons[6]
     h08 = Household.objects.get(number="H08")
     assert h08.committee == tree["dunhua"] and h08.members.count() == 2
     assert set(Household.objects.values_list("number", flat=True)) == {"H08", "H09", "K01"}
