@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0005_lean_write_indexes'),
+        ('core', '0007_user_large_text'),
     ]
 
     operations = [
