@@ -18,11 +18,27 @@ from shequ.core.models import Department, Node
 from shequ.core.scoping import filter_by_scope, scope_is_whole_tree, scope_node_ids, scope_paths
 
 from .choices import CLOSED_STATUSES, OPEN_STATUSES, CaseStatus, ExtensionStatus, HotlineStatus, ShiftCode
-from .models import (Case, CaseEvent, Category, DutyTeam, HotlineOrder, RosterDay, RosterOverride, ShiftPattern,
-                     ShiftType, TeamMember, WorkStation)
+from .models import (Case, CaseEvent, Category, DutyTeam, HotlineOrder, Inspection, PatrolLog, RosterDay,
+                     RosterOverride, ShiftPattern, ShiftType, TeamMember, WorkStation)
 
 S = CaseStatus
 _NUMBERISH = re.compile(r"^[A-Za-z0-9-]{4,}$")
+
+
+def acting_unit(user) -> Department | None:
+    """The unit a user acts for: their department, or for a residents' committee worker the work station of their
+    committee."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    if user.department_id:
+        return user.department
+    if user.role == Role.COMMITTEE_WORKER:
+        cached = getattr(user, "_grid_station", False)
+        if cached is False:
+            station = WorkStation.objects.select_related("department").filter(committee__in=user.nodes.all()).first()
+            cached = user._grid_station = station.department if station else None
+        return cached
+    return None
 
 
 def is_unit_handler(user) -> bool:
@@ -381,3 +397,36 @@ def team_members() -> QuerySet:
 
 def shift_label(code: str) -> str:
     return str(ShiftCode(code).label) if code in ShiftCode.values else ""
+
+
+# --- patrol and supervision -------------------------------------------------------------------------------------
+
+def team_member_of(*, user) -> TeamMember | None:
+    return TeamMember.objects.filter(user=user).select_related("team").first() if user else None
+
+
+def patrol_logs(*, user) -> QuerySet:
+    """Patrol logs of the user's jurisdiction; a patrol member sees only their own."""
+    qs = filter_by_scope(PatrolLog.objects.all(), user, "node").select_related(
+        "member", "member__team").prefetch_related("checkins__grid")
+    if user.role == Role.PATROL:
+        qs = qs.filter(member__user=user)
+    return qs.order_by("-started_at", "-id")
+
+
+def patrol_current(*, user) -> PatrolLog | None:
+    return PatrolLog.objects.filter(member__user=user, ended_at__isnull=True).select_related("member").first()
+
+
+def inspection_list(*, user) -> QuerySet:
+    """Inspections of the user's jurisdiction: a committee's where it was scored, a department's in the 街道 of
+    the inspection."""
+    return filter_by_scope(Inspection.objects.all(), user, "node").select_related(
+        "template", "department", "committee", "inspector").order_by("-date", "-id")
+
+
+def inspection_get(*, user, pk) -> Inspection:
+    try:
+        return inspection_list(user=user).get(pk=int(pk))
+    except (Inspection.DoesNotExist, ValueError, TypeError):
+        raise Http404

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.db.models import F
@@ -20,11 +22,14 @@ from shequ.core.errors import ConflictError, DomainError, PreconditionFailed
 from shequ.core.idcard import mask_phone
 from shequ.core.models import Department, Node, User
 from shequ.core.scoping import in_scope
+from shequ.core import workflow
 from shequ.core.services import notify
 
 from . import photos as photo_lib
 from . import spatial, stats, timing
-from .choices import (ACTION_CAPABILITY, HOTLINE_TRANSITIONS, NEEDS_VERIFICATION, TRANSITIONS, UNIT_ACTIONS,
+from .selectors import acting_unit, hotline_list  # acting_unit is re-exported: views and tests read it here
+from .workflows import CASE, HOTLINE
+from .choices import (NEEDS_VERIFICATION,
                       CaseAction, CaseStatus, ExtensionStatus, HotlineAction, HotlineStatus, HotlineType,
                       LimitUnit, PhotoStage, Satisfaction, ShiftCode, Source, Urgency)
 from .models import (Case, CaseCounter, CaseEvent, CasePhoto, Category, DutyTeam, ExtensionRequest, HotlineEvent,
@@ -34,34 +39,44 @@ from .models import (Case, CaseCounter, CaseEvent, CasePhoto, Category, DutyTeam
 A, S = CaseAction, CaseStatus
 
 
-class ActionForbidden(DomainError):
-    """The actor may not take this action on this case (wrong role, or another unit's case): HTTP 403."""
-
-    status_code = 403
-
-
-class CaseNotFound(DomainError):
-    status_code = 404
+# Refusals of the declared rules (re-exported: the API and the tests name them here).
+ActionForbidden = workflow.ActionForbidden
+CaseNotFound = workflow.ActionNotFound
 
 
 # --- helpers -----------------------------------------------------------------------------------------------------
 
-def acting_unit(user) -> Department | None:
-    """The unit a user acts for: their department, or for a residents' committee worker the work station of their
-    committee."""
-    if user is None or not getattr(user, "is_authenticated", False):
-        return None
-    if user.department_id:
-        return user.department
-    if user.role == Role.COMMITTEE_WORKER:
-        station = WorkStation.objects.select_related("department").filter(committee__in=user.nodes.all()).first()
-        return station.department if station else None
-    return None
-
-
 def _subdistrict_of(node: Node) -> Node | None:
+    if node.kind == NodeKind.SUBDISTRICT:
+        return node
     codes = node.path.strip("/").split("/")
     return Node.objects.filter(code__in=codes, kind=NodeKind.SUBDISTRICT).first()
+
+
+def acting_subdistrict(user) -> Node | None:
+    """The one 街道 a user acts for: the 街道 their scope holds or lies in, when there is exactly one (a
+    district-wide or multi-街道 scope has none: the user must say where)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    found = {}
+    for node in user.nodes.filter(is_active=True):
+        sub = _subdistrict_of(node)
+        if sub is not None:
+            found[sub.pk] = sub
+    return next(iter(found.values())) if len(found) == 1 else None
+
+
+def _unlocated_node(actor, subdistrict: Node | None) -> Node:
+    """Where a report without coordinates belongs: the 街道 given by the channel (an Open311 client's
+    jurisdiction), else the one committee or 街道 the reporter's scope is."""
+    if subdistrict is not None:
+        return subdistrict
+    nodes = list(actor.nodes.filter(is_active=True, kind__in=[NodeKind.SUBDISTRICT, NodeKind.COMMITTEE])) \
+        if actor is not None and getattr(actor, "is_authenticated", False) else []
+    if len(nodes) == 1 and actor.nodes.count() == 1:
+        return nodes[0]
+    raise DomainError(_("没有定位坐标时无法确定所属辖区，请在地图上选点或使用当前位置。"),
+                      {"location": [_("请在地图上选点或使用当前位置。")]})
 
 
 def _next_number(subdistrict: Node, when: dt.datetime) -> str:
@@ -132,6 +147,16 @@ def _locate(lat, lng, *, actor=None) -> spatial.GridHit:
 
 # --- intake -------------------------------------------------------------------------------------------------------
 
+def report_sources(user) -> list[str]:
+    """The channels a staff member may register a report from (the first is their default): a supervisor their
+    own patrol, a committee worker their work station, the centre every channel it receives."""
+    if user.role in (Role.PATROL, Role.INSPECTOR):
+        return [Source.PATROL]
+    if user.role == Role.COMMITTEE_WORKER:
+        return [Source.STATION]
+    return [Source.PATROL, Source.VIDEO, Source.POLICE_110, Source.HOTLINE, Source.RESIDENT, Source.SUPERVISION]
+
+
 @transaction.atomic
 def case_report(*, actor, category, source: str, description: str, lat=None, lng=None, address: str = "",
                 urgency: str | None = None, photos=(), keep_location: bool = False, reporter_name: str = "",
@@ -143,6 +168,9 @@ def case_report(*, actor, category, source: str, description: str, lat=None, lng
     category = _category(category)
     if source not in Source.values:
         raise DomainError(_("未知的案件来源。"), {"source": [_("来源无效。")]})
+    if actor is not None and getattr(actor, "is_authenticated", False) and actor.role != Role.RESIDENT \
+            and source not in report_sources(actor):
+        raise DomainError(_("您的岗位不能登记该来源的案件。"), {"source": [_("来源无效。")]})
     description = (description or "").strip()
     if len(description) < 4:
         raise DomainError(_("请描述问题（至少4个字）。"), {"description": [_("问题描述过短。")]})
@@ -163,9 +191,10 @@ def case_report(*, actor, category, source: str, description: str, lat=None, lng
     else:
         if not address.strip():
             raise DomainError(_("请提供位置：定位坐标或详细地址。"), {"location": [_("缺少位置。")]})
-        if subdistrict is None:
-            raise DomainError(_("没有定位坐标时须指定所属街道。"), {"location": [_("请在地图上选点或使用当前位置。")]})
-        node = subdistrict
+        node = _unlocated_node(actor, subdistrict)
+        if node.kind == NodeKind.COMMITTEE:
+            committee = node
+        subdistrict = _subdistrict_of(node)
     staff = actor is not None and getattr(actor, "is_authenticated", False) and actor.role != Role.RESIDENT
     if staff and not in_scope(actor, node):
         raise DomainError(_("该位置不在您的管辖范围内。"), {"location": [_("位置超出管辖范围。")]})
@@ -236,44 +265,6 @@ def _lock(case: Case, expected_version: int | None) -> Case:
     return locked
 
 
-def _check_allowed(case: Case, action: str) -> None:
-    if action not in TRANSITIONS:
-        raise DomainError(_("未知的操作：%(a)s") % {"a": action}, {"action": [_("操作无效。")]})
-    sources, _to = TRANSITIONS[action]
-    if case.status not in sources:
-        raise ConflictError(
-            _("案件 %(n)s 当前状态为“%(s)s”，不能执行“%(a)s”。") % {
-                "n": case.number, "s": CaseStatus(case.status).label, "a": CaseAction(action).label},
-            {"status": [_("当前状态不允许该操作。")]})
-
-
-def _check_capability(actor, action: str) -> None:
-    if actor is None or not getattr(actor, "is_authenticated", False):
-        raise ActionForbidden(_("请先登录。"), {"actor": [_("未登录。")]})
-    capability = ACTION_CAPABILITY.get(action)
-    if capability and not actor.can(capability):
-        raise ActionForbidden(_("您的岗位（%(r)s）不能执行“%(a)s”。") % {
-            "r": actor.get_role_display(), "a": CaseAction(action).label}, {"actor": [_("无权执行该操作。")]})
-
-
-def _check_actor(case: Case, actor, action: str) -> Department | None:
-    unit = acting_unit(actor)
-    if action in UNIT_ACTIONS or (action == A.SELF_HANDLE):
-        if action == A.SELF_HANDLE:
-            station = getattr(case.committee, "work_station", None) if case.committee_id else None
-            if unit is None or station is None or station.department_id != unit.pk:
-                raise ActionForbidden(_("只有本居民区工作站可以自行处置该案件。"), {"unit": [_("不是本工作站的案件。")]})
-        elif unit is None or case.unit_id != unit.pk:
-            raise ActionForbidden(
-                _("案件 %(n)s 由“%(u)s”负责，您所在单位不能办理。") % {
-                    "n": case.number, "u": case.unit.name if case.unit else _("未派遣")},
-                {"unit": [_("不是本单位的案件。")]})
-        return unit
-    if not in_scope(actor, case.node):
-        raise CaseNotFound(_("未找到该案件。"), {})
-    return unit
-
-
 def _unit_value(value) -> Department:
     if isinstance(value, Department):
         unit = value
@@ -310,214 +301,460 @@ def _start_clock(case: Case, unit: Department, now) -> None:
     case.signed_at = None
 
 
-@transaction.atomic
-def case_transition(*, actor, case: Case, action: str, note: str = "", expected_version: int | None = None,
-                    unit=None, hours=None, target=None, satisfaction: str = "", category=None, urgency: str = "",
-                    photos=(), keep_location: bool = False) -> Case:
-    """Take one step of the closed loop. Refusals: 409 out of order, 403 wrong role/unit, 400 bad input."""
+def _unit_users(case: Case) -> list[User]:
+    return list(User.objects.filter(department=case.unit, is_active=True)) if case.unit_id else []
+
+
+@dataclass
+class _Step:
+    """What one action of the closed loop changes besides the case row: the history note and data, whether the
+    step was on time, the stage its photos belong to and who is told."""
+
+    actor: object
+    case: Case
+    now: dt.datetime
+    unit: Department | None
+    note: str
+    data: dict = field(default_factory=dict)
+    on_time: bool | None = None
+    stage: str = PhotoStage.REPORT
+    notify: list = field(default_factory=list)
+    event_unit: Department | None = None
+
+
+def _transition(name: str, *, actor, case: Case, note: str, expected_version, photos, keep_location: bool,
+                apply: Callable[[_Step], None]) -> Case:
+    """The frame every action of the closed loop shares: photos checked before anything is written, the case locked
+    (and its version compared), the declared rules checked (`workflows.CASE`), the action's own change applied,
+    then the status, a history row, the audit row, the summary and the notifications on commit."""
     cleaned = clean_photos(photos, keep_location=keep_location)
     case = _lock(case, expected_version)
-    _check_capability(actor, action)
-    _check_allowed(case, action)
-    my_unit = _check_actor(case, actor, action)
-    now = timezone.now()
+    declared = CASE.check(actor, case, name)
+    step = _Step(actor=actor, case=case, now=timezone.now(), unit=acting_unit(actor),
+                 note=(note or "").strip()[:500])
     before_key = stats.case_key(case)
     before = case.status
-    _sources, to_status = TRANSITIONS[action]
-    data: dict = {}
-    on_time = None
-    stage = PhotoStage.REPORT
-    notify_users: list = []
-    note = (note or "").strip()[:500]
-
-    if action == A.SEND_VERIFY:
-        case.verify_due = timing.step_due("verify", now)
-        notify_users = _inspectors_for(case)
-    elif action in (A.VERIFY_OK, A.VERIFY_FALSE):
-        if action == A.VERIFY_FALSE:
-            note = _require_text(note, "note", _("请填写核实情况（问题不存在的原因）。"))
-        case.verified_at, case.verified_by = now, actor
-        on_time = bool(case.verify_due and now <= case.verify_due)
-        stage = PhotoStage.VERIFY
-        stats.post_bump(user=actor, action="verify", when=now, on_time=on_time)
-    elif action == A.FILE:
-        if category:
-            new_category = _category(category)
-            if new_category.pk != case.category_id:
-                data["category"] = [case.category.code, new_category.code]
-                case.category, case.kind = new_category, new_category.main.kind
-        if urgency:
-            if urgency not in Urgency.values:
-                raise DomainError(_("紧急程度无效。"), {"urgency": [_("紧急程度无效。")]})
-            case.urgency = urgency
-        if case.status == S.REPORTED and case.source in NEEDS_VERIFICATION:
-            raise ConflictError(_("市民、热线、110和视频来源的案件须先由监督员现场核实，才能立案。"),
-                                {"status": [_("请先派核实。")]})
-        case.filed_at, case.filed_by = now, actor
-        case.dispatch_due = timing.step_due("dispatch", now)
-        on_time = now <= timing.step_due("file", case.verified_at or case.reported_at)
-        stats.post_bump(user=actor, action="file", when=now, on_time=on_time)
-        if case.reporter_id:
-            stats.post_bump(user_id=case.reporter_id, action="report_valid", when=case.reported_at)
-    elif action == A.VOID:
-        note = _require_text(note, "note", _("请填写作废理由。"))
-    elif action == A.MERGE:
-        main = target if isinstance(target, Case) else Case.objects.filter(pk=target).first() if str(
-            target or "").isdigit() else Case.objects.filter(number=str(target or "")).first()
-        # Another jurisdiction's case answers exactly like a missing one (nothing about its existence or status).
-        if main is None or main.pk == case.pk or not in_scope(actor, main.node):
-            raise DomainError(_("请选择要合并到的案件。"), {"target": [_("目标案件无效。")]})
-        if main.status in (S.VOID, S.MERGED):
-            raise ConflictError(_("目标案件已作废或已合并，不能作为主案件。"), {"target": [_("目标案件无效。")]})
-        case.duplicate_of = main
-        data["target"] = main.number
-        note = note or _("与案件 %(n)s 重复，已合并。") % {"n": main.number}
-    elif action in (A.DISPATCH, A.REDISPATCH):
-        new_unit = _unit_value(unit)
-        if action == A.REDISPATCH:
-            if new_unit.pk == case.unit_id:
-                raise DomainError(_("改派须选择另一个单位。"), {"unit": [_("与当前单位相同。")]})
-            _mark_last_dispatch_wrong(case)
-            data["from_unit"] = case.unit.name if case.unit else ""
-            case.return_count += 1
-        _start_clock(case, new_unit, now)
-        on_time = bool(case.dispatch_due and now <= case.dispatch_due) if action == A.DISPATCH else None
-        stats.post_bump(user=actor, action="dispatch", when=now, on_time=bool(on_time))
-        case.dispatched_by = actor
-        data["unit"] = new_unit.name
-        data["deadline"] = timezone.localtime(case.deadline).isoformat()
-        notify_users = list(User.objects.filter(department=new_unit, is_active=True))
-        if hasattr(new_unit, "work_station"):
-            notify_users += list(User.objects.filter(role=Role.COMMITTEE_WORKER, is_active=True,
-                                                     nodes=new_unit.work_station.committee))
-    elif action == A.SIGN:
-        case.signed_at = now
-        on_time = now <= timing.step_due("sign", case.dispatched_at)
-    elif action == A.REQUEST_RETURN:
-        note = _require_text(note, "note", _("请填写回退理由（如：不属于本单位职责）。"))
-        notify_users = _approvers_for(case)
-    elif action == A.APPROVE_RETURN:
-        _mark_last_dispatch_wrong(case)
-        case.return_count += 1
-        data["from_unit"] = case.unit.name if case.unit else ""
-        case.unit, case.deadline, case.warn_at, case.dispatched_at, case.signed_at = None, None, None, None, None
-        case.dispatch_due = timing.step_due("dispatch", now)
-    elif action == A.REJECT_RETURN:
-        note = _require_text(note, "note", _("请填写驳回理由。"))
-        notify_users = list(User.objects.filter(department=case.unit, is_active=True)) if case.unit_id else []
-    elif action == A.ESCALATE:
-        if my_unit is None or my_unit.kind != DepartmentKind.WORK_STATION:
-            raise ActionForbidden(_("只有居民区工作站可以将案件上报街道。职能部门请使用“申请回退”。"),
-                                  {"unit": [_("不是工作站。")]})
-        note = _require_text(note, "note", _("请说明无法自行解决的原因。"))
-        data["from_unit"] = case.unit.name
-        case.unit, case.deadline, case.warn_at, case.dispatched_at, case.signed_at = None, None, None, None, None
-        case.dispatch_due = timing.step_due("dispatch", now)
-    elif action == A.FEEDBACK:
-        note = _require_text(note, "note", _("请填写处置情况。"))
-        case.fed_back_at = now
-        case.check_due = timing.step_due("check", now)
-        on_time = bool(case.deadline and now <= case.deadline)
-        stage = PhotoStage.FEEDBACK
-        notify_users = _inspectors_for(case)
-    elif action in (A.CHECK_PASS, A.CHECK_FAIL):
-        on_time = bool(case.check_due and now <= case.check_due)
-        stats.post_bump(user=actor, action="check", when=now, on_time=on_time)
-        case.checked_at, case.checked_by = now, actor
-        stage = PhotoStage.CHECK
-        if action == A.CHECK_FAIL:
-            note = _require_text(note, "note", _("请填写核查不通过的情况，以便责任单位返工。"))
-            case.rework_count += 1
-            data["rework"] = case.rework_count
-            notify_users = list(User.objects.filter(department=case.unit, is_active=True)) if case.unit_id else []
-        else:
-            case.close_due = timing.step_due("close", now)
-    elif action == A.CLOSE:
-        case.closed_at, case.closed_by = now, actor
-        case.closed_on_time = bool(case.deadline and case.fed_back_at and case.fed_back_at <= case.deadline)
-        on_time = bool(case.close_due and now <= case.close_due)
-        stats.post_bump(user=actor, action="close", when=now, on_time=on_time)
-    elif action == A.EVALUATE:
-        if satisfaction not in Satisfaction.values:
-            raise DomainError(_("请选择评价结果。"), {"satisfaction": [_("请选择满意、基本满意或不满意。")]})
-        case.satisfaction, case.evaluation_note, case.evaluated_at = satisfaction, note[:200], now
-        data["satisfaction"] = satisfaction
-    elif action == A.REQUEST_EXTENSION:
-        try:
-            hours = float(hours)
-        except (TypeError, ValueError):
-            hours = 0
-        if not (0 < hours <= 400):
-            raise DomainError(_("延期时长须在0到400工作时之间。"), {"hours": [_("延期时长无效。")]})
-        note = _require_text(note, "note", _("请填写延期理由。"))
-        if case.extensions.filter(status=ExtensionStatus.PENDING).exists():
-            raise ConflictError(_("已有一项延期申请待审批。"), {"hours": [_("请等待审批结果。")]})
-        ExtensionRequest.objects.create(case=case, unit=case.unit, hours=hours, reason=note, requested_by=actor)
-        data["hours"] = hours
-        notify_users = _approvers_for(case)
-    elif action in (A.APPROVE_EXTENSION, A.REJECT_EXTENSION):
-        request = case.extensions.select_for_update().filter(status=ExtensionStatus.PENDING).first()
-        if request is None:
-            raise ConflictError(_("没有待审批的延期申请。"), {"status": [_("没有待审批的延期申请。")]})
-        request.decided_by, request.decided_at, request.decision_note = actor, now, note[:200]
-        if action == A.APPROVE_EXTENSION:
-            request.status = ExtensionStatus.APPROVED
-            case.extension_count += 1
-            extra_unit = case.limit_unit or LimitUnit.WORK_HOURS
-            case.deadline = timing.add(case.deadline, request.hours, extra_unit)
-            case.warn_at = timing.add(case.warn_at, request.hours * 0.8, extra_unit) if case.warn_at else None
-            data["deadline"] = timezone.localtime(case.deadline).isoformat()
-        else:
-            note = _require_text(note, "note", _("请填写驳回理由。"))
-            request.status = ExtensionStatus.REJECTED
-        request.save()
-        data["hours"] = request.hours
-        notify_users = [request.requested_by]
-    elif action == A.PARK:
-        note = _require_text(note, "note", _("请填写挂账理由（如工程类、季节性原因）。"))
-        case.parked_at, case.was_parked = now, True
-    elif action == A.UNPARK:
-        paused = timing.between(case.parked_at, now, case.limit_unit or LimitUnit.WORK_HOURS)
-        if case.deadline:
-            case.deadline = timing.add(case.deadline, paused, case.limit_unit)
-            case.warn_at = timing.add(case.warn_at, paused, case.limit_unit) if case.warn_at else None
-        data["paused_hours"] = round(paused, 2)
-        case.parked_at = None
-    elif action == A.SELF_HANDLE:
-        note = _require_text(note, "note", _("请填写处置情况。"))
-        case.unit = my_unit
-        hours, unit_kind = timing.case_limit(case.category, case.urgency)
-        case.limit_hours, case.limit_unit = hours, unit_kind
-        case.filed_at = case.first_dispatched_at = case.dispatched_at = case.signed_at = now
-        case.deadline, case.warn_at = timing.deadline_and_warning(now, hours, unit_kind)
-        case.fed_back_at = case.closed_at = now
-        case.closed_on_time, case.self_handled = True, True
-        stage = PhotoStage.FEEDBACK
-    elif action == A.NOTE:
-        note = _require_text(note, "note", _("请填写备注内容。"))
-
-    if to_status is not None:
-        case.status = to_status
-    if action not in (A.NOTE,) and note:
-        case.status_note = note[:200]
-    case.updated_at = now
+    apply(step)
+    if declared.target is not None:
+        case.status = declared.target
+    if name != A.NOTE and step.note:
+        case.status_note = step.note[:200]
+    case.updated_at = step.now
     case.version += 1
     case.save()
     if cleaned:
-        saved = _save_photos(case, cleaned, stage=stage, actor=actor)
-        data["photos"] = len(saved)
-    _event(case, actor=actor, action=action, from_status=before, note=note, data=data,
-           unit=my_unit if action in UNIT_ACTIONS or action == A.SELF_HANDLE else case.unit, on_time=on_time, at=now)
+        saved = _save_photos(case, cleaned, stage=step.stage, actor=actor)
+        step.data["photos"] = len(saved)
+    _event(case, actor=actor, action=name, from_status=before, note=step.note, data=step.data,
+           unit=step.event_unit or case.unit, on_time=step.on_time, at=step.now)
     audit_record(actor=actor, action=AuditAction.TRANSITION, obj=case,
-                 detail={"action": action, "from": before, "to": case.status, **{k: v for k, v in data.items()
-                                                                                  if k != "attributes"}})
+                 detail={"action": name, "from": before, "to": case.status,
+                         **{k: v for k, v in step.data.items() if k != "attributes"}})
     stats.refresh_case(case, before_key)
-    if notify_users:
-        notify(recipients=[u for u in set(notify_users) if u.pk != getattr(actor, "pk", None)],
-               title=_("案件 %(n)s：%(a)s") % {"n": case.number, "a": CaseAction(action).label},
+    if step.notify:
+        notify(recipients=[u for u in set(step.notify) if u.pk != getattr(actor, "pk", None)],
+               title=_("案件 %(n)s：%(a)s") % {"n": case.number, "a": CaseAction(name).label},
                body=f"{case.category.name} · {case.address or (case.grid.name if case.grid else '')}",
                link=f"/grid/cases/{case.pk}/")
     return case
+
+
+def _required_note(message: str) -> Callable[[_Step], None]:
+    def apply(step: _Step) -> None:
+        step.note = _require_text(step.note, "note", message)
+    return apply
+
+
+# --- one service per action (受理 → 核实 → 立案 → 派遣 → 处置 → 核查 → 结案 → 评价) -----------------------------------
+
+@transaction.atomic
+def case_send_verify(*, actor, case: Case, note: str = "", expected_version=None, photos=(),
+                     keep_location: bool = False) -> Case:
+    """派核实: send a report from a channel that needs it to the supervisors for an on-site check."""
+    def apply(step):
+        step.case.verify_due = timing.step_due("verify", step.now)
+        step.notify = _inspectors_for(step.case)
+    return _transition(A.SEND_VERIFY, actor=actor, case=case, note=note, expected_version=expected_version,
+                       photos=photos, keep_location=keep_location, apply=apply)
+
+
+def _verify(step: _Step, *, false: bool) -> None:
+    if false:
+        step.note = _require_text(step.note, "note", _("请填写核实情况（问题不存在的原因）。"))
+    step.case.verified_at, step.case.verified_by = step.now, step.actor
+    step.on_time = bool(step.case.verify_due and step.now <= step.case.verify_due)
+    step.stage = PhotoStage.VERIFY
+    stats.post_bump(user=step.actor, action="verify", when=step.now, on_time=step.on_time)
+
+
+@transaction.atomic
+def case_verify_ok(*, actor, case: Case, note: str = "", expected_version=None, photos=(),
+                   keep_location: bool = False) -> Case:
+    """核实属实: the supervisor found the problem on site."""
+    return _transition(A.VERIFY_OK, actor=actor, case=case, note=note, expected_version=expected_version,
+                       photos=photos, keep_location=keep_location, apply=lambda step: _verify(step, false=False))
+
+
+@transaction.atomic
+def case_verify_false(*, actor, case: Case, note: str = "", expected_version=None, photos=(),
+                      keep_location: bool = False) -> Case:
+    """核实不属实: no problem on site; the report is void."""
+    return _transition(A.VERIFY_FALSE, actor=actor, case=case, note=note, expected_version=expected_version,
+                       photos=photos, keep_location=keep_location, apply=lambda step: _verify(step, false=True))
+
+
+@transaction.atomic
+def case_file(*, actor, case: Case, note: str = "", expected_version=None, category=None, urgency: str = "",
+              photos=(), keep_location: bool = False) -> Case:
+    """立案: accept the case (optionally correcting its category and urgency); the dispatch clock starts."""
+    def apply(step):
+        c = step.case
+        if category:
+            new_category = _category(category)
+            if new_category.pk != c.category_id:
+                step.data["category"] = [c.category.code, new_category.code]
+                c.category, c.kind = new_category, new_category.main.kind
+        if urgency:
+            if urgency not in Urgency.values:
+                raise DomainError(_("紧急程度无效。"), {"urgency": [_("紧急程度无效。")]})
+            c.urgency = urgency
+        c.filed_at, c.filed_by = step.now, step.actor
+        c.dispatch_due = timing.step_due("dispatch", step.now)
+        step.on_time = step.now <= timing.step_due("file", c.verified_at or c.reported_at)
+        stats.post_bump(user=step.actor, action="file", when=step.now, on_time=step.on_time)
+        if c.reporter_id:
+            stats.post_bump(user_id=c.reporter_id, action="report_valid", when=c.reported_at)
+    return _transition(A.FILE, actor=actor, case=case, note=note, expected_version=expected_version,
+                       photos=photos, keep_location=keep_location, apply=apply)
+
+
+@transaction.atomic
+def case_void(*, actor, case: Case, note: str = "", expected_version=None, photos=(),
+              keep_location: bool = False) -> Case:
+    """作废: not a case (with the reason)."""
+    return _transition(A.VOID, actor=actor, case=case, note=note, expected_version=expected_version, photos=photos,
+                       keep_location=keep_location, apply=_required_note(_("请填写作废理由。")))
+
+
+@transaction.atomic
+def case_merge(*, actor, case: Case, target=None, note: str = "", expected_version=None, photos=(),
+               keep_location: bool = False) -> Case:
+    """合并: a repeated report joins the main case (by id or number)."""
+    def apply(step):
+        main = target if isinstance(target, Case) else Case.objects.filter(pk=target).first() if str(
+            target or "").isdigit() else Case.objects.filter(number=str(target or "")).first()
+        # Another jurisdiction's case answers exactly like a missing one (nothing about its existence or status).
+        if main is None or main.pk == step.case.pk or not in_scope(step.actor, main.node):
+            raise DomainError(_("请选择要合并到的案件。"), {"target": [_("目标案件无效。")]})
+        if main.status in (S.VOID, S.MERGED):
+            raise ConflictError(_("目标案件已作废或已合并，不能作为主案件。"), {"target": [_("目标案件无效。")]})
+        step.case.duplicate_of = main
+        step.data["target"] = main.number
+        step.note = step.note or _("与案件 %(n)s 重复，已合并。") % {"n": main.number}
+    return _transition(A.MERGE, actor=actor, case=case, note=note, expected_version=expected_version,
+                       photos=photos, keep_location=keep_location, apply=apply)
+
+
+def _dispatch(step: _Step, unit, *, again: bool) -> None:
+    c = step.case
+    new_unit = _unit_value(unit)
+    if again:
+        if new_unit.pk == c.unit_id:
+            raise DomainError(_("改派须选择另一个单位。"), {"unit": [_("与当前单位相同。")]})
+        _mark_last_dispatch_wrong(c)
+        step.data["from_unit"] = c.unit.name if c.unit else ""
+        c.return_count += 1
+    _start_clock(c, new_unit, step.now)
+    step.on_time = None if again else bool(c.dispatch_due and step.now <= c.dispatch_due)
+    stats.post_bump(user=step.actor, action="dispatch", when=step.now, on_time=bool(step.on_time))
+    c.dispatched_by = step.actor
+    step.data["unit"] = new_unit.name
+    step.data["deadline"] = timezone.localtime(c.deadline).isoformat()
+    step.notify = list(User.objects.filter(department=new_unit, is_active=True))
+    if hasattr(new_unit, "work_station"):
+        step.notify += list(User.objects.filter(role=Role.COMMITTEE_WORKER, is_active=True,
+                                                nodes=new_unit.work_station.committee))
+
+
+@transaction.atomic
+def case_dispatch(*, actor, case: Case, unit=None, note: str = "", expected_version=None, photos=(),
+                  keep_location: bool = False) -> Case:
+    """派遣: send the filed case to a responsible unit; the unit's clock starts."""
+    return _transition(A.DISPATCH, actor=actor, case=case, note=note, expected_version=expected_version,
+                       photos=photos, keep_location=keep_location, apply=lambda step: _dispatch(step, unit, again=False))
+
+
+@transaction.atomic
+def case_redispatch(*, actor, case: Case, unit=None, note: str = "", expected_version=None, photos=(),
+                    keep_location: bool = False) -> Case:
+    """改派: send it to another unit (the first dispatch counts as wrong)."""
+    return _transition(A.REDISPATCH, actor=actor, case=case, note=note, expected_version=expected_version,
+                       photos=photos, keep_location=keep_location, apply=lambda step: _dispatch(step, unit, again=True))
+
+
+def _as_unit(step: _Step) -> None:
+    step.event_unit = step.unit
+
+
+@transaction.atomic
+def case_sign(*, actor, case: Case, note: str = "", expected_version=None, photos=(),
+              keep_location: bool = False) -> Case:
+    """签收: the unit takes the case."""
+    def apply(step):
+        _as_unit(step)
+        step.case.signed_at = step.now
+        step.on_time = step.now <= timing.step_due("sign", step.case.dispatched_at)
+    return _transition(A.SIGN, actor=actor, case=case, note=note, expected_version=expected_version,
+                       photos=photos, keep_location=keep_location, apply=apply)
+
+
+@transaction.atomic
+def case_request_return(*, actor, case: Case, note: str = "", expected_version=None, photos=(),
+                        keep_location: bool = False) -> Case:
+    """申请回退: the unit says the case is not theirs."""
+    def apply(step):
+        _as_unit(step)
+        step.note = _require_text(step.note, "note", _("请填写回退理由（如：不属于本单位职责）。"))
+        step.notify = _approvers_for(step.case)
+    return _transition(A.REQUEST_RETURN, actor=actor, case=case, note=note, expected_version=expected_version,
+                       photos=photos, keep_location=keep_location, apply=apply)
+
+
+def _back_to_dispatch(step: _Step) -> None:
+    c = step.case
+    step.data["from_unit"] = c.unit.name if c.unit else ""
+    c.unit, c.deadline, c.warn_at, c.dispatched_at, c.signed_at = None, None, None, None, None
+    c.dispatch_due = timing.step_due("dispatch", step.now)
+
+
+@transaction.atomic
+def case_approve_return(*, actor, case: Case, note: str = "", expected_version=None, photos=(),
+                        keep_location: bool = False) -> Case:
+    """同意回退: the case goes back to dispatch (the dispatch counts as wrong)."""
+    def apply(step):
+        _mark_last_dispatch_wrong(step.case)
+        step.case.return_count += 1
+        _back_to_dispatch(step)
+    return _transition(A.APPROVE_RETURN, actor=actor, case=case, note=note, expected_version=expected_version,
+                       photos=photos, keep_location=keep_location, apply=apply)
+
+
+@transaction.atomic
+def case_reject_return(*, actor, case: Case, note: str = "", expected_version=None, photos=(),
+                       keep_location: bool = False) -> Case:
+    """驳回回退: the unit keeps the case."""
+    def apply(step):
+        step.note = _require_text(step.note, "note", _("请填写驳回理由。"))
+        step.notify = _unit_users(step.case)
+    return _transition(A.REJECT_RETURN, actor=actor, case=case, note=note, expected_version=expected_version,
+                       photos=photos, keep_location=keep_location, apply=apply)
+
+
+@transaction.atomic
+def case_escalate(*, actor, case: Case, note: str = "", expected_version=None, photos=(),
+                  keep_location: bool = False) -> Case:
+    """工作站上报街道: a work station cannot solve the case locally and hands it to the centre."""
+    def apply(step):
+        _as_unit(step)
+        step.note = _require_text(step.note, "note", _("请说明无法自行解决的原因。"))
+        _back_to_dispatch(step)
+    return _transition(A.ESCALATE, actor=actor, case=case, note=note, expected_version=expected_version,
+                       photos=photos, keep_location=keep_location, apply=apply)
+
+
+@transaction.atomic
+def case_feedback(*, actor, case: Case, note: str = "", expected_version=None, photos=(),
+                  keep_location: bool = False) -> Case:
+    """处置反馈: the unit reports the problem solved (with photos); the check clock starts."""
+    def apply(step):
+        _as_unit(step)
+        step.note = _require_text(step.note, "note", _("请填写处置情况。"))
+        step.case.fed_back_at = step.now
+        step.case.check_due = timing.step_due("check", step.now)
+        step.on_time = bool(step.case.deadline and step.now <= step.case.deadline)
+        step.stage = PhotoStage.FEEDBACK
+        step.notify = _inspectors_for(step.case)
+    return _transition(A.FEEDBACK, actor=actor, case=case, note=note, expected_version=expected_version,
+                       photos=photos, keep_location=keep_location, apply=apply)
+
+
+def _check(step: _Step, *, passed: bool) -> None:
+    c = step.case
+    step.on_time = bool(c.check_due and step.now <= c.check_due)
+    stats.post_bump(user=step.actor, action="check", when=step.now, on_time=step.on_time)
+    c.checked_at, c.checked_by = step.now, step.actor
+    step.stage = PhotoStage.CHECK
+    if passed:
+        c.close_due = timing.step_due("close", step.now)
+        return
+    step.note = _require_text(step.note, "note", _("请填写核查不通过的情况，以便责任单位返工。"))
+    c.rework_count += 1
+    step.data["rework"] = c.rework_count
+    step.notify = _unit_users(c)
+
+
+@transaction.atomic
+def case_check_pass(*, actor, case: Case, note: str = "", expected_version=None, photos=(),
+                    keep_location: bool = False) -> Case:
+    """核查通过: the supervisor confirms the fix on site."""
+    return _transition(A.CHECK_PASS, actor=actor, case=case, note=note, expected_version=expected_version,
+                       photos=photos, keep_location=keep_location, apply=lambda step: _check(step, passed=True))
+
+
+@transaction.atomic
+def case_check_fail(*, actor, case: Case, note: str = "", expected_version=None, photos=(),
+                    keep_location: bool = False) -> Case:
+    """核查不通过（返工）: back to the unit."""
+    return _transition(A.CHECK_FAIL, actor=actor, case=case, note=note, expected_version=expected_version,
+                       photos=photos, keep_location=keep_location, apply=lambda step: _check(step, passed=False))
+
+
+@transaction.atomic
+def case_close(*, actor, case: Case, note: str = "", expected_version=None, photos=(),
+               keep_location: bool = False) -> Case:
+    """结案."""
+    def apply(step):
+        c = step.case
+        c.closed_at, c.closed_by = step.now, step.actor
+        c.closed_on_time = bool(c.deadline and c.fed_back_at and c.fed_back_at <= c.deadline)
+        step.on_time = bool(c.close_due and step.now <= c.close_due)
+        stats.post_bump(user=step.actor, action="close", when=step.now, on_time=step.on_time)
+    return _transition(A.CLOSE, actor=actor, case=case, note=note, expected_version=expected_version,
+                       photos=photos, keep_location=keep_location, apply=apply)
+
+
+@transaction.atomic
+def case_evaluate(*, actor, case: Case, satisfaction: str = "", note: str = "", expected_version=None, photos=(),
+                  keep_location: bool = False) -> Case:
+    """评价: the reporter's (or centre's) satisfaction with the result."""
+    def apply(step):
+        if satisfaction not in Satisfaction.values:
+            raise DomainError(_("请选择评价结果。"), {"satisfaction": [_("请选择满意、基本满意或不满意。")]})
+        step.case.satisfaction, step.case.evaluation_note, step.case.evaluated_at = (
+            satisfaction, step.note[:200], step.now)
+        step.data["satisfaction"] = satisfaction
+    return _transition(A.EVALUATE, actor=actor, case=case, note=note, expected_version=expected_version,
+                       photos=photos, keep_location=keep_location, apply=apply)
+
+
+@transaction.atomic
+def case_request_extension(*, actor, case: Case, hours=None, note: str = "", expected_version=None, photos=(),
+                           keep_location: bool = False) -> Case:
+    """申请延期: the unit asks for more working hours (one pending request at a time)."""
+    def apply(step):
+        _as_unit(step)
+        try:
+            value = float(hours)
+        except (TypeError, ValueError):
+            value = 0
+        if not (0 < value <= 400):
+            raise DomainError(_("延期时长须在0到400工作时之间。"), {"hours": [_("延期时长无效。")]})
+        step.note = _require_text(step.note, "note", _("请填写延期理由。"))
+        ExtensionRequest.objects.create(case=step.case, unit=step.case.unit, hours=value, reason=step.note,
+                                        requested_by=step.actor)
+        step.data["hours"] = value
+        step.notify = _approvers_for(step.case)
+    return _transition(A.REQUEST_EXTENSION, actor=actor, case=case, note=note, expected_version=expected_version,
+                       photos=photos, keep_location=keep_location, apply=apply)
+
+
+def _decide_extension(step: _Step, *, approve: bool) -> None:
+    c = step.case
+    request = c.extensions.select_for_update().filter(status=ExtensionStatus.PENDING).first()
+    request.decided_by, request.decided_at, request.decision_note = step.actor, step.now, step.note[:200]
+    if approve:
+        request.status = ExtensionStatus.APPROVED
+        c.extension_count += 1
+        extra_unit = c.limit_unit or LimitUnit.WORK_HOURS
+        c.deadline = timing.add(c.deadline, request.hours, extra_unit)
+        c.warn_at = timing.add(c.warn_at, request.hours * 0.8, extra_unit) if c.warn_at else None
+        step.data["deadline"] = timezone.localtime(c.deadline).isoformat()
+    else:
+        step.note = _require_text(step.note, "note", _("请填写驳回理由。"))
+        request.status = ExtensionStatus.REJECTED
+    request.save()
+    step.data["hours"] = request.hours
+    step.notify = [request.requested_by]
+
+
+@transaction.atomic
+def case_approve_extension(*, actor, case: Case, note: str = "", expected_version=None, photos=(),
+                           keep_location: bool = False) -> Case:
+    """批准延期: the deadline moves by the hours asked."""
+    return _transition(A.APPROVE_EXTENSION, actor=actor, case=case, note=note, expected_version=expected_version,
+                       photos=photos, keep_location=keep_location,
+                       apply=lambda step: _decide_extension(step, approve=True))
+
+
+@transaction.atomic
+def case_reject_extension(*, actor, case: Case, note: str = "", expected_version=None, photos=(),
+                          keep_location: bool = False) -> Case:
+    """驳回延期."""
+    return _transition(A.REJECT_EXTENSION, actor=actor, case=case, note=note, expected_version=expected_version,
+                       photos=photos, keep_location=keep_location,
+                       apply=lambda step: _decide_extension(step, approve=False))
+
+
+@transaction.atomic
+def case_park(*, actor, case: Case, note: str = "", expected_version=None, photos=(),
+              keep_location: bool = False) -> Case:
+    """挂账: the case waits for a reason outside the unit (works, season); the clock stops."""
+    def apply(step):
+        step.note = _require_text(step.note, "note", _("请填写挂账理由（如工程类、季节性原因）。"))
+        step.case.parked_at, step.case.was_parked = step.now, True
+    return _transition(A.PARK, actor=actor, case=case, note=note, expected_version=expected_version,
+                       photos=photos, keep_location=keep_location, apply=apply)
+
+
+@transaction.atomic
+def case_unpark(*, actor, case: Case, note: str = "", expected_version=None, photos=(),
+                keep_location: bool = False) -> Case:
+    """解除挂账: the clock runs again; the deadline moves by the time parked."""
+    def apply(step):
+        c = step.case
+        paused = timing.between(c.parked_at, step.now, c.limit_unit or LimitUnit.WORK_HOURS)
+        if c.deadline:
+            c.deadline = timing.add(c.deadline, paused, c.limit_unit)
+            c.warn_at = timing.add(c.warn_at, paused, c.limit_unit) if c.warn_at else None
+        step.data["paused_hours"] = round(paused, 2)
+        c.parked_at = None
+    return _transition(A.UNPARK, actor=actor, case=case, note=note, expected_version=expected_version,
+                       photos=photos, keep_location=keep_location, apply=apply)
+
+
+@transaction.atomic
+def case_self_handle(*, actor, case: Case, note: str = "", expected_version=None, photos=(),
+                     keep_location: bool = False) -> Case:
+    """工作站自行处置: a work station solves its own report at once; the case closes on time."""
+    def apply(step):
+        _as_unit(step)
+        c = step.case
+        step.note = _require_text(step.note, "note", _("请填写处置情况。"))
+        c.unit = step.unit
+        hours, unit_kind = timing.case_limit(c.category, c.urgency)
+        c.limit_hours, c.limit_unit = hours, unit_kind
+        c.filed_at = c.first_dispatched_at = c.dispatched_at = c.signed_at = step.now
+        c.deadline, c.warn_at = timing.deadline_and_warning(step.now, hours, unit_kind)
+        c.fed_back_at = c.closed_at = step.now
+        c.closed_on_time, c.self_handled = True, True
+        step.stage = PhotoStage.FEEDBACK
+    return _transition(A.SELF_HANDLE, actor=actor, case=case, note=note, expected_version=expected_version,
+                       photos=photos, keep_location=keep_location, apply=apply)
+
+
+@transaction.atomic
+def case_note(*, actor, case: Case, note: str = "", expected_version=None, photos=(),
+              keep_location: bool = False) -> Case:
+    """备注: a note in the history, any status."""
+    return _transition(A.NOTE, actor=actor, case=case, note=note, expected_version=expected_version, photos=photos,
+                       keep_location=keep_location, apply=_required_note(_("请填写备注内容。")))
+
+
+def case_transition(*, actor, case: Case, action: str, **inputs) -> Case:
+    """Take the action named `action` through its declared service (`workflows.CASE`): the generic entry the
+    views, the API and the tests' builders use. Refusals: 409 out of order, 403 wrong role/unit, 404 outside the
+    actor's jurisdiction, 400 bad input."""
+    return CASE.perform(actor, case, action, **inputs)
 
 
 def _inspectors_for(case: Case) -> list[User]:
@@ -537,25 +774,12 @@ def _ancestor_ids(node: Node) -> list[int]:
 
 # --- 12345 work orders ----------------------------------------------------------------------------------------
 
-def _hotline_check(order: HotlineOrder, action: str) -> None:
-    sources, _to = HOTLINE_TRANSITIONS[action]
-    if order.status not in sources:
-        raise ConflictError(_("工单 %(n)s 当前状态为“%(s)s”，不能执行“%(a)s”。") % {
-            "n": order.order_no, "s": HotlineStatus(order.status).label, "a": HotlineAction(action).label},
-            {"status": [_("当前状态不允许该操作。")]})
-
-
 def _hotline_event(order, *, actor, action, before, note=""):
     HotlineEvent.objects.create(order=order, action=action, from_status=before, to_status=order.status,
                                 actor=actor if getattr(actor, "pk", None) else None, actor_name=_name(actor)[:64],
                                 note=(note or "")[:500], at=timezone.now())
     audit_record(actor=actor, action=AuditAction.TRANSITION if action != HotlineAction.RECEIVE else AuditAction.CREATE,
                  obj=order, detail={"action": action, "from": before, "to": order.status})
-
-
-def _reply_days(hotline_type: str) -> float:
-    step = "hotline_reply_consult" if hotline_type in (HotlineType.CONSULT, HotlineType.SUGGESTION) else "hotline_reply"
-    return timing.step_hours(step)
 
 
 def _parse_dt(value, field: str):
@@ -653,7 +877,7 @@ def _lock_order(order: HotlineOrder) -> HotlineOrder:
 def hotline_sign(*, actor, order: HotlineOrder, category=None, make_case: bool = True) -> HotlineOrder:
     """签收: accept the order; a located order with a category becomes a grid case (verified on site first)."""
     order = _lock_order(order)
-    _hotline_check(order, HotlineAction.SIGN)
+    HOTLINE.check(actor, order, HotlineAction.SIGN)
     now = timezone.now()
     before = order.status
     order.status, order.signed_at, order.signed_by = HotlineStatus.SIGNED, now, actor
@@ -676,9 +900,11 @@ def hotline_sign(*, actor, order: HotlineOrder, category=None, make_case: bool =
 
 
 @transaction.atomic
-def hotline_return(*, actor, order: HotlineOrder, reason: str) -> HotlineOrder:
+def hotline_return(*, actor, order: HotlineOrder, reason: str = "", note: str = "") -> HotlineOrder:
+    """退单: the reason (one of `RETURN_REASONS`, optional) and the note make the return reason together."""
     order = _lock_order(order)
-    _hotline_check(order, HotlineAction.RETURN)
+    HOTLINE.check(actor, order, HotlineAction.RETURN)
+    reason = "：".join(x for x in ((reason or "").strip(), (note or "").strip()) if x)
     reason = _require_text(reason, "reason", _("退单须填写理由（如：属地不符、权属不清、职能交叉）。"))
     before = order.status
     order.status, order.return_reason, order.updated_at = HotlineStatus.RETURNED, reason[:200], timezone.now()
@@ -690,7 +916,7 @@ def hotline_return(*, actor, order: HotlineOrder, reason: str) -> HotlineOrder:
 @transaction.atomic
 def hotline_extend(*, actor, order: HotlineOrder, days: int, reason: str) -> HotlineOrder:
     order = _lock_order(order)
-    _hotline_check(order, HotlineAction.EXTEND)
+    HOTLINE.check(actor, order, HotlineAction.EXTEND)
     try:
         days = int(days)
     except (TypeError, ValueError):
@@ -713,7 +939,7 @@ def hotline_extend(*, actor, order: HotlineOrder, days: int, reason: str) -> Hot
 @transaction.atomic
 def hotline_reply(*, actor, order: HotlineOrder, text: str) -> HotlineOrder:
     order = _lock_order(order)
-    _hotline_check(order, HotlineAction.REPLY)
+    HOTLINE.check(actor, order, HotlineAction.REPLY)
     text = _require_text(text, "text", _("请填写答复内容（办理结果）。"), min_len=4)
     now = timezone.now()
     before = order.status
@@ -729,7 +955,7 @@ def hotline_reply(*, actor, order: HotlineOrder, text: str) -> HotlineOrder:
 def hotline_visit(*, actor, order: HotlineOrder, satisfaction: str, note: str = "") -> HotlineOrder:
     """回访: a satisfied citizen closes the order; an unsatisfied one reopens it (重办)."""
     order = _lock_order(order)
-    _hotline_check(order, HotlineAction.VISIT)
+    HOTLINE.check(actor, order, HotlineAction.VISIT)
     if satisfaction not in Satisfaction.values:
         raise DomainError(_("请选择回访满意度。"), {"satisfaction": [_("满意度无效。")]})
     now = timezone.now()
@@ -753,7 +979,7 @@ def hotline_visit(*, actor, order: HotlineOrder, satisfaction: str, note: str = 
 @transaction.atomic
 def hotline_reopen(*, actor, order: HotlineOrder, reason: str) -> HotlineOrder:
     order = _lock_order(order)
-    _hotline_check(order, HotlineAction.REOPEN)
+    HOTLINE.check(actor, order, HotlineAction.REOPEN)
     reason = _require_text(reason, "reason", _("请填写重办理由。"))
     before = order.status
     now = timezone.now()
@@ -766,10 +992,14 @@ def hotline_reopen(*, actor, order: HotlineOrder, reason: str) -> HotlineOrder:
 
 
 @transaction.atomic
-def hotline_merge(*, actor, order: HotlineOrder, target: HotlineOrder) -> HotlineOrder:
-    """并单: a repeated complaint about the same problem is merged into the main order."""
+def hotline_merge(*, actor, order: HotlineOrder, target) -> HotlineOrder:
+    """并单: a repeated complaint about the same problem is merged into the main order (an order or its number,
+    looked up within the actor's jurisdiction)."""
     order = _lock_order(order)
-    _hotline_check(order, HotlineAction.MERGE)
+    HOTLINE.check(actor, order, HotlineAction.MERGE)
+    if not isinstance(target, HotlineOrder):
+        number = str(target or "").strip()
+        target = hotline_list(user=actor).filter(order_no=number).first() if number else None
     if target is None or target.pk == order.pk:
         raise DomainError(_("请选择主工单。"), {"target": [_("主工单无效。")]})
     if target.status in (HotlineStatus.MERGED, HotlineStatus.RETURNED):
@@ -856,7 +1086,7 @@ def patrol_start(*, actor, shift: str = "", note: str = "") -> PatrolLog:
     shift = shift or selectors.current_shift_code() or ShiftCode.EARLY
     if shift not in ShiftCode.values or shift == ShiftCode.OFF:
         raise DomainError(_("班次无效。"), {"shift": [_("班次无效。")]})
-    log = PatrolLog.objects.create(member=member, shift=shift, note=(note or "")[:500])
+    log = PatrolLog.objects.create(member=member, node=member.node, shift=shift, note=(note or "")[:500])
     audit_record(actor=actor, action=AuditAction.CREATE, obj=log, detail={"shift": shift})
     return log
 
@@ -901,6 +1131,9 @@ def inspection_create(*, actor, template: InspectionTemplate, title: str, date: 
         raise DomainError(_("请选择被督查的居民区。"), {"committee": [_("必填。")]})
     if committee is not None and not in_scope(actor, committee):
         raise DomainError(_("该居民区不在您的管辖范围内。"), {"committee": [_("超出管辖范围。")]})
+    node = committee or acting_subdistrict(actor)
+    if node is None:
+        raise DomainError(_("您的管辖范围不止一个街道，请选择被督查的居民区。"), {"committee": [_("请选择居民区。")]})
     items = list(template.items.all())
     errors, rows, total = {}, [], 0
     from decimal import Decimal, InvalidOperation
@@ -920,7 +1153,7 @@ def inspection_create(*, actor, template: InspectionTemplate, title: str, date: 
     if errors:
         raise DomainError(next(iter(errors.values()))[0], errors)
     inspection = Inspection.objects.create(template=template, title=title[:100], date=date, department=department,
-                                           committee=committee, inspector=actor, total=total, note=(note or "")[:500])
+                                           committee=committee, node=node, inspector=actor, total=total, note=(note or "")[:500])
     InspectionScore.objects.bulk_create([InspectionScore(inspection=inspection, item=i, points=p) for i, p in rows])
     audit_record(actor=actor, action=AuditAction.CREATE, obj=inspection,
                  detail={"template": template.name, "total": str(total), "target": inspection.target_name})
