@@ -110,8 +110,11 @@ class Workflow:
             raise refused
         return self.action(name)
 
-    def available(self, actor, obj, *, buttons_only: bool = False) -> list[Action]:
-        return [a for a in self.actions if (a.button or not buttons_only) and self.refusal(actor, obj, a.name) is None]
+    def available(self, actor, obj, *, buttons_only: bool = False, only: Iterable[str] | None = None) -> list[Action]:
+        """The actions `actor` may take on `obj` now (optionally among `only`, e.g. a work queue's quick buttons)."""
+        wanted = set(only) if only is not None else None
+        return [a for a in self.actions if (a.button or not buttons_only) and (wanted is None or a.name in wanted)
+                and self.refusal(actor, obj, a.name) is None]
 
     def perform(self, actor, obj, name: str, **inputs):
         """Generic dispatch: call the action's service with the inputs it declares, read from the adapter's fields

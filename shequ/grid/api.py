@@ -21,11 +21,11 @@ from shequ.core.api import error_responses
 from shequ.core.api_fields import ChoiceLabelField
 from shequ.core.choices import NodeKind
 from shequ.core.errors import DomainError
-from shequ.core.models import Node
 from shequ.core.scoping import scope_node_ids, scoped_nodes
 
 from . import selectors, services, spatial, stats
 from .choices import RETURN_REASONS, Satisfaction, Source, Urgency
+from .filters import CaseFilterSet, period_errors
 from .models import Case, HotlineOrder
 from .workflows import CASE, HOTLINE
 
@@ -101,7 +101,23 @@ def _available(workflow, user, obj, base: str) -> list[dict]:
             for a in workflow.available(user, obj)]
 
 
-@extend_schema_view(list=extend_schema(responses={200: CaseSerializer(many=True), **error_responses(401, 403, 404)}),
+CASE_FILTER_PARAMETERS = [
+    OpenApiParameter("search", str, description="案件编号、工单号（前缀）或地址、描述中的文字"),
+    OpenApiParameter("q", str, description="同 search"),
+    OpenApiParameter("status", str, description="状态代码，或 open（未办结）、closed（已办结）"),
+    OpenApiParameter("light", str, enum=["red", "yellow", "green"]),
+    OpenApiParameter("source", str, enum=list(Source.values)),
+    OpenApiParameter("kind", str, enum=["component", "event"]),
+    OpenApiParameter("urgency", str, enum=list(Urgency.values)),
+    OpenApiParameter("committee", int, description="居委会节点 id"),
+    OpenApiParameter("unit", int, description="责任单位 id"),
+    OpenApiParameter("date_from", OpenApiTypes.DATE, description="上报日期起（含）"),
+    OpenApiParameter("date_to", OpenApiTypes.DATE, description="上报日期止（含）；跨度不超过两年"),
+]
+
+
+@extend_schema_view(list=extend_schema(parameters=CASE_FILTER_PARAMETERS, responses={
+                        200: CaseSerializer(many=True), **error_responses(400, 401, 403, 404)}),
                     retrieve=extend_schema(responses={200: CaseSerializer, **error_responses(401, 403, 404)}))
 class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Grid cases within the caller's jurisdiction (a department handler: the cases of their department)."""
@@ -112,11 +128,10 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
 
     def get_queryset(self):
         _require(self.request, "grid.view")
-        p = self.request.query_params
-        qs = selectors.case_list(user=self.request.user, status=p.get("status", "")[:16],
-                                 source=p.get("source", "")[:16], light=p.get("light", "")[:8],
-                                 search=p.get("search", ""), kind=p.get("kind", "")[:16])
-        return qs.prefetch_related("photos").order_by("-id")
+        filters = CaseFilterSet(self.request.query_params or None, user=self.request.user)
+        if self.action == "list":
+            filters.check()
+        return filters.qs.prefetch_related("photos").order_by("-id")
 
     def get_object(self):
         _require(self.request, "grid.view")
@@ -360,8 +375,9 @@ def indicator_list(request):
         end = dt.date.fromisoformat(p.get("end")) if p.get("end") else today
     except ValueError:
         raise DomainError(_("日期格式须为 YYYY-MM-DD。"), {"start": [_("日期无效。")]})
-    if end < start or (end - start).days > 800:
-        raise DomainError(_("期间无效（止日不得早于起日，跨度不超过两年）。"), {"end": [_("期间无效。")]})
+    errors = period_errors(start, end, start_field="start", end_field="end")
+    if errors:
+        raise DomainError(str(errors["end"][0]), errors)
     by = p.get("by", "total")
     if by not in ("total", "committee", "unit", "month", "day"):
         raise DomainError(_("by 参数无效。"), {"by": [_("可选 total、committee、unit、month、day。")]})

@@ -22,7 +22,7 @@ from shequ.core.models import Department, Node, User
 from . import services, spatial, stats
 from .choices import CaseAction as A
 from .choices import CaseStatus as S
-from .choices import HotlineType, Satisfaction, Source, Urgency
+from .choices import NEEDS_VERIFICATION, HotlineType, Satisfaction, Source, Urgency
 from .models import (Building, Case, Category, DutyTeam, GridProfile, GridResponsible, HotlineOrder, Inspection,
                      InspectionItem, InspectionTemplate, Open311Client, PatrolLog, ShiftPattern, ShiftType,
                      TeamMember, WorkStation)
@@ -162,7 +162,8 @@ def _team(rng, patrol_user, sub):
             while not name or name in used:
                 name = rng.choice(SURNAMES) + rng.choice(GIVEN)
             used.add(name)
-            member = TeamMember.objects.create(team=team, node=sub, name=name, post="班长" if i == 0 else "队员", sort_order=i,
+            member = TeamMember.objects.create(team=team, node=sub, name=name, post="班长" if i == 0 else "队员",
+                                               sort_order=i,
                                                phone="13" + f"{rng.randint(100000000, 999999999)}")
             if i == 0:
                 team.leader = name
@@ -231,7 +232,7 @@ class _Sim:
                 t += h(0.5, 3)
                 self.step(case, reporter, A.SELF_HANDLE, t, note="工作站联系物业当场处理完毕")
                 return case
-            if source in services.NEEDS_VERIFICATION:
+            if source in NEEDS_VERIFICATION:
                 t += h(0.1, 0.6)
                 case = self.step(case, a["operator"], A.SEND_VERIFY, t)
                 if target == "verifying":

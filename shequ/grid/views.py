@@ -17,24 +17,23 @@ from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_POST
 
 from shequ.core.audit import audit_record
-from shequ.core.choices import AuditAction, NodeKind, Role
+from shequ.core.choices import AuditAction, NodeKind
 from shequ.core.errors import DomainError
 from shequ.core.models import Department, Node
 from shequ.core.scoping import scope_node_ids, scoped_nodes
 from shequ.core.web import form_add_domain_error, paginate, query_without_page, render_page, require
 
 from . import excel, selectors, services, spatial, stats, timing
-from .choices import (CaseAction, CaseStatus, HotlineAction, HotlineStatus, OPEN_STATUSES, SHIFT_SHORT, Satisfaction,
-                      Source, Urgency)
-from .forms import (ActionForm, BuildingForm, CaseFilterForm, GeoJSONImportForm, HotlineActionForm,
+from .choices import (OPEN_STATUSES, SHIFT_SHORT, CaseAction, CaseStatus, HotlineAction, HotlineStatus, Satisfaction,
+                      Urgency)
+from .filters import CaseFilterSet
+from .forms import (ActionForm, BuildingForm, GeoJSONImportForm, HotlineActionForm,
                     HotlineCreateForm, HotlineFilterForm, HotlineImportForm, InspectionForm, MonthForm,
                     OverrideForm, PeriodForm, ReportForm, ResponsibleForm)
-from .models import (CasePhoto, Category, CategoryMain, DutyTeam, Inspection, InspectionTemplate, PatrolLog,
-                     ShiftType, TeamMember)
+from .models import CasePhoto, CategoryMain, InspectionTemplate, ShiftType, TeamMember
 from .workflows import CASE, HOTLINE
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-A = CaseAction
 
 
 def _map_ctx():
@@ -67,7 +66,8 @@ def report(request):
         d = form.cleaned_data
         try:
             case = services.case_report(
-                actor=request.user, category=d["category"], source=d["source"] or sources[0], description=d["description"], lat=d.get("lat"), lng=d.get("lng"), address=d["address"],
+                actor=request.user, category=d["category"], source=d["source"] or sources[0],
+                description=d["description"], lat=d.get("lat"), lng=d.get("lng"), address=d["address"],
                 urgency=d["urgency"] or None, photos=d["photos"], keep_location=d["keep_location"],
                 external_no=d["external_no"])
         except DomainError as exc:
@@ -126,9 +126,10 @@ def desk(request):
                                             exclude_id=case.pk, limit=1)
         if found:
             dupes[case.pk] = found[0]
-    return render(request, "grid/desk.html", {"q": queues, "dupes": dupes, "now": timezone.now(),
-                                              "needs_verify": [s.value for s in Source if s in
-                                                               services.NEEDS_VERIFICATION]})
+    quick = ("send_verify", "file", "merge", "close", "approve_return", "approve_extension")
+    offered = {c.pk: {a.name: a for a in CASE.available(request.user, c, only=quick)}
+               for key in ("reported", "verified", "checked", "returned", "extensions") for c in queues[key]}
+    return render(request, "grid/desk.html", {"q": queues, "dupes": dupes, "now": timezone.now(), "offered": offered})
 
 
 @require("grid.dispatch")
@@ -151,32 +152,26 @@ def unit(request):
 
 # --- cases --------------------------------------------------------------------------------------------------
 
-def _case_filters(request):
-    form = CaseFilterForm(request.GET or None, user=request.user)
-    d = form.cleaned_data if form.is_bound and form.is_valid() else {}
-    return form, {"search": d.get("q", ""), "status": d.get("status", ""), "light": d.get("light", ""),
-                  "source": d.get("source", ""), "kind": d.get("kind", ""),
-                  "committee_id": d["committee"].pk if d.get("committee") else None,
-                  "unit_id": d["unit"].pk if d.get("unit") else None,
-                  "date_from": d.get("date_from"), "date_to": d.get("date_to")}
-
-
 @require("grid.view")
 def case_list(request):
-    form, filters = _case_filters(request)
-    page = paginate(request, selectors.case_list(user=request.user, **filters), 25)
-    return render_page(request, "grid/case_list.html", {"form": form, "page": page, "now": timezone.now(),
+    filters = CaseFilterSet(request.GET or None, user=request.user)
+    page = paginate(request, filters.qs, 25)
+    return render_page(request, "grid/case_list.html", {"form": filters.form, "page": page, "now": timezone.now(),
                                                         "query": query_without_page(request)},
                        "grid/partials/_case_table.html")
 
 
 @require("grid.stats")
 def case_export(request):
-    _form, filters = _case_filters(request)
-    qs = selectors.case_list(user=request.user, **filters)[:settings.SHEQU_EXPORT_MAX_ROWS]
-    rows = list(qs)
+    filters = CaseFilterSet(request.GET or None, user=request.user)
+    try:
+        filters.check()
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect(f"{reverse('grid:case-list')}?{request.GET.urlencode()}")
+    rows = list(filters.qs[:settings.SHEQU_EXPORT_MAX_ROWS])
     audit_record(actor=request.user, action=AuditAction.EXPORT, object_type="grid.case",
-                 detail={"rows": len(rows), "filters": {k: str(v) for k, v in filters.items() if v}})
+                 detail={"rows": len(rows), "filters": filters.active()})
     return _xlsx(excel.case_workbook(rows), f"grid-cases-{timezone.localdate():%Y%m%d}.xlsx")
 
 
@@ -450,8 +445,8 @@ def roster(request):
     return render(request, "grid/roster.html", {
         "data": data, "rows": rows, "year": year, "month": month, "prev": prev, "next": nxt,
         "duty": selectors.on_duty(), "shifts": ShiftType.objects.all(), "today": timezone.localdate(),
-        "override_form": OverrideForm(), "pattern": selectors._pattern(), "member_count": TeamMember.objects.filter(
-            is_active=True).count()})
+        "override_form": OverrideForm(), "pattern": selectors.shift_pattern(),
+        "member_count": TeamMember.objects.filter(is_active=True).count()})
 
 
 @require("grid.roster_manage")
@@ -594,8 +589,9 @@ def _indicator_rows(user, start, end, by):
     from django.db.models import Avg
 
     field = "committee_id" if by == "committee" else "department_id"
-    averages = dict(Inspection.objects.filter(date__range=(start, end)).exclude(**{f"{field}__isnull": True})
-                    .values(field).annotate(a=Avg("total")).values_list(field, "a"))
+    averages = dict(selectors.inspection_list(user=user).filter(date__range=(start, end))
+                    .exclude(**{f"{field}__isnull": True}).order_by().values(field).annotate(a=Avg("total"))
+                    .values_list(field, "a"))
     for r in rows:
         r["name"] = names.get(r["key"], _("未派遣（受理/作废环节）") if by == "unit" else _("未定位"))
         avg = averages.get(r["key"])

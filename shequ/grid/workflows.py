@@ -31,6 +31,12 @@ def in_jurisdiction(actor, case):
     return None
 
 
+def order_in_jurisdiction(actor, order):
+    if not in_scope(actor, order.node):
+        return ActionNotFound(_("未找到该工单。"), {})
+    return None
+
+
 def with_my_unit(actor, case):
     """A responsible unit's actions: the actor belongs to the case's current unit."""
     unit = acting_unit(actor)
@@ -163,7 +169,8 @@ def _hotline(name, sources, target, inputs=(), rename=None, required=(), danger=
     rename = dict(rename or {})
     form = tuple(dict.fromkeys(rename.get(i, i) for i in inputs))
     return Action(name=name, label=HotlineAction(name).label, sources=frozenset(sources), target=target,
-                  capability="grid.hotline", service=f"{SVC}hotline_{name}", inputs=tuple(inputs), rename=rename,
+                  capability="grid.hotline", service=f"{SVC}hotline_{name}", guards=(order_in_jurisdiction,),
+                  inputs=tuple(inputs), rename=rename,
                   required=tuple(required), danger=danger, form=form, hint=hint)
 
 

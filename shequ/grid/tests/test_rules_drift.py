@@ -197,3 +197,22 @@ def test_it_refuses_a_department_inspection_by_an_inspector_of_two_subdistricts(
                                    department=env["chengguan"], scores={})
     assert "committee" in refused.value.errors
     assert not Inspection.objects.exists() and not PatrolLog.objects.exists()
+
+
+def test_it_refuses_an_order_of_another_subdistrict_in_the_service_like_a_missing_one(env):
+    other_operator = make_user(Role.OPS_OPERATOR, [env["node_other_sub"]], username="operator_yx")
+    order = _received(env, "SH-R-5")
+    with pytest.raises(services.CaseNotFound):
+        services.hotline_sign(actor=other_operator, order=order)
+    order.refresh_from_db()
+    assert order.status == H.RECEIVED
+
+
+def test_it_answers_400_to_a_hotline_action_without_its_input_over_the_api(env, api_as):
+    client = api_as(env["operator"])
+    merged = _received(env, "SH-R-6")
+    assert client.post(f"/api/v1/grid/hotline/{merged.pk}/merge/", {}, format="json").status_code == 400
+    signed = services.hotline_sign(actor=env["operator"], order=_received(env, "SH-R-7"))
+    for act, field in (("extend", "days"), ("reply", "text")):
+        response = client.post(f"/api/v1/grid/hotline/{signed.pk}/{act}/", {}, format="json")
+        assert response.status_code == 400 and field in response.json()["errors"], (act, response.content)

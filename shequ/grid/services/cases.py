@@ -1,7 +1,7 @@
-"""Writes of the 大联动 module. Every state change of a case or a 12345 order goes through here: the HTML views
-and the API call the same functions. Each checks the allowed-transition map in `choices`, validates, writes the
-row, a history row and an audit row in one transaction, refreshes the indicator summary and queues the
-notifications on commit."""
+"""Writes of a grid case: the report from any channel, then one service per action of the closed loop (受理 →
+核实 → 立案 → 派遣 → 处置 → 核查 → 结案 → 评价). Each checks itself against the declaration in `workflows.CASE`,
+validates, writes the row, a history row and an audit row in one transaction, refreshes the indicator summary and
+queues the notifications on commit."""
 
 from __future__ import annotations
 
@@ -15,55 +15,33 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shequ.core import crypto
 from shequ.core.audit import audit_record
-from shequ.core.choices import AuditAction, DepartmentKind, NodeKind, Role
+from shequ.core.choices import AuditAction, NodeKind, Role
 from shequ.core.errors import ConflictError, DomainError, PreconditionFailed
-from shequ.core.idcard import mask_phone
 from shequ.core.models import Department, Node, User
 from shequ.core.scoping import in_scope
-from shequ.core import workflow
 from shequ.core.services import notify
 
-from . import photos as photo_lib
-from . import spatial, stats, timing
-from .selectors import acting_unit, hotline_list  # acting_unit is re-exported: views and tests read it here
-from .workflows import CASE, HOTLINE
-from .choices import (NEEDS_VERIFICATION,
-                      CaseAction, CaseStatus, ExtensionStatus, HotlineAction, HotlineStatus, HotlineType,
-                      LimitUnit, PhotoStage, Satisfaction, ShiftCode, Source, Urgency)
-from .models import (Case, CaseCounter, CaseEvent, CasePhoto, Category, DutyTeam, ExtensionRequest, HotlineEvent,
-                     HotlineOrder, Inspection, InspectionScore, InspectionTemplate, Open311Client, PatrolCheckin,
-                     PatrolLog, RosterDay, RosterOverride, ShiftPattern, TeamMember, WorkStation)
+from .. import spatial, stats, timing
+from ..choices import (OPEN_STATUSES, CaseAction, CaseStatus, ExtensionStatus, LimitUnit, PhotoStage, Satisfaction,
+                       Source, Urgency)
+from ..models import Case, CaseCounter, CaseEvent, CasePhoto, Category, ExtensionRequest, Open311Client
+from ..selectors import acting_unit
+from ..workflows import CASE
+from .common import actor_name, active_category, clean_photos, locate, require_text, subdistrict_of
+
 
 A, S = CaseAction, CaseStatus
 
 
-# Refusals of the declared rules (re-exported: the API and the tests name them here).
-ActionForbidden = workflow.ActionForbidden
-CaseNotFound = workflow.ActionNotFound
-
-
-# --- helpers -----------------------------------------------------------------------------------------------------
-
-def _subdistrict_of(node: Node) -> Node | None:
-    if node.kind == NodeKind.SUBDISTRICT:
-        return node
-    codes = node.path.strip("/").split("/")
-    return Node.objects.filter(code__in=codes, kind=NodeKind.SUBDISTRICT).first()
-
-
-def acting_subdistrict(user) -> Node | None:
-    """The one 街道 a user acts for: the 街道 their scope holds or lies in, when there is exactly one (a
-    district-wide or multi-街道 scope has none: the user must say where)."""
-    if user is None or not getattr(user, "is_authenticated", False):
-        return None
-    found = {}
-    for node in user.nodes.filter(is_active=True):
-        sub = _subdistrict_of(node)
-        if sub is not None:
-            found[sub.pk] = sub
-    return next(iter(found.values())) if len(found) == 1 else None
+def report_sources(user) -> list[str]:
+    """The channels a staff member may register a report from (the first is their default): a supervisor their
+    own patrol, a committee worker their work station, the centre every channel it receives."""
+    if user.role in (Role.PATROL, Role.INSPECTOR):
+        return [Source.PATROL]
+    if user.role == Role.COMMITTEE_WORKER:
+        return [Source.STATION]
+    return [Source.PATROL, Source.VIDEO, Source.POLICE_110, Source.HOTLINE, Source.RESIDENT, Source.SUPERVISION]
 
 
 def _unlocated_node(actor, subdistrict: Node | None) -> Node:
@@ -89,17 +67,11 @@ def _next_number(subdistrict: Node, when: dt.datetime) -> str:
     return f"{key}-{counter.value:04d}"
 
 
-def _name(user) -> str:
-    if user is None:
-        return ""
-    return getattr(user, "display_name", "") or str(user)
-
-
 def _event(case: Case, *, actor, action: str, from_status: str, note: str = "", data: dict | None = None,
            unit: Department | None = None, on_time: bool | None = None, at=None) -> CaseEvent:
     event = CaseEvent.objects.create(
         case=case, action=action, from_status=from_status, to_status=case.status,
-        actor=actor if getattr(actor, "pk", None) else None, actor_name=_name(actor)[:64],
+        actor=actor if getattr(actor, "pk", None) else None, actor_name=actor_name(actor)[:64],
         unit=unit, note=(note or "")[:500], data=data or {}, on_time=on_time, at=at or timezone.now())
     return event
 
@@ -116,47 +88,6 @@ def _save_photos(case: Case, cleaned: list, *, stage: str, actor) -> list[CasePh
     return rows
 
 
-def clean_photos(uploads, *, keep_location: bool = False) -> list:
-    """Validate every upload before anything is written, so a bad file leaves nothing half-saved."""
-    uploads = [u for u in (uploads or []) if u]
-    photo_lib.check_photo_count(uploads)
-    return [photo_lib.clean_photo(u, keep_location=keep_location) for u in uploads]
-
-
-def _category(value) -> Category:
-    if isinstance(value, Category):
-        category = value
-    else:
-        category = Category.objects.select_related("main", "department").filter(code=str(value or "")).first()
-    if category is None or not category.is_active:
-        raise DomainError(_("案件类别不存在或已停用：%(c)s") % {"c": getattr(value, "code", value) or "—"},
-                          {"category": [_("请选择有效的部件/事件小类。")]})
-    return category
-
-
-def _locate(lat, lng, *, actor=None) -> spatial.GridHit:
-    if not spatial.valid_point(lat, lng):
-        raise DomainError(_("位置坐标无效，请重新定位。"), {"location": [_("经纬度无效（WGS84）。")]})
-    hit = spatial.locate(float(lat), float(lng))
-    if hit is None:
-        raise DomainError(_("该位置（%(lat).5f, %(lng).5f）不在任何网格内，请确认位置是否在本辖区。")
-                          % {"lat": float(lat), "lng": float(lng)},
-                          {"location": [_("位置不在任何网格内。")]})
-    return hit
-
-
-# --- intake -------------------------------------------------------------------------------------------------------
-
-def report_sources(user) -> list[str]:
-    """The channels a staff member may register a report from (the first is their default): a supervisor their
-    own patrol, a committee worker their work station, the centre every channel it receives."""
-    if user.role in (Role.PATROL, Role.INSPECTOR):
-        return [Source.PATROL]
-    if user.role == Role.COMMITTEE_WORKER:
-        return [Source.STATION]
-    return [Source.PATROL, Source.VIDEO, Source.POLICE_110, Source.HOTLINE, Source.RESIDENT, Source.SUPERVISION]
-
-
 @transaction.atomic
 def case_report(*, actor, category, source: str, description: str, lat=None, lng=None, address: str = "",
                 urgency: str | None = None, photos=(), keep_location: bool = False, reporter_name: str = "",
@@ -165,7 +96,7 @@ def case_report(*, actor, category, source: str, description: str, lat=None, lng
                 cleaned_photos: list | None = None) -> Case:
     """上报: register a report from any channel. A located report is assigned to its grid by point-in-polygon;
     a point outside every grid is refused."""
-    category = _category(category)
+    category = active_category(category)
     if source not in Source.values:
         raise DomainError(_("未知的案件来源。"), {"source": [_("来源无效。")]})
     if actor is not None and getattr(actor, "is_authenticated", False) and actor.role != Role.RESIDENT \
@@ -183,18 +114,18 @@ def case_report(*, actor, category, source: str, description: str, lat=None, lng
     located = lat not in (None, "") or lng not in (None, "")
     grid = committee = None
     if located:
-        hit = _locate(lat, lng)
+        hit = locate(lat, lng)
         grid = Node.objects.select_related("parent").get(pk=hit.id)
         committee = grid.parent
         node = grid
-        subdistrict = _subdistrict_of(grid)
+        subdistrict = subdistrict_of(grid)
     else:
         if not address.strip():
             raise DomainError(_("请提供位置：定位坐标或详细地址。"), {"location": [_("缺少位置。")]})
         node = _unlocated_node(actor, subdistrict)
         if node.kind == NodeKind.COMMITTEE:
             committee = node
-        subdistrict = _subdistrict_of(node)
+        subdistrict = subdistrict_of(node)
     staff = actor is not None and getattr(actor, "is_authenticated", False) and actor.role != Role.RESIDENT
     if staff and not in_scope(actor, node):
         raise DomainError(_("该位置不在您的管辖范围内。"), {"location": [_("位置超出管辖范围。")]})
@@ -206,7 +137,7 @@ def case_report(*, actor, category, source: str, description: str, lat=None, lng
                 lat=float(lat) if located else None, lng=float(lng) if located else None,
                 address=address.strip()[:200], description=description, component_code=component_code[:16],
                 reporter=actor if staff else None,
-                reporter_name=(reporter_name or (_name(actor) if staff else ""))[:64],
+                reporter_name=(reporter_name or (actor_name(actor) if staff else ""))[:64],
                 reporter_contact=(reporter_contact or "")[:100], external_no=(external_no or "")[:40],
                 open311_client=open311_client, reported_at=now, updated_at=now)
     if open311_client is not None:
@@ -254,8 +185,6 @@ def suggest_duplicates(*, category, lat, lng, when=None, exclude_id=None, limit:
     return found[:limit]
 
 
-# --- the closed loop ----------------------------------------------------------------------------------------
-
 def _lock(case: Case, expected_version: int | None) -> Case:
     locked = Case.objects.select_for_update(of=("self",)).select_related("category", "category__main", "unit", "grid",
                                                             "committee", "node").get(pk=case.pk)
@@ -274,13 +203,6 @@ def _unit_value(value) -> Department:
     if unit is None or not unit.is_active:
         raise DomainError(_("责任单位不存在或已停用。"), {"unit": [_("请选择有效的责任单位。")]})
     return unit
-
-
-def _require_text(value: str, field: str, message: str, min_len: int = 2) -> str:
-    value = (value or "").strip()
-    if len(value) < min_len:
-        raise DomainError(message, {field: [message]})
-    return value[:500]
 
 
 def _mark_last_dispatch_wrong(case: Case) -> None:
@@ -361,11 +283,9 @@ def _transition(name: str, *, actor, case: Case, note: str, expected_version, ph
 
 def _required_note(message: str) -> Callable[[_Step], None]:
     def apply(step: _Step) -> None:
-        step.note = _require_text(step.note, "note", message)
+        step.note = require_text(step.note, "note", message)
     return apply
 
-
-# --- one service per action (受理 → 核实 → 立案 → 派遣 → 处置 → 核查 → 结案 → 评价) -----------------------------------
 
 @transaction.atomic
 def case_send_verify(*, actor, case: Case, note: str = "", expected_version=None, photos=(),
@@ -380,7 +300,7 @@ def case_send_verify(*, actor, case: Case, note: str = "", expected_version=None
 
 def _verify(step: _Step, *, false: bool) -> None:
     if false:
-        step.note = _require_text(step.note, "note", _("请填写核实情况（问题不存在的原因）。"))
+        step.note = require_text(step.note, "note", _("请填写核实情况（问题不存在的原因）。"))
     step.case.verified_at, step.case.verified_by = step.now, step.actor
     step.on_time = bool(step.case.verify_due and step.now <= step.case.verify_due)
     step.stage = PhotoStage.VERIFY
@@ -410,7 +330,7 @@ def case_file(*, actor, case: Case, note: str = "", expected_version=None, categ
     def apply(step):
         c = step.case
         if category:
-            new_category = _category(category)
+            new_category = active_category(category)
             if new_category.pk != c.category_id:
                 step.data["category"] = [c.category.code, new_category.code]
                 c.category, c.kind = new_category, new_category.main.kind
@@ -481,7 +401,8 @@ def case_dispatch(*, actor, case: Case, unit=None, note: str = "", expected_vers
                   keep_location: bool = False) -> Case:
     """派遣: send the filed case to a responsible unit; the unit's clock starts."""
     return _transition(A.DISPATCH, actor=actor, case=case, note=note, expected_version=expected_version,
-                       photos=photos, keep_location=keep_location, apply=lambda step: _dispatch(step, unit, again=False))
+                       photos=photos, keep_location=keep_location,
+                       apply=lambda step: _dispatch(step, unit, again=False))
 
 
 @transaction.atomic
@@ -489,7 +410,8 @@ def case_redispatch(*, actor, case: Case, unit=None, note: str = "", expected_ve
                     keep_location: bool = False) -> Case:
     """改派: send it to another unit (the first dispatch counts as wrong)."""
     return _transition(A.REDISPATCH, actor=actor, case=case, note=note, expected_version=expected_version,
-                       photos=photos, keep_location=keep_location, apply=lambda step: _dispatch(step, unit, again=True))
+                       photos=photos, keep_location=keep_location,
+                       apply=lambda step: _dispatch(step, unit, again=True))
 
 
 def _as_unit(step: _Step) -> None:
@@ -514,7 +436,7 @@ def case_request_return(*, actor, case: Case, note: str = "", expected_version=N
     """申请回退: the unit says the case is not theirs."""
     def apply(step):
         _as_unit(step)
-        step.note = _require_text(step.note, "note", _("请填写回退理由（如：不属于本单位职责）。"))
+        step.note = require_text(step.note, "note", _("请填写回退理由（如：不属于本单位职责）。"))
         step.notify = _approvers_for(step.case)
     return _transition(A.REQUEST_RETURN, actor=actor, case=case, note=note, expected_version=expected_version,
                        photos=photos, keep_location=keep_location, apply=apply)
@@ -544,7 +466,7 @@ def case_reject_return(*, actor, case: Case, note: str = "", expected_version=No
                        keep_location: bool = False) -> Case:
     """驳回回退: the unit keeps the case."""
     def apply(step):
-        step.note = _require_text(step.note, "note", _("请填写驳回理由。"))
+        step.note = require_text(step.note, "note", _("请填写驳回理由。"))
         step.notify = _unit_users(step.case)
     return _transition(A.REJECT_RETURN, actor=actor, case=case, note=note, expected_version=expected_version,
                        photos=photos, keep_location=keep_location, apply=apply)
@@ -556,7 +478,7 @@ def case_escalate(*, actor, case: Case, note: str = "", expected_version=None, p
     """工作站上报街道: a work station cannot solve the case locally and hands it to the centre."""
     def apply(step):
         _as_unit(step)
-        step.note = _require_text(step.note, "note", _("请说明无法自行解决的原因。"))
+        step.note = require_text(step.note, "note", _("请说明无法自行解决的原因。"))
         _back_to_dispatch(step)
     return _transition(A.ESCALATE, actor=actor, case=case, note=note, expected_version=expected_version,
                        photos=photos, keep_location=keep_location, apply=apply)
@@ -568,7 +490,7 @@ def case_feedback(*, actor, case: Case, note: str = "", expected_version=None, p
     """处置反馈: the unit reports the problem solved (with photos); the check clock starts."""
     def apply(step):
         _as_unit(step)
-        step.note = _require_text(step.note, "note", _("请填写处置情况。"))
+        step.note = require_text(step.note, "note", _("请填写处置情况。"))
         step.case.fed_back_at = step.now
         step.case.check_due = timing.step_due("check", step.now)
         step.on_time = bool(step.case.deadline and step.now <= step.case.deadline)
@@ -587,7 +509,7 @@ def _check(step: _Step, *, passed: bool) -> None:
     if passed:
         c.close_due = timing.step_due("close", step.now)
         return
-    step.note = _require_text(step.note, "note", _("请填写核查不通过的情况，以便责任单位返工。"))
+    step.note = require_text(step.note, "note", _("请填写核查不通过的情况，以便责任单位返工。"))
     c.rework_count += 1
     step.data["rework"] = c.rework_count
     step.notify = _unit_users(c)
@@ -649,7 +571,7 @@ def case_request_extension(*, actor, case: Case, hours=None, note: str = "", exp
             value = 0
         if not (0 < value <= 400):
             raise DomainError(_("延期时长须在0到400工作时之间。"), {"hours": [_("延期时长无效。")]})
-        step.note = _require_text(step.note, "note", _("请填写延期理由。"))
+        step.note = require_text(step.note, "note", _("请填写延期理由。"))
         ExtensionRequest.objects.create(case=step.case, unit=step.case.unit, hours=value, reason=step.note,
                                         requested_by=step.actor)
         step.data["hours"] = value
@@ -670,7 +592,7 @@ def _decide_extension(step: _Step, *, approve: bool) -> None:
         c.warn_at = timing.add(c.warn_at, request.hours * 0.8, extra_unit) if c.warn_at else None
         step.data["deadline"] = timezone.localtime(c.deadline).isoformat()
     else:
-        step.note = _require_text(step.note, "note", _("请填写驳回理由。"))
+        step.note = require_text(step.note, "note", _("请填写驳回理由。"))
         request.status = ExtensionStatus.REJECTED
     request.save()
     step.data["hours"] = request.hours
@@ -700,7 +622,7 @@ def case_park(*, actor, case: Case, note: str = "", expected_version=None, photo
               keep_location: bool = False) -> Case:
     """挂账: the case waits for a reason outside the unit (works, season); the clock stops."""
     def apply(step):
-        step.note = _require_text(step.note, "note", _("请填写挂账理由（如工程类、季节性原因）。"))
+        step.note = require_text(step.note, "note", _("请填写挂账理由（如工程类、季节性原因）。"))
         step.case.parked_at, step.case.was_parked = step.now, True
     return _transition(A.PARK, actor=actor, case=case, note=note, expected_version=expected_version,
                        photos=photos, keep_location=keep_location, apply=apply)
@@ -729,7 +651,7 @@ def case_self_handle(*, actor, case: Case, note: str = "", expected_version=None
     def apply(step):
         _as_unit(step)
         c = step.case
-        step.note = _require_text(step.note, "note", _("请填写处置情况。"))
+        step.note = require_text(step.note, "note", _("请填写处置情况。"))
         c.unit = step.unit
         hours, unit_kind = timing.case_limit(c.category, c.urgency)
         c.limit_hours, c.limit_unit = hours, unit_kind
@@ -772,458 +694,10 @@ def _ancestor_ids(node: Node) -> list[int]:
     return list(Node.objects.filter(code__in=codes).values_list("id", flat=True))
 
 
-# --- 12345 work orders ----------------------------------------------------------------------------------------
-
-def _hotline_event(order, *, actor, action, before, note=""):
-    HotlineEvent.objects.create(order=order, action=action, from_status=before, to_status=order.status,
-                                actor=actor if getattr(actor, "pk", None) else None, actor_name=_name(actor)[:64],
-                                note=(note or "")[:500], at=timezone.now())
-    audit_record(actor=actor, action=AuditAction.TRANSITION if action != HotlineAction.RECEIVE else AuditAction.CREATE,
-                 obj=order, detail={"action": action, "from": before, "to": order.status})
-
-
-def _parse_dt(value, field: str):
-    if value in (None, ""):
-        return None
-    if isinstance(value, dt.datetime):
-        result = value
-    else:
-        text = str(value).strip().replace("/", "-")
-        try:
-            result = dt.datetime.fromisoformat(text)
-        except ValueError:
-            raise DomainError(_("时间格式无效：%(v)s") % {"v": text[:30]}, {field: [_("请使用 YYYY-MM-DD HH:MM。")]})
-    if timezone.is_naive(result):
-        result = timezone.make_aware(result)
-    return result
-
-
-@transaction.atomic
-def hotline_receive(*, actor, data: dict, subdistrict: Node) -> HotlineOrder:
-    """Register a 12345 order dispatched to the 街道 (from the import or the API)."""
-    order_no = str(data.get("order_no") or "").strip()
-    errors = {}
-    if not order_no or len(order_no) > 40:
-        errors["order_no"] = [_("工单号必填，且不超过40个字符。")]
-    title = str(data.get("title") or "").strip()
-    content = str(data.get("content") or "").strip()
-    if not content:
-        errors["content"] = [_("诉求内容必填。")]
-    hotline_type = str(data.get("hotline_type") or HotlineType.COMPLAINT)
-    labels = {str(label): value for value, label in HotlineType.choices}
-    hotline_type = labels.get(hotline_type, hotline_type)
-    if hotline_type not in HotlineType.values:
-        errors["hotline_type"] = [_("诉求类型须为咨询、求助、投诉或建议。")]
-    urgency = str(data.get("urgency") or Urgency.NORMAL)
-    urgency = {str(label): value for value, label in Urgency.choices}.get(urgency, urgency)
-    if urgency not in Urgency.values:
-        errors["urgency"] = [_("紧急程度须为一般、紧急或特急。")]
-    category = None
-    if data.get("category"):
-        category = Category.objects.filter(code=str(data["category"]).strip(), is_active=True).first()
-        if category is None:
-            errors["category"] = [_("小类代码不存在：%(c)s") % {"c": data["category"]}]
-    lat, lng = data.get("lat"), data.get("lng")
-    node = subdistrict
-    if lat not in (None, "") or lng not in (None, ""):
-        try:
-            node = Node.objects.get(pk=_locate(lat, lng).id)
-        except DomainError as exc:
-            errors["location"] = exc.errors.get("location", [exc.message])
-        else:
-            if not node.path.startswith(subdistrict.path):  # the order would land in another 街道's queue
-                errors["location"] = [_("该位置不在您的管辖范围内。")]
-    if errors:
-        raise DomainError(next(iter(errors.values()))[0], errors)
-    if HotlineOrder.objects.filter(order_no=order_no).exists():
-        raise ConflictError(_("工单号 %(n)s 已存在。") % {"n": order_no}, {"order_no": [_("工单已导入。")]})
-    received = _parse_dt(data.get("received_at"), "received_at") or timezone.now()
-    phone = str(data.get("caller_phone") or "").strip()[:20]
-    order = HotlineOrder.objects.create(
-        order_no=order_no, hotline_type=hotline_type, title=(title or content[:30])[:100], content=content[:4000],
-        category=category, caller_name=str(data.get("caller_name") or "").strip()[:32], caller_phone=phone,
-        caller_phone_masked=mask_phone(phone) if phone else "", address=str(data.get("address") or "")[:200],
-        lat=float(lat) if node.kind == NodeKind.GRID else None, lng=float(lng) if node.kind == NodeKind.GRID else None,
-        node=node, urgency=urgency, received_at=received,
-        sign_due=timing.step_due("hotline_sign", received), updated_at=timezone.now())
-    _hotline_event(order, actor=actor, action=HotlineAction.RECEIVE, before="", note=_("12345派单"))
-    return order
-
-
-def hotline_import(*, actor, rows: list[dict], subdistrict: Node) -> dict:
-    """Import many orders; each row is saved or refused on its own (a refused row saves nothing)."""
-    created, skipped, errors = 0, 0, []
-    for index, row in enumerate(rows, start=1):
-        line = row.get("_row", index)
-        try:
-            hotline_receive(actor=actor, data=row, subdistrict=subdistrict)
-        except ConflictError:
-            skipped += 1
-        except DomainError as exc:
-            errors.append({"row": line, "order_no": str(row.get("order_no") or ""), "message": exc.message})
-        else:
-            created += 1
-    with transaction.atomic():
-        audit_record(actor=actor, action=AuditAction.IMPORT, object_type="grid.hotlineorder",
-                     detail={"created": created, "skipped": skipped, "failed": len(errors)})
-    return {"created": created, "skipped": skipped, "errors": errors}
-
-
-def _lock_order(order: HotlineOrder) -> HotlineOrder:
-    return HotlineOrder.objects.select_for_update(of=("self",)).select_related("category", "node").get(pk=order.pk)
-
-
-@transaction.atomic
-def hotline_sign(*, actor, order: HotlineOrder, category=None, make_case: bool = True) -> HotlineOrder:
-    """签收: accept the order; a located order with a category becomes a grid case (verified on site first)."""
-    order = _lock_order(order)
-    HOTLINE.check(actor, order, HotlineAction.SIGN)
-    now = timezone.now()
-    before = order.status
-    order.status, order.signed_at, order.signed_by = HotlineStatus.SIGNED, now, actor
-    order.reply_due = timing.step_due("hotline_reply" if order.hotline_type not in (
-        HotlineType.CONSULT, HotlineType.SUGGESTION) else "hotline_reply_consult", now)
-    if category:
-        order.category = _category(category)
-    note = _("按时签收") if order.sign_due and now <= order.sign_due else _("超时签收")
-    if make_case and order.category and order.lat is not None and order.case_id is None:
-        case = case_report(actor=actor, category=order.category, source=Source.HOTLINE,
-                           description=f"{order.title}：{order.content}"[:4000], lat=order.lat, lng=order.lng,
-                           address=order.address, urgency=order.urgency, external_no=order.order_no,
-                           reporter_name=order.caller_name, reporter_contact=order.caller_phone)
-        order.case = case
-        note += _("，已生成网格案件 %(n)s") % {"n": case.number}
-    order.updated_at = now
-    order.save()
-    _hotline_event(order, actor=actor, action=HotlineAction.SIGN, before=before, note=note)
-    return order
-
-
-@transaction.atomic
-def hotline_return(*, actor, order: HotlineOrder, reason: str = "", note: str = "") -> HotlineOrder:
-    """退单: the reason (one of `RETURN_REASONS`, optional) and the note make the return reason together."""
-    order = _lock_order(order)
-    HOTLINE.check(actor, order, HotlineAction.RETURN)
-    reason = "：".join(x for x in ((reason or "").strip(), (note or "").strip()) if x)
-    reason = _require_text(reason, "reason", _("退单须填写理由（如：属地不符、权属不清、职能交叉）。"))
-    before = order.status
-    order.status, order.return_reason, order.updated_at = HotlineStatus.RETURNED, reason[:200], timezone.now()
-    order.save()
-    _hotline_event(order, actor=actor, action=HotlineAction.RETURN, before=before, note=reason)
-    return order
-
-
-@transaction.atomic
-def hotline_extend(*, actor, order: HotlineOrder, days: int, reason: str) -> HotlineOrder:
-    order = _lock_order(order)
-    HOTLINE.check(actor, order, HotlineAction.EXTEND)
-    try:
-        days = int(days)
-    except (TypeError, ValueError):
-        days = 0
-    if not 1 <= days <= 15 or order.extension_days + days > 15:
-        raise DomainError(_("延期合计不超过15个工作日。"), {"days": [_("延期天数无效。")]})
-    reason = _require_text(reason, "reason", _("请填写延期理由。"))
-    from shequ.core import workcal
-
-    order.reply_due = workcal.add_working_hours(order.reply_due or timezone.now(),
-                                                days * workcal.hours_per_working_day())
-    order.extension_days += days
-    order.updated_at = timezone.now()
-    order.save()
-    _hotline_event(order, actor=actor, action=HotlineAction.EXTEND, before=order.status,
-                   note=_("延期%(d)d个工作日：%(r)s") % {"d": days, "r": reason})
-    return order
-
-
-@transaction.atomic
-def hotline_reply(*, actor, order: HotlineOrder, text: str) -> HotlineOrder:
-    order = _lock_order(order)
-    HOTLINE.check(actor, order, HotlineAction.REPLY)
-    text = _require_text(text, "text", _("请填写答复内容（办理结果）。"), min_len=4)
-    now = timezone.now()
-    before = order.status
-    order.status, order.reply_text, order.replied_at, order.updated_at = HotlineStatus.REPLIED, text, now, now
-    order.save()
-    late = order.reply_due and now > order.reply_due
-    _hotline_event(order, actor=actor, action=HotlineAction.REPLY, before=before,
-                   note=(_("超期答复：") if late else "") + text[:400])
-    return order
-
-
-@transaction.atomic
-def hotline_visit(*, actor, order: HotlineOrder, satisfaction: str, note: str = "") -> HotlineOrder:
-    """回访: a satisfied citizen closes the order; an unsatisfied one reopens it (重办)."""
-    order = _lock_order(order)
-    HOTLINE.check(actor, order, HotlineAction.VISIT)
-    if satisfaction not in Satisfaction.values:
-        raise DomainError(_("请选择回访满意度。"), {"satisfaction": [_("满意度无效。")]})
-    now = timezone.now()
-    before = order.status
-    order.satisfaction, order.visit_note, order.visited_at = satisfaction, (note or "")[:300], now
-    if satisfaction == Satisfaction.UNSATISFIED:
-        order.status = HotlineStatus.SIGNED
-        order.reopen_count += 1
-        order.reply_due = timing.step_due("hotline_reply", now)
-        order.closed_at = None
-        action_note = _("回访不满意，重办：%(n)s") % {"n": note or "—"}
-    else:
-        order.status, order.closed_at = HotlineStatus.CLOSED, now
-        action_note = _("回访%(s)s，办结") % {"s": Satisfaction(satisfaction).label}
-    order.updated_at = now
-    order.save()
-    _hotline_event(order, actor=actor, action=HotlineAction.VISIT, before=before, note=action_note)
-    return order
-
-
-@transaction.atomic
-def hotline_reopen(*, actor, order: HotlineOrder, reason: str) -> HotlineOrder:
-    order = _lock_order(order)
-    HOTLINE.check(actor, order, HotlineAction.REOPEN)
-    reason = _require_text(reason, "reason", _("请填写重办理由。"))
-    before = order.status
-    now = timezone.now()
-    order.status, order.closed_at, order.reopen_count = HotlineStatus.SIGNED, None, order.reopen_count + 1
-    order.reply_due = timing.step_due("hotline_reply", now)
-    order.updated_at = now
-    order.save()
-    _hotline_event(order, actor=actor, action=HotlineAction.REOPEN, before=before, note=reason)
-    return order
-
-
-@transaction.atomic
-def hotline_merge(*, actor, order: HotlineOrder, target) -> HotlineOrder:
-    """并单: a repeated complaint about the same problem is merged into the main order (an order or its number,
-    looked up within the actor's jurisdiction)."""
-    order = _lock_order(order)
-    HOTLINE.check(actor, order, HotlineAction.MERGE)
-    if not isinstance(target, HotlineOrder):
-        number = str(target or "").strip()
-        target = hotline_list(user=actor).filter(order_no=number).first() if number else None
-    if target is None or target.pk == order.pk:
-        raise DomainError(_("请选择主工单。"), {"target": [_("主工单无效。")]})
-    if target.status in (HotlineStatus.MERGED, HotlineStatus.RETURNED):
-        raise ConflictError(_("主工单已并单或已退单。"), {"target": [_("主工单无效。")]})
-    before = order.status
-    order.status, order.merged_into, order.updated_at = HotlineStatus.MERGED, target, timezone.now()
-    order.save()
-    _hotline_event(order, actor=actor, action=HotlineAction.MERGE, before=before,
-                   note=_("重复诉求，并入工单 %(n)s") % {"n": target.order_no})
-    return order
-
-
-# --- linkage team -------------------------------------------------------------------------------------------
-
-def active_pattern() -> ShiftPattern:
-    pattern = ShiftPattern.objects.filter(is_active=True).order_by("-id").first()
-    if pattern is None:
-        raise DomainError(_("尚未配置四班三运转轮转序列。"), {"pattern": [_("请在系统配置中添加轮转序列。")]})
-    return pattern
-
-
-def shift_for(pattern: ShiftPattern, team: DutyTeam, day: dt.date) -> str:
-    slots = pattern.slots
-    return slots[((day - pattern.anchor).days + team.offset) % len(slots)]
-
-
-def _validate_pattern(pattern: ShiftPattern) -> None:
-    slots = pattern.slots.strip().upper()
-    if not slots or any(c not in "EMNO" for c in slots):
-        raise DomainError(_("轮转序列只能由 E(早) M(中) N(夜) O(休) 组成。"), {"slots": [_("序列无效。")]})
-
-
-@transaction.atomic
-def roster_generate(*, actor, year: int, month: int) -> int:
-    """Write the roster of one month from the active pattern (replacing what was there)."""
-    if not (2000 <= year <= 2100 and 1 <= month <= 12):
-        raise DomainError(_("月份无效。"), {"month": [_("月份无效。")]})
-    pattern = active_pattern()
-    _validate_pattern(pattern)
-    teams = list(DutyTeam.objects.all())
-    if not teams:
-        raise DomainError(_("尚未建立联勤班组。"), {"team": [_("请先建立班组。")]})
-    first = dt.date(year, month, 1)
-    last = (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
-    RosterDay.objects.filter(date__range=(first, last)).delete()
-    rows = []
-    day = first
-    while day <= last:
-        for team in teams:
-            rows.append(RosterDay(date=day, team=team, shift=shift_for(pattern, team, day)))
-        day += dt.timedelta(days=1)
-    RosterDay.objects.bulk_create(rows)
-    audit_record(actor=actor, action=AuditAction.CREATE, object_type="grid.rosterday",
-                 object_repr=f"{year}-{month:02d}", detail={"rows": len(rows), "pattern": pattern.slots})
-    return len(rows)
-
-
-@transaction.atomic
-def roster_override_set(*, actor, member: TeamMember, date: dt.date, shift: str, reason: str) -> RosterOverride:
-    if shift not in ShiftCode.values:
-        raise DomainError(_("班次无效。"), {"shift": [_("班次无效。")]})
-    reason = _require_text(reason, "reason", _("请填写调班或请假原因。"))
-    row, _created = RosterOverride.objects.update_or_create(date=date, member=member,
-                                                             defaults={"shift": shift, "reason": reason[:100]})
-    audit_record(actor=actor, action=AuditAction.UPDATE, obj=row,
-                 detail={"member": member.name, "date": date.isoformat(), "shift": shift})
-    return row
-
-
-def _member_of(actor) -> TeamMember:
-    member = TeamMember.objects.filter(user=actor, is_active=True).first() if actor else None
-    if member is None:
-        raise DomainError(_("您不是联勤队员，不能登记巡查。"), {"member": [_("账号未关联联勤队员。")]})
-    return member
-
-
-@transaction.atomic
-def patrol_start(*, actor, shift: str = "", note: str = "") -> PatrolLog:
-    member = _member_of(actor)
-    if PatrolLog.objects.filter(member=member, ended_at__isnull=True).exists():
-        raise ConflictError(_("您有一次巡查尚未结束。"), {"patrol": [_("请先结束当前巡查。")]})
-    from . import selectors
-
-    shift = shift or selectors.current_shift_code() or ShiftCode.EARLY
-    if shift not in ShiftCode.values or shift == ShiftCode.OFF:
-        raise DomainError(_("班次无效。"), {"shift": [_("班次无效。")]})
-    log = PatrolLog.objects.create(member=member, node=member.node, shift=shift, note=(note or "")[:500])
-    audit_record(actor=actor, action=AuditAction.CREATE, obj=log, detail={"shift": shift})
-    return log
-
-
-@transaction.atomic
-def patrol_checkin(*, actor, log: PatrolLog, lat, lng, note: str = "") -> PatrolCheckin:
-    if log.member.user_id != getattr(actor, "pk", None):
-        raise ActionForbidden(_("只能在自己的巡查中打卡。"), {"patrol": [_("不是您的巡查。")]})
-    if log.ended_at:
-        raise ConflictError(_("该次巡查已结束。"), {"patrol": [_("巡查已结束。")]})
-    hit = _locate(lat, lng)
-    checkin = PatrolCheckin.objects.create(log=log, grid_id=hit.id, lat=float(lat), lng=float(lng),
-                                           note=(note or "")[:200])
-    audit_record(actor=actor, action=AuditAction.CREATE, obj=log, detail={"checkin": hit.code})
-    return checkin
-
-
-@transaction.atomic
-def patrol_end(*, actor, log: PatrolLog, note: str = "") -> PatrolLog:
-    if log.member.user_id != getattr(actor, "pk", None):
-        raise ActionForbidden(_("只能结束自己的巡查。"), {"patrol": [_("不是您的巡查。")]})
-    if log.ended_at:
-        raise ConflictError(_("该次巡查已结束。"), {"patrol": [_("巡查已结束。")]})
-    log.ended_at = timezone.now()
-    if note:
-        log.note = (log.note + "\n" + note).strip()[:500]
-    log.save()
-    audit_record(actor=actor, action=AuditAction.UPDATE, obj=log, detail={"end": True})
-    return log
-
-
-# --- supervision ---------------------------------------------------------------------------------------------
-
-@transaction.atomic
-def inspection_create(*, actor, template: InspectionTemplate, title: str, date: dt.date, department=None,
-                      committee=None, scores: dict, note: str = "") -> Inspection:
-    """A supervision round scored on a sheet: each item between 0 and its points."""
-    title = _require_text(title, "title", _("请填写督查主题。"))
-    if template.target == "department" and department is None:
-        raise DomainError(_("请选择被督查的部门。"), {"department": [_("必填。")]})
-    if template.target == "area" and committee is None:
-        raise DomainError(_("请选择被督查的居民区。"), {"committee": [_("必填。")]})
-    if committee is not None and not in_scope(actor, committee):
-        raise DomainError(_("该居民区不在您的管辖范围内。"), {"committee": [_("超出管辖范围。")]})
-    node = committee or acting_subdistrict(actor)
-    if node is None:
-        raise DomainError(_("您的管辖范围不止一个街道，请选择被督查的居民区。"), {"committee": [_("请选择居民区。")]})
-    items = list(template.items.all())
-    errors, rows, total = {}, [], 0
-    from decimal import Decimal, InvalidOperation
-
-    for item in items:
-        raw = scores.get(item.pk, scores.get(str(item.pk)))
-        try:
-            points = Decimal(str(raw))
-        except (InvalidOperation, TypeError, ValueError):
-            errors[f"item_{item.pk}"] = [_("“%(n)s”须填写分数。") % {"n": item.name}]
-            continue
-        if points < 0 or points > item.max_points:
-            errors[f"item_{item.pk}"] = [_("“%(n)s”得分须在0到%(m)s之间。") % {"n": item.name, "m": item.max_points}]
-            continue
-        rows.append((item, points))
-        total += points
-    if errors:
-        raise DomainError(next(iter(errors.values()))[0], errors)
-    inspection = Inspection.objects.create(template=template, title=title[:100], date=date, department=department,
-                                           committee=committee, node=node, inspector=actor, total=total, note=(note or "")[:500])
-    InspectionScore.objects.bulk_create([InspectionScore(inspection=inspection, item=i, points=p) for i, p in rows])
-    audit_record(actor=actor, action=AuditAction.CREATE, obj=inspection,
-                 detail={"template": template.name, "total": str(total), "target": inspection.target_name})
-    return inspection
-
-
-# --- grids -----------------------------------------------------------------------------------------------------
-
-@transaction.atomic
-def grids_import_geojson(*, actor, data, committee: Node | None = None) -> dict:
-    """Create or update grids from a GeoJSON FeatureCollection. Each feature needs `code` and `name`; its
-    committee is the feature's `committee` code or the one chosen. Any bad feature refuses the whole file."""
-    from shequ.core import services as core_services
-
-    if isinstance(data, (bytes, str)):
-        import json
-
-        try:
-            data = json.loads(data)
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise DomainError(_("文件不是有效的 GeoJSON：%(e)s") % {"e": str(exc)[:80]}, {"file": [_("JSON 格式错误。")]})
-    if not isinstance(data, dict) or data.get("type") != "FeatureCollection" or not isinstance(
-            data.get("features"), list):
-        raise DomainError(_("文件须是 GeoJSON FeatureCollection。"), {"file": [_("缺少 features。")]})
-    created = updated = 0
-    errors = []
-    for index, feature in enumerate(data["features"], start=1):
-        props = (feature or {}).get("properties") or {}
-        code = str(props.get("code") or "").strip()
-        name = str(props.get("name") or "").strip()
-        parent = committee
-        if props.get("committee"):
-            parent = Node.objects.filter(code=str(props["committee"]), kind=NodeKind.COMMITTEE).first()
-        try:
-            if not code or not name:
-                raise DomainError(_("缺少 code 或 name 属性。"), {})
-            if parent is None:
-                raise DomainError(_("找不到所属居委会。"), {})
-            if actor is not None and not in_scope(actor, parent):
-                raise DomainError(_("所属居委会不在您的管辖范围内。"), {})
-            existing = Node.objects.filter(code=code).first()
-            with transaction.atomic():
-                if existing:
-                    if existing.kind != NodeKind.GRID:
-                        raise DomainError(_("代码 %(c)s 已被非网格节点使用。") % {"c": code}, {})
-                    core_services.node_update(actor=actor, node=existing, name=name, geometry=feature.get("geometry"))
-                    updated += 1
-                else:
-                    core_services.node_create(actor=actor, kind=NodeKind.GRID, code=code, name=name, parent=parent,
-                                              geometry=feature.get("geometry"))
-                    created += 1
-        except DomainError as exc:
-            detail = "；".join(m for ms in exc.errors.values() for m in ms)
-            errors.append(_("第%(i)d个要素（%(c)s）：%(m)s") % {"i": index, "c": code or "—",
-                                                            "m": exc.message + (f"（{detail}）" if detail else "")})
-    if errors:
-        raise DomainError(_("导入失败，未保存任何网格：%(e)s") % {"e": errors[0]}, {"file": errors[:20]})
-    spatial.touch()
-    moved = cases_reassign_grids(actor=actor)
-    audit_record(actor=actor, action=AuditAction.IMPORT, object_type="core.node",
-                 detail={"created": created, "updated": updated, "cases_moved": moved})
-    return {"created": created, "updated": updated, "moved": moved}
-
-
 @transaction.atomic
 def cases_reassign_grids(*, actor) -> int:
     """After grid polygons change, put every open located case in the grid its point now falls in (one
     vectorised point-in-polygon pass). A point now outside every grid keeps its old grid."""
-    from .choices import OPEN_STATUSES
-
     rows = list(Case.objects.filter(status__in=OPEN_STATUSES, lat__isnull=False, lng__isnull=False)
                 .values_list("pk", "lat", "lng", "grid_id"))
     if not rows:
@@ -1247,68 +721,3 @@ def cases_reassign_grids(*, actor) -> int:
         audit_record(actor=actor, action=AuditAction.UPDATE, object_type="grid.case",
                      detail={"op": "reassign_grids", "cases": len(moved)})
     return len(moved)
-
-
-@transaction.atomic
-def grid_add_responsible(*, actor, grid: Node, name: str, duty: str, phone: str = ""):
-    from .models import GridResponsible
-
-    name = _require_text(name, "name", _("请填写姓名。"), min_len=1)
-    if duty not in dict(GridResponsible.ROLES):
-        raise DomainError(_("职责无效。"), {"duty": [_("职责无效。")]})
-    row = GridResponsible.objects.create(grid=grid, name=name[:32], duty=duty, phone=(phone or "")[:20],
-                                         sort_order=grid.responsibles.count())
-    audit_record(actor=actor, action=AuditAction.CREATE, obj=row, detail={"grid": grid.code})
-    return row
-
-
-@transaction.atomic
-def grid_add_building(*, actor, grid: Node, name: str, address: str = "", kind: str = "住宅", floors: int = 0,
-                      households: int = 0, lat=None, lng=None):
-    from .models import Building
-
-    name = _require_text(name, "name", _("请填写楼宇名称。"), min_len=1)
-    if lat not in (None, "") and lng not in (None, ""):
-        hit = _locate(lat, lng)
-        if hit.id != grid.pk:
-            raise DomainError(_("楼宇坐标不在该网格内（位于%(g)s）。") % {"g": hit.name}, {"location": [_("坐标不在网格内。")]})
-    else:
-        lat = lng = None
-    row = Building.objects.create(grid=grid, name=name[:64], address=(address or "")[:128], kind=kind,
-                                  floors=floors or 0, households=households or 0,
-                                  lat=float(lat) if lat is not None else None, lng=float(lng) if lng is not None else None)
-    audit_record(actor=actor, action=AuditAction.CREATE, obj=row, detail={"grid": grid.code})
-    return row
-
-
-# --- Open311 clients ----------------------------------------------------------------------------------------------
-
-@transaction.atomic
-def open311_client_issue(*, actor, name: str, jurisdiction: Node | None = None, contact: str = "") -> tuple[
-        Open311Client, str]:
-    """Create a client (or give an existing one a new key); returns the clear key, shown once."""
-    name = _require_text(name, "name", _("请填写客户端名称。"), min_len=1)[:64]
-    if jurisdiction is None:
-        jurisdiction = Node.objects.filter(kind=NodeKind.SUBDISTRICT, is_active=True).order_by("code").first()
-    if jurisdiction is None:
-        raise DomainError(_("尚未建立街道。"), {"jurisdiction": [_("请先建立街道。")]})
-    key = secrets.token_urlsafe(32)
-    client = Open311Client.objects.filter(name=name).first()
-    if client is None:
-        client = Open311Client(name=name, jurisdiction=jurisdiction, contact=contact)
-    client.key_hash = crypto.keyed_hash(key)
-    client.key_prefix = key[:6]
-    client.is_active = True
-    client.save()
-    audit_record(actor=actor, action=AuditAction.CONFIG, obj=client, detail={"op": "issue_key"})
-    return client, key
-
-
-def open311_client_for_key(key: str) -> Open311Client | None:
-    if not key or len(key) > 200:
-        return None
-    client = Open311Client.objects.select_related("jurisdiction").filter(
-        key_hash=crypto.keyed_hash(key), is_active=True).first()
-    if client and (client.last_used_at is None or (timezone.now() - client.last_used_at).total_seconds() > 300):
-        Open311Client.objects.filter(pk=client.pk).update(last_used_at=timezone.now())
-    return client
