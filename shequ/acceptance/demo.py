@@ -321,7 +321,9 @@ class Simulation:
                 continue
             called = max(free[window.pk], issued) + rng.uniform(0.2, 1.5)
             if priority:
-                called = max(issued + rng.uniform(0.5, 4), min(called, issued + 6))
+                # 优先 numbers are called as soon as the window is free, never while it still serves someone.
+                called = max(free[window.pk] + rng.uniform(0.2, 0.5), issued + rng.uniform(0.5, 4),
+                             min(called, issued + 6))
             clerk = (self.rota.get((window.pk, day, "am" if called < 12 * 60 else "pm"))
                      or self.rota[(window.pk, day, half)])
             minutes = self.categories[letter].default_service_minutes

@@ -3,7 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from shequ.core.choices import Role
-from shequ.core.hooks import NavItem, PendingCounter, nav, pending, section
+from shequ.core.hooks import HomeChart, NavItem, PendingCounter, home_chart, nav, pending, section
 from shequ.core.permissions import grant
 
 CLERK, SUPERVISOR, OFFICER, LEADER = Role.WINDOW_CLERK, Role.HALL_SUPERVISOR, Role.DEPT_OFFICER, Role.LEADER
@@ -61,3 +61,14 @@ pending(
     PendingCounter(_("待整改差评"), "acceptance.rectify", lambda u: _selectors().count_open_rectifications(u),
                    "acceptance:rectification-list", "danger", 26),
 )
+
+
+def _hall_trend(user):
+    from .home_charts import hall_trend
+
+    return hall_trend(user)
+
+
+home_chart(HomeChart(_("受理大厅：服务人次与平均等候"), "acceptance.figures", _hall_trend, "acceptance:figures", 10))
+
+from . import config_tables  # noqa: E402,F401  (系统配置 tables)

@@ -73,7 +73,7 @@ class AuditFilterForm(forms.Form):
     date_to = forms.DateField(label=_("截止日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     username = forms.CharField(label=_("账号"), required=False, max_length=150)
     action = forms.ChoiceField(label=_("操作"), required=False)
-    object_type = forms.CharField(label=_("对象类型"), required=False, max_length=64)
+    object_type = forms.ChoiceField(label=_("对象类型"), required=False)
     object_id = forms.CharField(label=_("对象编号"), required=False, max_length=64)
     result = forms.ChoiceField(label=_("结果"), required=False)
 
@@ -83,6 +83,9 @@ class AuditFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["action"].choices = [("", _("全部"))] + list(AuditAction.choices)
         self.fields["result"].choices = [("", _("全部"))] + list(AuditResult.choices)
+        from .audit_display import object_type_choices
+
+        self.fields["object_type"].choices = [("", _("全部"))] + object_type_choices()
 
     def clean(self):
         data = super().clean()

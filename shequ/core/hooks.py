@@ -1,4 +1,4 @@
-"""What each app contributes to the shell: navigation entries and the home page's pending counts.
+"""What each app contributes to the shell: navigation entries, the home page's pending counts and charts.
 
 An app declares them in its `registry.py` (with its capability grants); core imports every app's registry
 module once at start-up.
@@ -36,10 +36,44 @@ class PendingCounter:
     order: int = 100
 
 
+@dataclass(frozen=True)
+class Series:
+    name: str
+    values: list  # numbers, None where there is no data
+    kind: str = "bar"  # bar | line
+    percent: bool = False  # drawn against a 0–100 % axis
+
+
+@dataclass(frozen=True)
+class ChartData:
+    labels: list[str]
+    series: list[Series]
+
+    def as_json(self) -> dict:
+        return {"labels": self.labels, "series": [
+            {"name": s.name, "values": s.values, "kind": s.kind, "percent": s.percent} for s in self.series]}
+
+    def rows(self) -> list[tuple[str, list]]:
+        """The same figures as a table (for readers who can't see the chart): (label, [value per series])."""
+        return [(label, [s.values[i] for s in self.series]) for i, label in enumerate(self.labels)]
+
+
+@dataclass(frozen=True)
+class HomeChart:
+    """A chart on the home page of the roles with `capability`: a trend people would rather look at than read."""
+
+    title: str
+    capability: str
+    data: Callable  # (user) -> ChartData | None
+    url_name: str = ""
+    order: int = 100
+
+
 @dataclass
 class Registry:
     nav: list[NavItem] = field(default_factory=list)
     pending: list[PendingCounter] = field(default_factory=list)
+    charts: list[HomeChart] = field(default_factory=list)
     sections: dict[str, int] = field(default_factory=dict)
 
 
@@ -58,6 +92,10 @@ def pending(*items: PendingCounter) -> None:
     registry.pending.extend(items)
 
 
+def home_chart(*items: HomeChart) -> None:
+    registry.charts.extend(items)
+
+
 def nav_for(user) -> list[tuple[str, list[NavItem]]]:
     visible = [i for i in registry.nav if user.can(i.capability)]
     grouped: dict[str, list[NavItem]] = {}
@@ -68,3 +106,13 @@ def nav_for(user) -> list[tuple[str, list[NavItem]]]:
 
 def pending_for(user) -> list[tuple[PendingCounter, int]]:
     return [(p, p.count(user)) for p in sorted(registry.pending, key=lambda p: p.order) if user.can(p.capability)]
+
+
+def charts_for(user) -> list[tuple[HomeChart, ChartData]]:
+    result = []
+    for chart in sorted(registry.charts, key=lambda c: c.order):
+        if user.can(chart.capability):
+            data = chart.data(user)
+            if data is not None and data.labels:
+                result.append((chart, data))
+    return result

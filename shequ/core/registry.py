@@ -25,7 +25,7 @@ nav(
     NavItem(_("系统"), _("工作日历"), "core:calendar", "core.view_calendar", "calendar3", 20),
     NavItem(_("系统"), _("用户与权限"), "core:user-list", "core.manage_users", "people", 30),
     NavItem(_("系统"), _("审计日志"), "core:audit-list", "core.read_audit", "journal-text", 40),
-    NavItem(_("系统"), _("系统配置"), "admin:index", "core.manage_config", "gear", 50),
+    NavItem(_("系统"), _("系统配置"), "core:config-index", "core.manage_config", "gear", 50),
 )
 
 
@@ -54,3 +54,5 @@ pending(
     PendingCounter(_("被锁定的账号"), "core.manage_users", _locked_accounts, "core:user-list", "danger", 10),
     PendingCounter(_("今日越权/拒绝事件"), "core.read_audit", _audit_denied_today, "core:audit-list", "warning", 10),
 )
+
+from . import config_tables  # noqa: E402,F401  (系统配置 tables)

@@ -211,7 +211,7 @@ def calendar_import_year(*, actor, year: int) -> CalendarYear:
     """Copy a year's schedule from the chinesecalendar package into the admin table, where it can be edited."""
     data = workcal.library_year_data(year)
     if data is None:
-        raise DomainError(_("chinesecalendar 程序包没有%(y)s年的数据，请手工录入国务院办公厅公布的安排。") % {"y": year},
+        raise DomainError(_("内置日历数据没有%(y)s年的安排，请手工录入国务院办公厅公布的安排。") % {"y": year},
                           {"year": [_("该年度不在程序包覆盖范围内。")]})
     CalendarDay.objects.filter(date__year=year).delete()
     CalendarDay.objects.bulk_create(

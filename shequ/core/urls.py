@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import config_views, views
 
 app_name = "core"
 
@@ -25,6 +25,11 @@ urlpatterns = [
     path("users/<int:pk>/reset-password/", views.user_reset_password, name="user-reset-password"),
     path("audit/", views.audit_list, name="audit-list"),
     path("audit/<int:pk>/", views.audit_detail, name="audit-detail"),
+    path("config/", config_views.config_index, name="config-index"),
+    path("config/<slug:key>/", config_views.config_list, name="config-list"),
+    path("config/<slug:key>/new/", config_views.config_create, name="config-create"),
+    path("config/<slug:key>/<int:pk>/", config_views.config_edit, name="config-edit"),
+    path("config/<slug:key>/<int:pk>/delete/", config_views.config_delete, name="config-delete"),
     path("healthz", views.healthz, name="healthz"),
     path("healthz/ping", views.ping, name="ping"),
 ]

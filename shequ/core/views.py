@@ -108,9 +108,13 @@ def _b32(key: bytes) -> str:
 
 @login_required
 def home(request):
+    from .hooks import charts_for
+
     counters = pending_for(request.user)
     recent = request.user.notifications.all()[:5]
-    return render(request, "core/home.html", {"counters": counters, "recent": recent})
+    charts = [{"chart": chart, "data": data, "json": data.as_json(), "id": f"sq-home-chart-{i}"}
+              for i, (chart, data) in enumerate(charts_for(request.user))]
+    return render(request, "core/home.html", {"counters": counters, "recent": recent, "charts": charts})
 
 
 @require("core.inbox")
@@ -209,7 +213,7 @@ def calendar_import(request):
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, _("已从 chinesecalendar 导入%(y)s年的节假日安排。") % {"y": year})
+        messages.success(request, _("已从内置日历数据导入%(y)s年的节假日安排。") % {"y": year})
     return redirect(f"{reverse('core:calendar')}?year={year}")
 
 

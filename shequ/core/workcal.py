@@ -257,3 +257,13 @@ def working_hours_between(start: dt.datetime, end: dt.datetime) -> float:
                     total += hi - lo
         day += dt.timedelta(days=1)
     return total.total_seconds() / 3600
+
+
+BUILT_IN_SOURCE = "chinesecalendar"
+
+
+def source_label(source: str) -> str:
+    """A year's source as a clerk reads it: the built-in data is named for what it is, not for its package."""
+    from django.utils.translation import gettext as _
+
+    return _("内置的国务院放假安排") if source == BUILT_IN_SOURCE else source

@@ -150,8 +150,9 @@ class Category(models.Model):
 
     @property
     def limit_display(self) -> str:
-        value = self.limit_value.normalize() if self.limit_value is not None else ""
-        return f"{value}{self.get_limit_unit_display()}"
+        from shequ.core.formatting import number_text
+
+        return f"{number_text(self.limit_value)}{self.get_limit_unit_display()}"
 
 
 class ServiceAttribute(models.Model):

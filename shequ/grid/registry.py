@@ -1,7 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from shequ.core.choices import Role
-from shequ.core.hooks import NavItem, PendingCounter, nav, pending, section
+from shequ.core.hooks import HomeChart, NavItem, PendingCounter, home_chart, nav, pending, section
 from shequ.core.permissions import grant
 
 from . import signals  # noqa: F401  (grid polygon changes rebuild the spatial index)
@@ -89,3 +89,14 @@ pending(
     PendingCounter(_("本单位待办案件"), "grid.handle", _unit, "grid:unit", "danger", 23),
     PendingCounter(_("待签收12345工单"), "grid.hotline", _hotline, "grid:hotline-list", "info", 24),
 )
+
+
+def _case_trend(user):
+    from .home_charts import case_trend
+
+    return case_trend(user)
+
+
+home_chart(HomeChart(_("近30天案件与按期结案率"), "grid.stats", _case_trend, "grid:stats", 20))
+
+from . import config_tables  # noqa: E402,F401  (系统配置 tables)

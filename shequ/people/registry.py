@@ -38,3 +38,5 @@ pending(
     PendingCounter(_("辖区在册居民"), "people.view", _residents_in_scope, "people:resident-list", "secondary", 50),
     PendingCounter(_("进行中的导入"), "people.import", _running_imports, "people:resident-import", "info", 40),
 )
+
+from . import config_tables  # noqa: E402,F401  (系统配置 tables)

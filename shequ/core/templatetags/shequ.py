@@ -76,5 +76,52 @@ def can(context, capability):
 
 
 @register.filter
+def num(value, places=None):
+    """`{{ x|num }}` plain decimal text (no exponent, no trailing zeros); `{{ x|num:1 }}` at most one decimal."""
+    from shequ.core.formatting import number_text
+
+    try:
+        places = int(places) if places not in (None, "") else None
+    except (TypeError, ValueError):
+        places = None
+    return number_text(value, places)
+
+
+@register.filter
+def calendar_source(source):
+    from shequ.core.workcal import source_label
+
+    return source_label(source or "")
+
+
+@register.filter
+def audit_role(code):
+    from shequ.core.audit_display import role_label
+
+    return role_label(code)
+
+
+@register.filter
+def audit_object_type(label):
+    from shequ.core.audit_display import object_type_label
+
+    return object_type_label(label)
+
+
+@register.filter
+def audit_object(row):
+    from shequ.core.audit_display import object_text
+
+    return object_text(row)
+
+
+@register.filter
+def audit_detail(detail):
+    from shequ.core.audit_display import detail_items
+
+    return detail_items(detail)
+
+
+@register.filter
 def get_item(mapping, key):
     return mapping.get(key) if hasattr(mapping, "get") else None

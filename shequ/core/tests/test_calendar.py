@@ -452,7 +452,12 @@ def test_it_imports_a_library_year_from_the_page(client_as, personas):
     assert response.status_code == 302
     assert CalendarYear.objects.filter(year=2026, source="chinesecalendar").exists()
     response = c.post("/calendar/import/", {"year": 2027}, follow=True)
-    assert "没有2027年的数据" in response.content.decode()
+    assert "没有2027年的安排" in response.content.decode()
     response = c.post("/calendar/import/", {"year": "abc"}, follow=True)
     assert response.status_code == 200
     assert "年份无效" in response.content.decode()
+
+
+def test_it_names_the_built_in_source_for_what_it_is():
+    assert workcal.source_label("chinesecalendar") == "内置的国务院放假安排"
+    assert workcal.source_label("国办发明电〔2026〕7号") == "国办发明电〔2026〕7号"

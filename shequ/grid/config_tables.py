@@ -1,0 +1,79 @@
+"""大联动's configuration tables (系统配置): the taxonomy with its time limits, step limits, shifts and teams,
+scoring sheets, work stations, grid responsibles, buildings and Open311 clients."""
+
+from django.utils.translation import gettext as _g
+from django.utils.translation import gettext_lazy as _
+
+from shequ.core.config import ChildTable, ConfigTable, config_table
+
+from .models import (Building, Category, CategoryMain, DutyTeam, GridResponsible, InspectionItem, InspectionTemplate,
+                     Open311Client, ProcessLimit, ServiceAttribute, ShiftPattern, ShiftType, TeamMember, WorkStation)
+
+SECTION = _("大联动")
+
+
+def _slots(pattern) -> str:
+    """"EEMMNNOO" as the shift names the roster uses: 早班、早班、中班 …"""
+    names = dict(ShiftType.objects.values_list("code", "name"))
+    return "、".join(names.get(code, _g("休息") if code == "O" else _g("未定义班次")) for code in pattern.slots)
+
+
+def _open311_create(*, actor, form):
+    from . import services
+
+    data = form.cleaned_data
+    client, key = services.open311_client_issue(actor=actor, name=data["name"], jurisdiction=data["jurisdiction"],
+                                                contact=data.get("contact", ""))
+    if data.get("token_only") != client.token_only:
+        client.token_only = data["token_only"]
+        client.save(update_fields=["token_only"])
+    return client, _g("新的 API 密钥（只显示这一次，请立即转交客户端）：%(k)s") % {"k": key}
+
+
+config_table(
+    ConfigTable("grid-category-main", CategoryMain, SECTION, fields=["kind", "code", "name"],
+                columns=["name", "code", "kind"], search=["code", "name"], filters=["kind"], order=40,
+                readonly_on_edit=["code"], help=_("部件、事件大类（立结案标准的第一级）。")),
+    ConfigTable("grid-category", Category, SECTION,
+                fields=["main", "code", "name", "filing_condition", "closing_condition", "limit_value", "limit_unit",
+                        "urgent_limit_hours", "urgency", "department", "keywords", "description",
+                        "duplicate_radius_m", "is_public", "is_active", "sort_order"],
+                columns=["name", "code", "main", "limit_value", "limit_unit", "urgent_limit_hours", "department",
+                         "is_active"],
+                search=["code", "name", "keywords"], filters=["main", "urgency", "department", "is_active"],
+                order=41, readonly_on_edit=["code"],
+                children=[ChildTable(ServiceAttribute, ["code", "description", "datatype", "required", "variable",
+                                                        "datatype_description"], label=_("上报附加问题（Open311）"))],
+                help=_("小类、立案条件、结案条件和处置时限。")),
+    ConfigTable("grid-process-limit", ProcessLimit, SECTION, fields=["step", "hours", "note"],
+                columns=["step", "hours", "note"], order=42, readonly_on_edit=["step"],
+                help=_("受理、立案、派遣、核查等环节的工作时限。")),
+    ConfigTable("grid-shift-type", ShiftType, SECTION, fields=["code", "name", "start", "end"],
+                columns=["name", "code", "start", "end"], order=43, readonly_on_edit=["code"]),
+    ConfigTable("grid-shift-pattern", ShiftPattern, SECTION, fields=["name", "slots", "anchor", "is_active"],
+                columns=["name", "slots", "anchor", "is_active"], order=44, display={"slots": _slots},
+                help=_("四班三运转的轮转序列：每个字母是一天的班次代码，O 为休息。")),
+    ConfigTable("grid-duty-team", DutyTeam, SECTION, fields=["code", "name", "offset", "leader"],
+                columns=["name", "code", "offset", "leader"], order=45, readonly_on_edit=["code"],
+                children=[ChildTable(TeamMember, ["name", "user", "phone", "post", "is_active"],
+                                     label=_("队员"))]),
+    ConfigTable("grid-inspection-template", InspectionTemplate, SECTION, fields=["name", "target", "is_active"],
+                columns=["name", "target", "is_active"], order=46,
+                children=[ChildTable(InspectionItem, ["section", "name", "max_points", "rule"], label=_("评分项"))],
+                help=_("督查考评的评分表和评分项。")),
+    ConfigTable("grid-work-station", WorkStation, SECTION, fields=["department", "committee", "address", "leader"],
+                columns=["committee", "department", "leader", "address"], order=47),
+    ConfigTable("grid-responsible", GridResponsible, SECTION,
+                fields=["grid", "name", "duty", "phone", "user", "sort_order"],
+                columns=["name", "grid", "duty", "phone"], search=["name", "grid__name", "grid__code"],
+                filters=["duty"], order=48),
+    ConfigTable("grid-building", Building, SECTION,
+                fields=["grid", "name", "address", "kind", "floors", "households", "lat", "lng"],
+                columns=["name", "grid", "kind", "floors", "households"], search=["name", "address", "grid__code"],
+                filters=["kind"], order=49),
+    ConfigTable("grid-open311-client", Open311Client, SECTION,
+                fields=["name", "jurisdiction", "contact", "token_only", "is_active"],
+                columns=["name", "key_prefix", "jurisdiction", "token_only", "is_active", "last_used_at"],
+                order=50, create=_open311_create,
+                help=_("外部上报客户端；新增时签发 API 密钥，密钥只显示一次。")),
+)
