@@ -66,15 +66,15 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='dutyteam', name='node',
             field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+',
-                                    to='core.node', verbose_name='所属街道')),
+                                    to='core.node', verbose_name='所属街道', limit_choices_to={'kind': 'subdistrict'})),
         migrations.AddField(
             model_name='teammember', name='node',
             field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+',
-                                    to='core.node', verbose_name='所属街道')),
+                                    to='core.node', verbose_name='所属街道', limit_choices_to={'kind': 'subdistrict'})),
         migrations.AddField(
             model_name='patrollog', name='node',
             field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+',
-                                    to='core.node', verbose_name='所属街道')),
+                                    to='core.node', verbose_name='所属街道', limit_choices_to={'kind': 'subdistrict'})),
         migrations.AddField(
             model_name='inspection', name='node',
             field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+',

@@ -15,15 +15,15 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='dutyteam', name='node',
             field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.node',
-                                    verbose_name='所属街道')),
+                                    verbose_name='所属街道', limit_choices_to={'kind': 'subdistrict'})),
         migrations.AlterField(
             model_name='teammember', name='node',
             field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.node',
-                                    verbose_name='所属街道')),
+                                    verbose_name='所属街道', limit_choices_to={'kind': 'subdistrict'})),
         migrations.AlterField(
             model_name='patrollog', name='node',
             field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.node',
-                                    verbose_name='所属街道')),
+                                    verbose_name='所属街道', limit_choices_to={'kind': 'subdistrict'})),
         migrations.AlterField(
             model_name='inspection', name='node',
             field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.node',

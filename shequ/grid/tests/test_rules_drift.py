@@ -216,3 +216,22 @@ def test_it_answers_400_to_a_hotline_action_without_its_input_over_the_api(env, 
     for act, field in (("extend", "days"), ("reply", "text")):
         response = client.post(f"/api/v1/grid/hotline/{signed.pk}/{act}/", {}, format="json")
         assert response.status_code == 400 and field in response.json()["errors"], (act, response.content)
+
+
+def test_it_configures_a_linkage_team_in_its_subdistrict_and_refuses_a_member_of_another(env, client_as):
+    client = client_as(env["sysadmin"])
+    created = client.post(reverse("core:config-create", args=["grid-duty-team"]), {
+        "node": env["node_sub"].pk, "code": "A", "name": "甲班", "offset": 0, "leader": "",
+        "child0-TOTAL_FORMS": 0, "child0-INITIAL_FORMS": 0})
+    assert created.status_code == 302, created.content.decode()[:1500]
+    team = DutyTeam.objects.get(code="A")
+    assert team.node == env["node_sub"]
+    edit = reverse("core:config-edit", args=["grid-duty-team", team.pk])
+    member = {"node": team.node_id, "code": "A", "name": "甲班", "offset": 0, "leader": "",
+              "child0-TOTAL_FORMS": 1, "child0-INITIAL_FORMS": 0, "child0-0-name": "王强", "child0-0-post": "队员",
+              "child0-0-is_active": "on"}
+    refused = client.post(edit, {**member, "child0-0-node": env["node_other_sub"].pk})
+    assert refused.status_code != 302 and not TeamMember.objects.exists()
+    assert "队员须属于班组所在的街道" in refused.content.decode()
+    ok = client.post(edit, {**member, "child0-0-node": env["node_sub"].pk})
+    assert ok.status_code == 302 and TeamMember.objects.get().node == env["node_sub"]
