@@ -11,7 +11,6 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shequ.settings")
 os.environ.setdefault("SHEQU_DEV_SECRETS", "1")
-os.environ.setdefault("JOBS_INLINE_THREAD", "0")
 
 SUBDISTRICTS = ["延吉新村街道", "殷行街道", "五角场街道", "控江路街道", "长白新村街道", "平凉路街道", "江浦路街道",
                 "大桥街道", "定海路街道", "四平路街道"]

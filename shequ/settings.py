@@ -90,10 +90,13 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "django_tasks",
+    "django_tasks_db",
     "shequ.core.apps.CoreConfig",
     "shequ.people.apps.PeopleConfig",
     "shequ.acceptance.apps.AcceptanceConfig",
     "shequ.grid.apps.GridConfig",
+    "shequ.portal.apps.PortalConfig",
 ]
 
 MIDDLEWARE = [
@@ -337,8 +340,29 @@ SHEQU_MESSAGE_BACKEND = env_str("MESSAGE_BACKEND", "shequ.core.messaging.LogMess
 # Working periods of a working day, for deadlines counted in 工作时.
 SHEQU_WORKING_PERIODS = env_str("WORKING_PERIODS", "08:30-11:30,13:00-17:00")
 
-# Background jobs (imports): run in a thread inside the web process unless a worker is deployed.
-SHEQU_JOBS_INLINE_THREAD = env_bool("JOBS_INLINE_THREAD", True)
+# Background and scheduled work: Django's tasks framework (the django-tasks backport). The database backend is
+# the default and needs nothing but the database (`manage.py run_worker` beside the web server); with several
+# machines set TASKS_BACKEND=rq and REDIS_URL, and run `manage.py rqworker --with-scheduler default` plus one
+# `manage.py run_worker --scheduler-only` per machine (docs/OPERATIONS.md).
+SHEQU_TASKS_BACKEND = env_str("TASKS_BACKEND", "database")
+if SHEQU_TASKS_BACKEND == "rq":
+    INSTALLED_APPS.append("django_rq")
+    RQ_QUEUES = {"default": {"URL": env_str("REDIS_URL", "redis://127.0.0.1:6379/0"), "DEFAULT_TIMEOUT": 3600}}
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+elif SHEQU_TASKS_BACKEND == "database":
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+else:
+    raise ImproperlyConfigured("TASKS_BACKEND must be database or rq")
+# Failed tasks are tried again after TASK_RETRY_BASE_SECONDS × 4^(attempt-1), at most TASK_RETRY_MAX_ATTEMPTS times.
+SHEQU_TASK_RETRY_MAX_ATTEMPTS = env_int("TASK_RETRY_MAX_ATTEMPTS", 4)
+SHEQU_TASK_RETRY_BASE_SECONDS = env_int("TASK_RETRY_BASE_SECONDS", 30)
+# Uploaded import files: encrypted with the field-encryption key, mode 0600, outside MEDIA_ROOT; deleted when the
+# job finishes. `retention_purge` removes anything older than IMPORT_FILE_RETENTION_HOURS that a job left behind.
+SHEQU_PRIVATE_ROOT = Path(env_str("PRIVATE_ROOT", str(BASE_DIR / "var" / "private")))
+SHEQU_IMPORT_FILE_RETENTION_HOURS = env_int("IMPORT_FILE_RETENTION_HOURS", 24)
+# Nightly backups kept this many days (the scheduled backup_db run).
+SHEQU_BACKUP_KEEP_DAYS = env_int("BACKUP_KEEP_DAYS", 30)
+SHEQU_AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 365)
 
 LOGGING = {
     "version": 1,

@@ -5,15 +5,15 @@ import os
 os.environ.setdefault("SHEQU_DEV_SECRETS", "1")
 os.environ.setdefault("SECURE_COOKIES", "0")
 os.environ.setdefault("SHEQU_PLAIN_STATIC", "1")
-os.environ.setdefault("JOBS_INLINE_THREAD", "0")
 
 from shequ.settings import *  # noqa: E402,F401,F403
 
 ALLOWED_HOSTS = ["*"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed only; production keeps PBKDF2
-SHEQU_JOBS_INLINE_THREAD = False
 
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_ROOT = BASE_DIR / "var" / "test-media"
+SHEQU_PRIVATE_ROOT = BASE_DIR / "var" / "test-private"
+SHEQU_TASK_RETRY_BASE_SECONDS = 30

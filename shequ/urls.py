@@ -7,12 +7,14 @@ from shequ.core import urls as core_urls
 from shequ.core.admin import site as admin_site
 from shequ.grid import urls as grid_urls
 from shequ.people import urls as people_urls
+from shequ.portal import urls as portal_urls
 
 api_v1 = [
     path("", include((core_urls.api_urlpatterns, "core-api"))),
     path("", include((people_urls.api_urlpatterns, "people-api"))),
     path("acceptance/", include((acceptance_urls.api_urlpatterns, "acceptance-api"))),
     path("grid/", include((grid_urls.api_urlpatterns, "grid-api"))),
+    path("portal/", include((portal_urls.api_urlpatterns, "portal-api"))),
 ]
 
 urlpatterns = [
@@ -20,6 +22,7 @@ urlpatterns = [
     path("people/", include(people_urls)),
     path("acceptance/", include(acceptance_urls)),
     path("grid/", include(grid_urls)),
+    path("m/", include(portal_urls)),
     path("api/v1/", include(api_v1)),
     path("open311/", include((grid_urls.open311_urlpatterns, "open311"))),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

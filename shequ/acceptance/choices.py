@@ -15,11 +15,6 @@ class ItemMode(models.TextChoices):
     PROMISE = "promise", _("承诺件")
 
 
-class MaterialLevel(models.TextChoices):
-    KEY = "key", _("关键材料（不可容缺）")
-    OPTIONAL = "optional", _("可容缺材料")
-
-
 class PriorityReason(models.TextChoices):
     ELDERLY = "elderly", _("老年人（60周岁以上）")
     DISABLED = "disabled", _("残疾人")
@@ -80,8 +75,6 @@ TICKET_ACTIONS = {
                TicketStatus.EXPIRED),
 }
 
-TICKET_ACTION_LABELS = {"issue": _("取号"), **{k: v[0] for k, v in TICKET_ACTIONS.items()}}
-
 
 # --- cases (办件) ----------------------------------------------------------------------------------------------
 
@@ -98,11 +91,8 @@ class CaseStatus(models.TextChoices):
     TERMINATED = "terminated", _("已终止")
 
 
-CASE_OPEN = (CaseStatus.NOTIFIED, CaseStatus.ACCEPTED, CaseStatus.REVIEWING, CaseStatus.RETURNED,
-             CaseStatus.APPROVED, CaseStatus.REFUSED)
 # Statuses in which the legal clock runs (due date and traffic light apply).
 CASE_CLOCK_RUNNING = (CaseStatus.ACCEPTED, CaseStatus.REVIEWING, CaseStatus.APPROVED, CaseStatus.REFUSED)
-CASE_FINISHED = (CaseStatus.COMPLETED, CaseStatus.DELIVERED)
 CASE_FINAL = (CaseStatus.DELIVERED, CaseStatus.REJECTED, CaseStatus.TERMINATED)
 CASE_BACKOFFICE = (CaseStatus.ACCEPTED, CaseStatus.REVIEWING)
 

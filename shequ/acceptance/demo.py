@@ -241,10 +241,9 @@ class Simulation:
                        for w in windows}
         self.rota = {(s.window_id, s.date, s.half): s.clerk for s in
                      RotaSlot.objects.filter(window__in=windows).select_related("clerk")}
-        from shequ.people.models import Resident
+        from shequ.people.selectors import resident_sample
 
-        self.residents = list(Resident.objects.filter(committee__parent=sub, is_active=True)
-                              .select_related("committee")[:1500])
+        self.residents = resident_sample(under=sub, limit=1500)
         self.tickets, self.ticket_events, self.cases = [], [], []
         self.counters: dict[tuple[str, dt.date], int] = {}
 

@@ -28,7 +28,6 @@ from .choices import ItemMode
 from .models import CatalogueImport, QueueCategory, ServiceItem
 from .services.catalogue import item_save
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_ITEMS = 5000
 MAX_MATERIAL_ROWS = 50000
 

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from shequ.core.models import Department
 
 from .choices import (ARCHIVE_TYPE_CHOICES, REJECT_REASONS, REVIEW_TAGS, TERMINATE_REASONS, ArchiveRelation,
-                      CallbackResult, CaseDecision, CaseStatus, Complexity, ContactMethod, DeviceKind, IdCheck,
+                      CallbackResult, CaseDecision, Complexity, ContactMethod, DeviceKind, IdCheck,
                       ItemMode, PriorityReason, Recipient, Score, SkillLevel)
 from .models import QueueCategory, ServiceItem, Window
 
@@ -135,24 +135,6 @@ class DeliverForm(forms.Form):
     authorized = forms.BooleanField(label=_("已核验授权委托书"), required=False)
 
 
-class CaseFilterForm(forms.Form):
-    q = forms.CharField(label=_("搜索"), required=False, max_length=32, widget=forms.TextInput(
-        attrs={"placeholder": _("办件编号 / 申请人姓名"), "type": "search", "autocomplete": "off"}))
-    status = forms.ChoiceField(label=_("状态"), required=False)
-    light = forms.ChoiceField(label=_("时限"), required=False, choices=[
-        ("", _("全部时限")), ("soon", _("临近到期（黄/红灯）")), ("overdue", _("已超期")),
-        ("rongque_late", _("容缺逾期未补"))])
-    department = forms.ModelChoiceField(label=_("审批部门"), required=False, queryset=Department.objects.none(),
-                                        empty_label=_("全部部门"))
-    date_from = forms.DateField(label=_("收件起"), required=False, widget=_date_widget())
-    date_to = forms.DateField(label=_("收件止"), required=False, widget=_date_widget())
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["status"].choices = [("", _("全部状态")), ("open", _("未办结（在办）"))] + list(CaseStatus.choices)
-        self.fields["department"].queryset = Department.objects.filter(service_items__isnull=False).distinct()
-
-
 # --- queue -----------------------------------------------------------------------------------------------------
 
 class KioskForm(forms.Form):
@@ -255,15 +237,6 @@ class MaterialForm(forms.Form):
 
 
 MaterialFormSet = forms.formset_factory(MaterialForm, extra=3, max_num=40)
-
-
-class CatalogueFilterForm(forms.Form):
-    q = forms.CharField(label=_("搜索"), required=False, max_length=50, widget=forms.TextInput(
-        attrs={"placeholder": _("事项名称或编码"), "type": "search"}))
-    department = forms.ModelChoiceField(label=_("部门"), required=False, empty_label=_("全部部门"),
-                                        queryset=Department.objects.filter(service_items__isnull=False).distinct())
-    queue_category = forms.ModelChoiceField(label=_("取号类别"), required=False, empty_label=_("全部类别"),
-                                            queryset=QueueCategory.objects.all())
 
 
 class CategoryForm(forms.Form):

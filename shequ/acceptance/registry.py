@@ -63,6 +63,15 @@ pending(
 )
 
 
+def _register_schedule():
+    from shequ.core.schedule import command_task, periodic
+
+    periodic("acceptance.close_day", "30 18 * * *", command_task, label=_("受理中心日终处理"), catch_up_hours=12,
+             command="acceptance_close_day")
+
+
+_register_schedule()
+
 def _hall_trend(user):
     from .home_charts import hall_trend
 

@@ -1,7 +1,7 @@
-from django.urls import include, path
-from rest_framework.routers import SimpleRouter
+from django.urls import path
 
-from . import api, views
+from . import views
+from .api import urls as api_urls
 
 app_name = "acceptance"
 
@@ -73,13 +73,4 @@ urlpatterns = [
     path("archives/<int:pk>/<str:action>/", views.archive_action, name="archive-action"),
 ]
 
-router = SimpleRouter(trailing_slash=True)
-router.register("categories", api.CategoryViewSet, basename="category")
-router.register("items", api.ItemViewSet, basename="item")
-router.register("tickets", api.TicketViewSet, basename="ticket")
-router.register("windows", api.WindowViewSet, basename="window")
-router.register("cases", api.CaseViewSet, basename="case")
-router.register("reviews", api.ReviewViewSet, basename="review")
-router.register("rectifications", api.RectificationViewSet, basename="rectification")
-router.register("archive-requests", api.ArchiveRequestViewSet, basename="archive-request")
-api_urlpatterns = [path("", include(router.urls))]
+api_urlpatterns = api_urls.urlpatterns

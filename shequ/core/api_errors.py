@@ -1,4 +1,5 @@
-"""One error format for the whole API: {"detail": "...", "errors": {"field": ["message", ...]}}."""
+"""One error format for the whole API: {"detail": "...", "errors": {"field": ["message", ...]}}. Every refusal
+(401/403), whichever view or service raised it, is written to the audit log as the HTML `@require` does."""
 
 from django.core.exceptions import PermissionDenied, ValidationError as DjangoValidationError
 from django.http import Http404
@@ -29,7 +30,31 @@ def _flatten(detail, prefix=""):
     return errors
 
 
+def _audit_refusal(request, status_code: int, detail: str) -> None:
+    from .api_permissions import DENIED_CAPABILITY_ATTR
+    from .audit import audit_denied
+
+    django_request = getattr(request, "_request", request)
+    capability = getattr(django_request, DENIED_CAPABILITY_ATTR, "")
+    what = f"{django_request.method} {django_request.path} "
+    what += f"needs {capability}" if capability else f"refused {status_code}: {detail}"
+    # `_user`, not `user`: reading `user` re-runs authentication, which is what just failed on a 401.
+    actor = getattr(request, "_user", None) or getattr(django_request, "user", None)
+    if actor is not None and getattr(actor, "pk", None) is None and getattr(actor, "is_authenticated", False):
+        what += f" ({actor.username})"  # a paired hall device, which is not a user account
+        actor = None
+    audit_denied(actor=actor, what=what[:500])
+
+
 def exception_handler(exc, context):
+    response = _handle(exc, context)
+    request = context.get("request")
+    if response is not None and request is not None and response.status_code in (401, 403):
+        _audit_refusal(request, response.status_code, response.data.get("detail", ""))
+    return response
+
+
+def _handle(exc, context):
     if isinstance(exc, DomainError):
         return Response({"detail": exc.message, "errors": exc.errors}, status=exc.status_code)
     if isinstance(exc, DjangoValidationError):

@@ -14,7 +14,7 @@ from django.apps import apps
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .formatting import number_text
+from .formatting import date_text, datetime_text, number_text
 
 DETAIL_LABELS = {
     "action": gettext_lazy("动作"), "active": gettext_lazy("启用"), "after": gettext_lazy("修改后"),
@@ -128,9 +128,7 @@ def value_text(value) -> str:
             moment = dt.datetime.fromisoformat(value)
         except ValueError:
             return value
-        from .templatetags.shequ import cn_date, cn_datetime
-
-        return cn_date(moment) if len(value) == 10 else cn_datetime(moment)
+        return date_text(moment) if len(value) == 10 else datetime_text(moment)
     if isinstance(value, (list, tuple)):
         return "、".join(value_text(v) for v in value) or "—"
     if isinstance(value, dict):

@@ -79,3 +79,11 @@ class JobStatus(models.TextChoices):
     RUNNING = "running", _("处理中")
     DONE = "done", _("已完成")
     FAILED = "failed", _("失败")
+
+
+class TaskRunStatus(models.TextChoices):
+    QUEUED = "queued", _("排队中")
+    RUNNING = "running", _("运行中")
+    RETRYING = "retrying", _("等待重试")
+    SUCCEEDED = "succeeded", _("成功")
+    FAILED = "failed", _("失败")

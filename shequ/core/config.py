@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from .audit import audit_record
 from .choices import AuditAction
 from .errors import ConflictError, DomainError
-from .formatting import number_text
+from .formatting import date_text, datetime_text, number_text
 
 CAPABILITY = "core.manage_config"
 
@@ -144,13 +144,9 @@ def cell(obj, name: str, table: ConfigTable | None = None) -> str:
     if isinstance(value, (int, float, Decimal)):
         return number_text(value)
     if isinstance(value, dt.datetime):
-        from .templatetags.shequ import cn_datetime
-
-        return cn_datetime(value)
+        return datetime_text(value)
     if isinstance(value, dt.date):
-        from .templatetags.shequ import cn_date
-
-        return cn_date(value)
+        return date_text(value)
     if isinstance(value, dt.time):
         return value.strftime("%H:%M")
     if isinstance(value, (list, dict)):

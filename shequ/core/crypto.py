@@ -47,6 +47,17 @@ def decrypt(token: str) -> str:
         raise ValueError("encrypted value cannot be decrypted with the configured keys") from exc
 
 
+def encrypt_bytes(data: bytes) -> bytes:
+    return _fernet().encrypt(data)
+
+
+def decrypt_bytes(token: bytes) -> bytes:
+    try:
+        return _fernet().decrypt(token)
+    except InvalidToken as exc:
+        raise ValueError("encrypted file cannot be decrypted with the configured keys") from exc
+
+
 def keyed_hash(value: str) -> str:
     return hmac.new(_hash_key(), value.strip().upper().encode(), hashlib.sha256).hexdigest()
 

@@ -23,3 +23,16 @@ class PreconditionFailed(ConflictError):
     """If-Match did not match the current version: HTTP 412."""
 
     status_code = 412
+
+
+class Forbidden(DomainError):
+    """The actor may see the object but not do this to it (not the responsible officer, not the department): 403.
+    HTML views turn it into the 403 page (`PermissionDenied`)."""
+
+    status_code = 403
+
+
+class NotFound(DomainError):
+    """The thing asked for does not exist (or lies outside the actor's jurisdiction): 404."""
+
+    status_code = 404

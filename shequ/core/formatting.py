@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal, InvalidOperation
+
+from django.utils import timezone, translation
 
 
 def number_text(value, places: int | None = None) -> str:
@@ -29,3 +32,27 @@ def number_text(value, places: int | None = None) -> str:
     if text in ("-0", ""):
         text = "0"
     return text
+
+
+def chinese() -> bool:
+    return (translation.get_language() or "zh-hans").startswith("zh")
+
+
+def date_text(value) -> str:
+    """YYYY年M月D日 (in the English locale: 27 Nov 2026). The template filter `cn_date`."""
+    if not value:
+        return ""
+    if isinstance(value, dt.datetime):
+        value = timezone.localtime(value) if timezone.is_aware(value) else value
+        value = value.date()
+    if not chinese():
+        return f"{value.day} {value:%b} {value.year}"
+    return f"{value.year}年{value.month}月{value.day}日"
+
+
+def datetime_text(value) -> str:
+    """YYYY年M月D日 HH:MM in local time. The template filter `cn_datetime`."""
+    if not value:
+        return ""
+    local = timezone.localtime(value) if timezone.is_aware(value) else value
+    return f"{date_text(local)} {local:%H:%M}"

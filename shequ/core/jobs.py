@@ -1,26 +1,39 @@
-"""Background jobs (long imports) with progress a page can poll.
+"""Jobs: long imports with progress a page can poll, run as a background task (`shequ.core.tasks`).
 
-A job runs in a thread of the web process as soon as its transaction commits, or in a separate worker
-(`manage.py run_jobs`) when JOBS_INLINE_THREAD is off. A job is claimed by an atomic status change, so two
-runners never process the same job.
+The request only stores the upload — encrypted with the field-encryption key, mode 0600, in private storage
+outside MEDIA_ROOT — and queues `job_execute`; the handler parses the file in the worker, never in the request.
+The worker decrypts it into a private temporary file for the parse only. When the job finishes (done, refused,
+or failed for good) the stored file is deleted; the row-level error report stays in `Job.result`, digit runs
+masked. `retention_purge` removes files a job left behind (a killed worker).
+
+A handler is `fn(job, path) -> dict`, registered with `@job_handler(kind)`. A `DomainError` it raises (a file
+without the required columns) fails the job with that message at once; any other error is retried with backoff
+and fails the job on the last attempt.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
-import threading
-import traceback
+import os
+import tempfile
 from collections.abc import Callable
 
 from django.conf import settings
-from django.db import close_old_connections, connection, transaction
+from django.core.files.base import ContentFile
+from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from . import crypto
 from .choices import JobStatus
+from .errors import DomainError
 from .models import Job
+from .tasks import current_run, mask_digits, shequ_task
 
 logger = logging.getLogger("shequ.jobs")
-_HANDLERS: dict[str, Callable[[Job], dict]] = {}
+_HANDLERS: dict[str, Callable[[Job, str], dict]] = {}
 
 
 def job_handler(kind: str):
@@ -37,37 +50,74 @@ def job_enqueue(*, kind: str, user, file=None, filename: str = "") -> Job:
         raise ValueError(f"no handler for job kind {kind!r}")
     job = Job(kind=kind, created_by=user, filename=filename[:200])
     if file is not None:
-        job.file.save(f"{kind}.xlsx", file, save=False)
+        file.seek(0)
+        job.file.save(f"{kind}.bin", ContentFile(crypto.encrypt_bytes(file.read())), save=False)
     job.save()
-    if settings.SHEQU_JOBS_INLINE_THREAD:
-        transaction.on_commit(lambda: threading.Thread(target=_thread_main, args=(job.pk,), daemon=True).start())
+    job_execute.enqueue(job.pk)
     return job
 
 
-def _thread_main(job_id: int) -> None:
-    close_old_connections()
+@contextlib.contextmanager
+def _clear_copy(job: Job):
+    """The upload decrypted into a private temporary file (0600) that exists only while the handler reads it."""
+    if not job.file:
+        yield ""
+        return
+    with job.file.open("rb") as stored:
+        data = crypto.decrypt_bytes(stored.read())
+    tmp_dir = settings.SHEQU_PRIVATE_ROOT / "tmp"
+    tmp_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    fd, path = tempfile.mkstemp(suffix=".xlsx", dir=tmp_dir)  # mkstemp creates it 0600
     try:
-        job_run(job_id)
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+        yield path
     finally:
-        connection.close()
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(path)
 
 
-def job_run(job_id: int) -> Job | None:
+def job_file_delete(job: Job) -> None:
+    if job.file:
+        job.file.delete(save=False)
+        Job.objects.filter(pk=job.pk).update(file="")
+
+
+def _masked(result: dict) -> dict:
+    errors = result.get("errors")
+    if isinstance(errors, list):
+        result["errors"] = [{k: mask_digits(v) if isinstance(v, str) else v for k, v in e.items()} for e in errors]
+    return result
+
+
+@shequ_task(label=gettext_lazy("导入任务"))
+def job_execute(job_id: int) -> str:
     claimed = Job.objects.filter(pk=job_id, status=JobStatus.PENDING).update(
         status=JobStatus.RUNNING, started_at=timezone.now())
     if not claimed:
-        return None
-    job = Job.objects.get(pk=job_id)
+        return "not pending"
+    job = Job.objects.select_related("created_by").get(pk=job_id)
     try:
-        result = _HANDLERS[job.kind](job)
-    except Exception as exc:  # a failed job is reported on its page, never a crashed worker
-        logger.error("job %s failed: %s\n%s", job_id, exc, traceback.format_exc())
+        with _clear_copy(job) as path:
+            result = _HANDLERS[job.kind](job, path)
+    except DomainError as exc:
         Job.objects.filter(pk=job_id).update(status=JobStatus.FAILED, finished_at=timezone.now(),
-                                             error=str(exc)[:2000])
-    else:
-        Job.objects.filter(pk=job_id).update(status=JobStatus.DONE, finished_at=timezone.now(), result=result or {})
-    job.refresh_from_db()
-    return job
+                                             error=mask_digits(exc.message)[:2000])
+        job_file_delete(job)
+        return "refused"
+    except Exception:
+        run = current_run()
+        if run is None or run.attempts >= run.max_attempts:
+            Job.objects.filter(pk=job_id).update(status=JobStatus.FAILED, finished_at=timezone.now(),
+                                                 error=_("文件无法读取或处理时出错，请检查文件后重新导入。"))
+            job_file_delete(job)
+        else:
+            Job.objects.filter(pk=job_id).update(status=JobStatus.PENDING, processed=0)
+        raise
+    Job.objects.filter(pk=job_id).update(status=JobStatus.DONE, finished_at=timezone.now(),
+                                         result=_masked(result or {}))
+    job_file_delete(job)
+    return "done"
 
 
 def job_progress(job: Job, *, processed: int, total: int | None = None) -> None:
@@ -78,13 +128,3 @@ def job_progress(job: Job, *, processed: int, total: int | None = None) -> None:
     job.processed = processed
     if total is not None:
         job.total = total
-
-
-def run_pending(limit: int | None = None) -> int:
-    done = 0
-    for job_id in Job.objects.filter(status=JobStatus.PENDING).order_by("created_at").values_list("pk", flat=True):
-        if job_run(job_id) is not None:
-            done += 1
-        if limit and done >= limit:
-            break
-    return done

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from . import crypto
-from .choices import ADMIN_ROLES, AuditAction, AuditResult, DepartmentKind, JobStatus, NodeKind, Role
+from .choices import ADMIN_ROLES, AuditAction, AuditResult, DepartmentKind, JobStatus, NodeKind, Role, TaskRunStatus
 
 
 class Node(models.Model):
@@ -230,6 +230,15 @@ class Notification(models.Model):
         indexes = [models.Index(fields=["recipient", "read_at"])]
 
 
+def private_storage():
+    """Files that must never be served or read by others: mode 0600 in a 0700 directory outside MEDIA_ROOT."""
+    from django.conf import settings
+    from django.core.files.storage import FileSystemStorage
+
+    return FileSystemStorage(location=settings.SHEQU_PRIVATE_ROOT, base_url=None, file_permissions_mode=0o600,
+                             directory_permissions_mode=0o700)
+
+
 class Job(models.Model):
     """A long-running task (an Excel import) whose progress a page can poll."""
 
@@ -239,7 +248,8 @@ class Job(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
-    file = models.FileField(upload_to="jobs/%Y/%m/", blank=True)
+    # The uploaded file, encrypted, in private storage (never under MEDIA_ROOT); deleted when the job finishes.
+    file = models.FileField(upload_to="jobs/%Y/%m/", storage=private_storage, blank=True)
     filename = models.CharField(max_length=200, blank=True)
     total = models.PositiveIntegerField(default=0)
     processed = models.PositiveIntegerField(default=0)
@@ -276,3 +286,44 @@ class IdempotencyKey(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["principal", "key"], name="core_idempotency_unique")]
+
+
+class TaskRun(models.Model):
+    """One background task as the system administrator's operations page shows it: which task, how many attempts,
+    when the next one is due and how it ended. No arguments and no business data (三权分立): the error is the
+    exception's class and its message with digit runs masked."""
+
+    task = models.CharField(_("任务"), max_length=200)
+    label = models.CharField(_("名称"), max_length=100)
+    schedule = models.CharField(_("定时计划"), max_length=64, blank=True)
+    backend = models.CharField(max_length=32, default="default")  # where a retry is queued again
+    queue_name = models.CharField(max_length=32, default="default")
+    status = models.CharField(_("状态"), max_length=16, choices=TaskRunStatus.choices, default=TaskRunStatus.QUEUED)
+    attempts = models.PositiveSmallIntegerField(_("已尝试次数"), default=0)
+    max_attempts = models.PositiveSmallIntegerField(_("最多尝试次数"), default=1)
+    enqueued_at = models.DateTimeField(_("入队时间"), default=timezone.now)
+    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+    next_attempt_at = models.DateTimeField(_("下次重试"), null=True, blank=True)
+    error = models.TextField(_("错误"), blank=True)
+
+    class Meta:
+        verbose_name = _("后台任务")
+        verbose_name_plural = _("后台任务")
+        ordering = ["-enqueued_at", "-id"]
+        indexes = [models.Index(fields=["status", "enqueued_at"], name="core_taskrun_status")]
+
+
+class ScheduledRun(models.Model):
+    """One occurrence of a periodic entry, claimed by the first worker that inserts it: the unique constraint is
+    what makes several workers (or machines) run each occurrence once."""
+
+    name = models.CharField(max_length=64)
+    due_at = models.DateTimeField()
+    claimed_at = models.DateTimeField(default=timezone.now)
+    worker = models.CharField(max_length=64, blank=True)
+    run = models.ForeignKey(TaskRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["-due_at"]
+        constraints = [models.UniqueConstraint(fields=["name", "due_at"], name="core_scheduledrun_once")]

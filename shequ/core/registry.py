@@ -14,6 +14,7 @@ grant(STAFF, "core.view_tree")
 grant([Role.LEADER, Role.HALL_SUPERVISOR, Role.OPS_OPERATOR, Role.SHIFT_LEADER, Role.DISPATCHER,
        Role.WINDOW_CLERK, Role.DEPT_OFFICER], "core.view_calendar")
 grant([Role.SYSADMIN], "core.view_calendar")
+grant([Role.SYSADMIN], "core.operations")  # background tasks and schedule: no business data on the page
 
 section(_("工作台"), 0)
 section(_("系统"), 900)
@@ -25,6 +26,7 @@ nav(
     NavItem(_("系统"), _("工作日历"), "core:calendar", "core.view_calendar", "calendar3", 20),
     NavItem(_("系统"), _("用户与权限"), "core:user-list", "core.manage_users", "people", 30),
     NavItem(_("系统"), _("审计日志"), "core:audit-list", "core.read_audit", "journal-text", 40),
+    NavItem(_("系统"), _("后台任务"), "core:operations", "core.operations", "cpu", 45),
     NavItem(_("系统"), _("系统配置"), "core:config-index", "core.manage_config", "gear", 50),
 )
 
@@ -54,5 +56,23 @@ pending(
     PendingCounter(_("被锁定的账号"), "core.manage_users", _locked_accounts, "core:user-list", "danger", 10),
     PendingCounter(_("今日越权/拒绝事件"), "core.read_audit", _audit_denied_today, "core:audit-list", "warning", 10),
 )
+
+
+def _register_schedule():
+    from django.conf import settings
+
+    from .schedule import command_task, periodic
+
+    periodic("core.backup", "0 2 * * *", command_task, label=_("每晚数据库备份"), catch_up_hours=6,
+             command="backup_db", args=["--keep-days", str(settings.SHEQU_BACKUP_KEEP_DAYS)])
+    periodic("core.db_maintenance", "30 3 * * *", command_task, label=_("数据库统计信息更新"), catch_up_hours=3,
+             command="db_maintenance")
+    periodic("core.audit_retention", "0 4 * * *", command_task, label=_("审计日志保存期清理"), catch_up_hours=12,
+             command="audit_purge", args=["--days", str(settings.SHEQU_AUDIT_RETENTION_DAYS)])
+    periodic("core.retention_purge", "15 * * * *", command_task, label=_("导入文件与任务记录清理"),
+             command="retention_purge")
+
+
+_register_schedule()
 
 from . import config_tables  # noqa: E402,F401  (系统配置 tables)

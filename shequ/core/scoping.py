@@ -6,6 +6,7 @@ tied to a node filters by these ids, so lists, details, the API and exports all 
 
 from django.db.models import Q, QuerySet
 
+from .choices import NodeKind
 from .models import Node
 
 
@@ -68,6 +69,22 @@ def filter_by_scope(qs: QuerySet, user, field: str = "node", kind: str | None = 
     if not ids:
         return qs.none()
     return qs.filter(**{f"{field}_id__in": ids})
+
+
+def ancestor_codes(node: Node, *, include_self: bool = True) -> list[str]:
+    """The codes from the root down to `node`, read from its materialised path (no query)."""
+    codes = node.path.strip("/").split("/")
+    return codes if include_self else codes[:-1]
+
+
+def acting_subdistrict(user) -> Node | None:
+    """The 街道 a staff member acts for (whose centre they work in, whose numbers their reports take): the first
+    sub-district of their scope, cached on the user for the request. None when the scope holds none."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    if not hasattr(user, "_shequ_acting_subdistrict"):
+        user._shequ_acting_subdistrict = scoped_nodes(user, NodeKind.SUBDISTRICT).first()
+    return user._shequ_acting_subdistrict
 
 
 def scoped_nodes(user, kind: str | None = None) -> QuerySet:

@@ -2,12 +2,13 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.db import models
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from .choices import NodeKind
 from .models import AuditLog, Department, Node, User
-from .scoping import scope_node_ids
+from .scoping import ancestor_codes, scope_node_ids
 
 
 def node_tree(*, user) -> list[Node]:
@@ -16,8 +17,8 @@ def node_tree(*, user) -> list[Node]:
         return list(Node.objects.order_by("path"))
     ids = scope_node_ids(user)
     nodes = list(Node.objects.filter(id__in=ids).order_by("path"))
-    ancestor_codes = {code for n in nodes for code in n.path.strip("/").split("/")[:-1]}
-    ancestors = list(Node.objects.filter(code__in=ancestor_codes))
+    codes = {code for n in nodes for code in ancestor_codes(n, include_self=False)}
+    ancestors = list(Node.objects.filter(code__in=codes))
     return sorted({n.pk: n for n in nodes + ancestors}.values(), key=lambda n: n.path)
 
 
@@ -73,3 +74,25 @@ def audit_list(*, date_from: dt.date | None = None, date_to: dt.date | None = No
     if result:
         qs = qs.filter(result=result)
     return qs.order_by("-at", "-id")
+
+
+def operations_overview(*, status: str = "") -> dict:
+    """The system administrator's view of background work: each schedule entry with its next and last run, and
+    the task runs (failed and retrying first). Labels, times, attempts and masked errors only — no arguments."""
+    from .choices import TaskRunStatus
+    from .models import ScheduledRun, TaskRun
+    from .schedule import entries
+
+    now = timezone.now()
+    last = {}
+    for occurrence in ScheduledRun.objects.select_related("run").order_by("name", "-due_at"):
+        last.setdefault(occurrence.name, occurrence)
+    schedule = [{"entry": e, "next": e.next_after(now), "last": last.get(e.name)} for e in entries()]
+    runs = TaskRun.objects.all()
+    if status in TaskRunStatus.values:
+        runs = runs.filter(status=status)
+    counts = {s: 0 for s in TaskRunStatus.values}
+    for value, n in TaskRun.objects.values_list("status").annotate(n=models.Count("id")).order_by():
+        counts[value] = n
+    labels = {e.name: e.label for e in entries()}
+    return {"schedule": schedule, "runs": runs, "counts": counts, "labels": labels}

@@ -23,6 +23,7 @@ urlpatterns = [
     path("users/<int:pk>/unlock/", views.user_unlock, name="user-unlock"),
     path("users/<int:pk>/reset-2fa/", views.user_reset_2fa, name="user-reset-2fa"),
     path("users/<int:pk>/reset-password/", views.user_reset_password, name="user-reset-password"),
+    path("operations/", views.operations, name="operations"),
     path("audit/", views.audit_list, name="audit-list"),
     path("audit/<int:pk>/", views.audit_detail, name="audit-detail"),
     path("config/", config_views.config_index, name="config-index"),

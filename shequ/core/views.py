@@ -110,6 +110,8 @@ def _b32(key: bytes) -> str:
 def home(request):
     from .hooks import charts_for
 
+    if request.user.can("portal.use"):  # residents have their own pages (居民端)
+        return redirect("portal:home")
     counters = pending_for(request.user)
     recent = request.user.notifications.all()[:5]
     charts = [{"chart": chart, "data": data, "json": data.as_json(), "id": f"sq-home-chart-{i}"}
@@ -342,6 +344,21 @@ def user_reset_password(request, pk):
     else:
         messages.error(request, _("请输入临时密码。"))
     return redirect("core:user-detail", pk=pk)
+
+
+# --- background tasks (system administrator) ---------------------------------------------------------------------
+
+@require("core.operations")
+def operations(request):
+    from .choices import TaskRunStatus
+
+    status = request.GET.get("status", "")
+    data = selectors.operations_overview(status=status)
+    page = paginate(request, data.pop("runs"), 50)
+    return render_page(request, "core/operations.html", {
+        **data, "page": page, "query": query_without_page(request), "status": status,
+        "statuses": TaskRunStatus.choices,
+    }, "core/partials/_task_runs.html")
 
 
 # --- audit log (auditor) ----------------------------------------------------------------------------------------

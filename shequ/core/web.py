@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.utils.functional import cached_property
+from django.http import HttpResponse
 from django.shortcuts import render
 
 from .errors import DomainError
@@ -31,6 +32,15 @@ def require(capability: str):
         return wrapper
 
     return decorator
+
+
+def forbidden(request, exc: Exception) -> PermissionDenied:
+    """A service's `Forbidden` refusal as the HTML 403 page, audited like `@require`'s:
+    `except Forbidden as exc: raise forbidden(request, exc) from exc`."""
+    from .audit import audit_denied
+
+    audit_denied(actor=request.user, what=f"{request.method} {request.path} refused: {exc}"[:500])
+    return PermissionDenied(str(exc))
 
 
 def is_htmx(request) -> bool:
@@ -108,3 +118,13 @@ def query_without_page(request) -> str:
     params = request.GET.copy()
     params.pop("page", None)
     return params.urlencode()
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def xlsx_response(content: bytes, filename: str) -> HttpResponse:
+    """An Excel download (exports, templates, error reports); `filename` is ASCII."""
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

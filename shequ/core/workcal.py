@@ -150,10 +150,6 @@ def is_workday(day: dt.date) -> bool:
     return _YearView().is_workday(day)
 
 
-def day_name(day: dt.date) -> str:
-    return year_data(day.year).names.get(day, "")
-
-
 def add_working_days(start: dt.date, days: int) -> dt.date:
     """The date `days` working days after `start` (start itself not counted). days=0 returns start."""
     if days < 0:
@@ -257,6 +253,19 @@ def working_hours_between(start: dt.datetime, end: dt.datetime) -> float:
                     total += hi - lo
         day += dt.timedelta(days=1)
     return total.total_seconds() / 3600
+
+
+def month_end(day: dt.date) -> dt.date:
+    """The last day of `day`'s month."""
+    return (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+
+
+def recent_months(day: dt.date, count: int) -> list[dt.date]:
+    """The first day of `day`'s month and of the `count - 1` months before it, newest first."""
+    months = [day.replace(day=1)]
+    while len(months) < count:
+        months.append((months[-1] - dt.timedelta(days=1)).replace(day=1))
+    return months
 
 
 BUILT_IN_SOURCE = "chinesecalendar"

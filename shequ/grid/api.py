@@ -25,7 +25,7 @@ from shequ.core.scoping import scope_node_ids, scoped_nodes
 
 from . import selectors, services, spatial, stats
 from .choices import RETURN_REASONS, Satisfaction, Source, Urgency
-from .filters import CaseFilterSet, period_errors
+from .filtersets import CaseFilterSet, period_errors
 from .models import Case, HotlineOrder
 from .workflows import CASE, HOTLINE
 

@@ -9,7 +9,7 @@ from shequ.core.models import Department
 from shequ.core.scoping import scoped_nodes
 
 from .choices import RETURN_REASONS, HotlineStatus, HotlineType, Satisfaction, ShiftCode, Source, Urgency
-from .filters import period_errors
+from .filtersets import period_errors
 from .models import Category, GridResponsible, InspectionTemplate, TeamMember
 from .selectors import dispatchable_units
 

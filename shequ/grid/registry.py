@@ -91,6 +91,18 @@ pending(
 )
 
 
+def _register_schedule():
+    from shequ.core.schedule import command_task, periodic
+
+    from .reminders import deadline_reminders
+
+    periodic("grid.roster", "0 1 20 * *", command_task, label=_("大联动排班生成（本月和下月）"), catch_up_hours=48,
+             command="grid_roster")
+    periodic("grid.deadline_reminders", "*/10 * * * *", deadline_reminders, label=_("网格案件与12345工单时限提醒"))
+
+
+_register_schedule()
+
 def _case_trend(user):
     from .home_charts import case_trend
 

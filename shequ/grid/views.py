@@ -26,7 +26,7 @@ from shequ.core.web import form_add_domain_error, paginate, query_without_page, 
 from . import excel, selectors, services, spatial, stats, timing
 from .choices import (OPEN_STATUSES, SHIFT_SHORT, CaseAction, CaseStatus, HotlineAction, HotlineStatus, Satisfaction,
                       Urgency)
-from .filters import CaseFilterSet
+from .filtersets import CaseFilterSet
 from .forms import (ActionForm, BuildingForm, GeoJSONImportForm, HotlineActionForm,
                     HotlineCreateForm, HotlineFilterForm, HotlineImportForm, InspectionForm, MonthForm,
                     OverrideForm, PeriodForm, ReportForm, ResponsibleForm)

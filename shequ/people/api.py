@@ -1,17 +1,18 @@
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view, inline_serializer
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import extend_schema, extend_schema_view, inline_serializer
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from shequ.core.api import error_responses
+from shequ.core.api_permissions import HasCapability
 from shequ.core.choices import NodeKind
 from shequ.core.models import Node
-from shequ.core.scoping import scope_node_ids
 
 from . import selectors, services
 from .choices import Gender, HukouType, Relation
+from .filtersets import ResidentAPIFilterSet
 from .models import Resident, Tag
 
 
@@ -66,18 +67,8 @@ class RevealSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=100, min_length=2)
 
 
-class _PeoplePermission:
-    def _require(self, capability):
-        if not self.request.user.can(capability):
-            raise PermissionDenied(_("您没有执行该操作的权限。"))
-
-
 @extend_schema_view(
-    list=extend_schema(parameters=[
-        OpenApiParameter("search", str, description="姓名、拼音首字母、完整身份证号或手机号"),
-        OpenApiParameter("committee", str, description="居委会代码"),
-        OpenApiParameter("tag", str, description="标签代码，或 60+ / 80+"),
-    ], responses={200: ResidentSerializer(many=True), **error_responses(400, 401, 403, 404)}),
+    list=extend_schema(responses={200: ResidentSerializer(many=True), **error_responses(400, 401, 403, 404)}),
     retrieve=extend_schema(responses={200: ResidentSerializer, **error_responses(401, 403, 404)}),
     create=extend_schema(request=ResidentWriteSerializer, responses={201: ResidentSerializer,
                                                                      **error_responses(400, 401, 403, 409, 415)}),
@@ -87,32 +78,29 @@ class _PeoplePermission:
                                  responses={200: ResidentSerializer,
                                             **error_responses(400, 401, 403, 404, 409, 412, 415)}),
 )
-class ResidentViewSet(_PeoplePermission, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class ResidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Residents within the caller's jurisdiction. Objects outside it are 404. Updates honour `If-Match`
     with the resident's `version`."""
 
     serializer_class = ResidentSerializer
     queryset = Resident.objects.none()
+    permission_classes = [HasCapability]
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = ResidentAPIFilterSet
+    capability = "people.view"
+    capabilities = {"create": "people.edit", "update": ("people.view", "people.edit"),
+                    "partial_update": ("people.view", "people.edit"), "reveal": ("people.view", "people.reveal")}
 
     def get_queryset(self):
-        self._require("people.view")
-        params = self.request.query_params
-        committee_id = None
-        if params.get("committee"):
-            node = Node.objects.filter(code=params["committee"], kind=NodeKind.COMMITTEE).first()
-            committee_id = node.pk if node and node.pk in scope_node_ids(self.request.user) else -1
-        qs = selectors.resident_list(user=self.request.user, search=params.get("search", ""),
-                                     committee_id=committee_id, tag=params.get("tag", "")[:32])
-        return qs.select_related("committee", "household").prefetch_related("tags").order_by("-id")
+        return (selectors.resident_list(user=self.request.user)
+                .select_related("committee", "household").prefetch_related("tags").order_by("-id"))
 
     def list(self, request, *args, **kwargs):
-        search = request.query_params.get("search", "").strip()
-        if search and selectors.search_kind(search) in ("id_number", "phone"):
-            services.audit_search(actor=request.user, kind=selectors.search_kind(search))
-        return super().list(request, *args, **kwargs)
+        response = super().list(request, *args, **kwargs)  # the filters are valid here (else 400)
+        services.audit_search(actor=request.user, search=request.query_params.get("search", "").strip())
+        return response
 
     def get_object(self):
-        self._require("people.view")
         return selectors.resident_get(user=self.request.user, pk=self.kwargs["pk"])
 
     def retrieve(self, request, *args, **kwargs):
@@ -134,7 +122,6 @@ class ResidentViewSet(_PeoplePermission, mixins.ListModelMixin, mixins.RetrieveM
         return response
 
     def create(self, request, *args, **kwargs):
-        self._require("people.edit")
         payload = ResidentWriteSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         d = payload.validated_data
@@ -145,7 +132,6 @@ class ResidentViewSet(_PeoplePermission, mixins.ListModelMixin, mixins.RetrieveM
         return self._respond(resident, status=201, created_with_tags=tags)
 
     def update(self, request, *args, **kwargs):
-        self._require("people.edit")
         resident = self.get_object()
         partial = kwargs.get("partial", False)
         payload = ResidentWriteSerializer(data=request.data, partial=partial)
@@ -166,7 +152,6 @@ class ResidentViewSet(_PeoplePermission, mixins.ListModelMixin, mixins.RetrieveM
     @action(detail=True, methods=["post"])
     def reveal(self, request, pk=None):
         """The clear ID number and phone, with a reason; the access is audited."""
-        self._require("people.reveal")
         resident = self.get_object()
         payload = RevealSerializer(data=request.data)
         payload.is_valid(raise_exception=True)

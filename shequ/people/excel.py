@@ -14,24 +14,22 @@ import io
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 
 from shequ.core import crypto, xlsx_rows
-from shequ.core.audit import audit_bulk, audit_record
-from shequ.core.bulk import insert_many
+from shequ.core.audit import audit_record
 from shequ.core.choices import AuditAction, NodeKind
 from shequ.core.excel import ImportFileError, check_xlsx_upload
 from shequ.core.jobs import job_handler, job_progress
-from shequ.core.models import AuditLog, Node
+from shequ.core.models import Node
 from shequ.core.scoping import scope_node_ids
 
 from .choices import HukouType, Relation
-from .models import Household, Resident, Tag
-from .services import _apply
+from . import services
+from .models import Household, Tag
 from .validation import clean_resident
 
 IMPORT_KIND = "people.resident_import"
@@ -58,19 +56,10 @@ HEADER_ALIASES = {"公民身份号码": "身份证号", "身份证": "身份证�
 
 
 def check_upload(upload) -> None:
-    """Refuse anything that is not a readable .xlsx of acceptable size with the required columns before a job is
-    queued."""
+    """Refuse anything that is not an .xlsx of acceptable size before a job is queued. The sheet itself (its
+    columns, its rows) is read only in the job, never in the request: a hostile file costs a worker, not the
+    web process."""
     check_xlsx_upload(upload)
-    upload.seek(0)
-    try:
-        wb = load_workbook(upload, read_only=True, data_only=True)
-        header = next(wb.worksheets[0].iter_rows(min_row=1, max_row=1, values_only=True), ())
-        wb.close()
-    except Exception as exc:  # openpyxl raises many kinds for broken files
-        raise ImportFileError(_("Excel 文件无法读取：%(e)s") % {"e": str(exc)[:100]}) from exc
-    finally:
-        upload.seek(0)
-    _header_map(header)
 
 
 def _header_map(header) -> dict[str, int]:
@@ -163,10 +152,10 @@ def _split_tags(value) -> list[str]:
 
 
 @job_handler(IMPORT_KIND)
-def run_resident_import(job) -> dict:
+def run_resident_import(job, path: str) -> dict:
     user = job.created_by
     lookup = _Lookup(user)
-    max_row, rows = xlsx_rows.rows(job.file.path)  # parsed in a second process for large files
+    max_row, rows = xlsx_rows.rows(path)  # parsed in a second process for large files
     mapping = _header_map(next(rows, ()))
     total = max((max_row or 1) - 1, 0)
     job_progress(job, processed=0, total=total)
@@ -227,107 +216,13 @@ def _import_batch(batch, mapping, lookup, user, seen, stats, errors, job) -> Non
             errors.append({"row": row_number, "name": str(raw.get("name") or "")[:32],
                            "reason": "；".join(m for msgs in row_errors.values() for m in msgs)})
             continue
-        prepared.append((row_number, clean, committee, tags, str(household_no).strip() if household_no else ""))
-    if not prepared:
-        return
-    with transaction.atomic():
-        existing = {r.id_hash: r for r in Resident.objects.filter(id_hash__in=[p[1]["_hash"] for p in prepared])}
-        through = Resident.tags.through
-        existing_tags: dict[int, set[int]] = {}
-        for resident_id, tag_id in through.objects.filter(
-                resident_id__in=[r.pk for r in existing.values()]).values_list("resident_id", "tag_id"):
-            existing_tags.setdefault(resident_id, set()).add(tag_id)
-        scope_ids = scope_node_ids(user, NodeKind.COMMITTEE)
-        _load_households(lookup, prepared, user)
-        to_create, to_update, audits, tag_sets = [], [], [], []
-        for row_number, clean, committee, tags, household_no in prepared:
-            household = _household(lookup, household_no, committee)
-            if isinstance(household, str):
-                stats["failed"] += 1
-                errors.append({"row": row_number, "name": clean["name"], "reason": household})
-                continue
-            current = existing.get(clean["_hash"])
-            if current is not None and current.committee_id not in scope_ids:
-                stats["failed"] += 1
-                errors.append({"row": row_number, "name": clean["name"],
-                               "reason": _("该身份证号已在其他辖区登记，请联系所在居委会办理迁移。")})
-                continue
-            if current is None:
-                resident = Resident(committee=committee, household=household)
-                _apply(resident, clean)
-                to_create.append(resident)
-                tag_sets.append((resident, tags))
-                stats["created"] += 1
-                continue
-            before = (current.name, current.address, current.phone, current.committee_id, current.household_id,
-                      current.relation, current.hukou_type, current.note)
-            current.committee, current.household = committee, household
-            _apply(current, clean)
-            after = (current.name, current.address, current.phone, current.committee_id, current.household_id,
-                     current.relation, current.hukou_type, current.note)
-            if before == after and existing_tags.get(current.pk, set()) == {t.id for t in tags}:
-                stats["unchanged"] += 1
-                continue
-            to_update.append(current)
-            tag_sets.append((current, tags))
-            stats["updated"] += 1
-        insert_many(Resident, to_create)
-        if to_update:
-            Resident.objects.bulk_update(
-                to_update, ["name", "name_pinyin", "name_initials", "address", "phone", "phone_hash",
-                            "phone_masked", "committee", "household", "relation", "hukou_type", "note", "updated_at"],
-                batch_size=BATCH)
-            Resident.objects.filter(pk__in=[r.pk for r in to_update]).update(version=F("version") + 1)
-        if tag_sets:
-            through.objects.filter(resident_id__in=[r.pk for r, _t in tag_sets if r in to_update]).delete()
-            through.objects.bulk_create(
-                [through(resident_id=r.pk, tag_id=t.pk) for r, tags in tag_sets for t in tags], batch_size=2000,
-                ignore_conflicts=True)
-        now = timezone.now()
-        for resident in to_create:
-            audits.append(AuditLog(at=now, user=user, username=user.username, role=user.role,
-                                   action=AuditAction.CREATE, object_type="people.resident",
-                                   object_id=str(resident.pk), object_repr=resident.name,
-                                   detail={"via": "import", "job": job.pk}))
-        for resident in to_update:
-            audits.append(AuditLog(at=now, user=user, username=user.username, role=user.role,
-                                   action=AuditAction.UPDATE, object_type="people.resident",
-                                   object_id=str(resident.pk), object_repr=resident.name,
-                                   detail={"via": "import", "job": job.pk}))
-        audit_bulk(audits)
-
-
-def _load_households(lookup, prepared, user) -> None:
-    """The batch's households in two statements: the known ones by one query, the new ones (with their audit
-    rows) by one bulk insert. A file of 100,000 residents in 40,000 households would otherwise cost three
-    statements per household. A number longer than the column is left to `_household`, which reports it."""
-    numbers = {p[4] for p in prepared if p[4] and len(p[4]) <= 32} - lookup.households.keys()
-    if not numbers:
-        return
-    for household in Household.objects.filter(number__in=numbers):
-        lookup.households[household.number] = household
-    new: dict[str, Household] = {}
-    for _row, clean, committee, _tags, number in prepared:
-        if number in numbers and number not in lookup.households and number not in new:
-            new[number] = Household(number=number, committee=committee, address=clean.get("address", "")[:128])
-    insert_many(Household, list(new.values()))
-    now = timezone.now()
-    audit_bulk([AuditLog(at=now, user=user, username=user.username, role=user.role, action=AuditAction.CREATE,
-                         object_type="people.household", object_id=str(h.pk), object_repr=str(h)[:200],
-                         detail={"via": "import"}) for h in new.values()])
-    lookup.households.update(new)
-
-
-def _household(lookup, number: str, committee: Node):
-    """The row's household, found or created by `_load_households`, or the reason the row cannot have it."""
-    if not number:
-        return None
-    if len(number) > 32:
-        return _("户号不能超过32个字符。")
-    household = lookup.households[number]
-    if household.committee_id != committee.pk:
-        return _("户号 %(n)s 属于其他居委会。") % {"n": number}
-    return household
+        prepared.append(services.ImportRow(row=row_number, clean=clean, committee=committee, tags=tags,
+                                           household=str(household_no).strip() if household_no else ""))
+    result, refused = services.resident_import_batch(actor=user, rows=prepared, households=lookup.households,
+                                                     via={"via": "import", "job": job.pk})
+    for key, count in result.items():
+        stats[key] += count
+    errors.extend(refused)
 
 
 def error_report(errors: list[dict]) -> bytes:

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from shequ.core.choices import NodeKind
 from shequ.core.scoping import scoped_nodes
 
-from .choices import AGE_TAGS, HukouType, Relation
+from .choices import HukouType, Relation
 from .models import Tag
 
 
@@ -36,19 +36,3 @@ class RevealForm(forms.Form):
 
 class ImportForm(forms.Form):
     file = forms.FileField(label=_("Excel 文件 (.xlsx)"))
-
-
-class ResidentFilterForm(forms.Form):
-    q = forms.CharField(label=_("搜索"), required=False, max_length=64,
-                        widget=forms.TextInput(attrs={"placeholder": _("姓名 / 拼音首字母 / 完整身份证号 / 手机号"),
-                                                      "autocomplete": "off", "type": "search"}))
-    committee = forms.ModelChoiceField(label=_("居委会"), queryset=None, required=False, empty_label=_("全部居委会"))
-    tag = forms.ChoiceField(label=_("标签"), required=False)
-    hukou_type = forms.ChoiceField(label=_("户籍类型"), required=False,
-                                   choices=[("", _("全部户籍类型"))] + list(HukouType.choices))
-
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["committee"].queryset = scoped_nodes(user, NodeKind.COMMITTEE)
-        self.fields["tag"].choices = ([("", _("全部标签"))] + [(k, k) for k in AGE_TAGS]
-                                      + [(t.code, t.name) for t in Tag.objects.all()])

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from shequ.core import crypto, idcard
 from shequ.core.choices import NodeKind
+from shequ.core.models import Node
 from shequ.core.scoping import filter_by_scope
 
 from .choices import AGE_TAGS
@@ -59,32 +60,43 @@ def resident_list(*, user, search: str = "", committee_id: int | None = None, ta
         qs = qs.filter(committee_id=committee_id)
     if hukou_type:
         qs = qs.filter(hukou_type=hukou_type)
-    if tag in AGE_TAGS:
-        qs = qs.filter(birth_date__lte=age_cutoff(AGE_TAGS[tag]))
-    elif tag:
-        qs = qs.filter(tags__code=tag)
-    search = (search or "").strip()[:64]
-    if search:
-        kind = search_kind(search)
-        if kind == "id_number":
-            try:
-                qs = qs.filter(id_hash=crypto.keyed_hash(idcard.normalize_id_number(search)))
-            except idcard.InvalidIdNumber:
-                qs = qs.none()
-        elif kind == "phone":
-            qs = qs.filter(phone_hash=crypto.keyed_hash(search))
-        elif kind == "initials":
-            q = search.lower()
-            qs = qs.filter(_prefix("name_initials", q) | _prefix("name_pinyin", q))
-        else:
-            # A name is searched from its start through the pinyin index (a range scan on both databases),
-            # then checked against the characters; only when nothing starts so is the name searched inside.
-            full, _initials = pinyin_of(search)
-            starts = qs.filter(_prefix("name_pinyin", full), name__startswith=search)
-            qs = starts if starts.exists() else qs.filter(name__contains=search)
+    qs = resident_filter_tag(qs, tag)
+    qs = resident_filter_search(qs, search)
     # Lists, searches and exports show the stored masked forms: loading the ciphertext would decrypt two Fernet
     # tokens per row (about half the time of an API page of 50 residents).
     return qs.select_related("committee").defer(*ENCRYPTED).order_by("name_pinyin", "id")
+
+
+def resident_filter_tag(qs: QuerySet, tag: str) -> QuerySet:
+    """A tag code, or an age band (60+ / 80+)."""
+    if tag in AGE_TAGS:
+        return qs.filter(birth_date__lte=age_cutoff(AGE_TAGS[tag]))
+    if tag:
+        return qs.filter(tags__code=tag)
+    return qs
+
+
+def resident_filter_search(qs: QuerySet, search: str) -> QuerySet:
+    """Name, pinyin initials, a full ID number or a full phone number (the last two through their keyed hash)."""
+    search = (search or "").strip()[:64]
+    if not search:
+        return qs
+    kind = search_kind(search)
+    if kind == "id_number":
+        try:
+            return qs.filter(id_hash=crypto.keyed_hash(idcard.normalize_id_number(search)))
+        except idcard.InvalidIdNumber:
+            return qs.none()
+    if kind == "phone":
+        return qs.filter(phone_hash=crypto.keyed_hash(search))
+    if kind == "initials":
+        q = search.lower()
+        return qs.filter(_prefix("name_initials", q) | _prefix("name_pinyin", q))
+    # A name is searched from its start through the pinyin index (a range scan on both databases), then
+    # checked against the characters; only when nothing starts so is the name searched inside.
+    full, _initials = pinyin_of(search)
+    starts = qs.filter(_prefix("name_pinyin", full), name__startswith=search)
+    return starts if starts.exists() else qs.filter(name__contains=search)
 
 
 def resident_get(*, user, pk) -> Resident:
@@ -110,9 +122,9 @@ def household_members(*, household: Household) -> QuerySet:
     return sorted(members, key=lambda m: order.index(m.relation) if m.relation in order else len(order))
 
 
-def household_find(*, user, number: str) -> Household | None:
-    qs = filter_by_scope(Household.objects.all(), user, "committee", NodeKind.COMMITTEE)
-    return qs.filter(number=number.strip()).first()
+def resident_sample(*, under: Node, limit: int) -> list[Resident]:
+    """Up to `limit` active residents of the committees directly under `under` (demo builders; no user scope)."""
+    return list(Resident.objects.filter(committee__parent=under, is_active=True).select_related("committee")[:limit])
 
 
 def resident_age_bands(*, user) -> dict:

@@ -1,5 +1,5 @@
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -8,31 +8,24 @@ from django.views.decorators.http import require_POST
 from shequ.core.errors import DomainError
 from shequ.core.jobs import job_enqueue
 from shequ.core.models import Job
-from shequ.core.web import form_add_domain_error, paginate, query_without_page, render_page, require
+from shequ.core.web import form_add_domain_error, paginate, query_without_page, render_page, require, xlsx_response
 
 from . import excel, selectors, services
-from .forms import ImportForm, ResidentFilterForm, ResidentForm, RevealForm
+from .filtersets import ResidentFilterSet
+from .forms import ImportForm, ResidentForm, RevealForm
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
-
-def _filters(request):
-    form = ResidentFilterForm(request.GET or None, user=request.user)
-    data = form.cleaned_data if form.is_bound and form.is_valid() else {}
-    committee = data.get("committee")
-    return form, {"search": data.get("q", ""), "committee_id": committee.pk if committee else None,
-                  "tag": data.get("tag", ""), "hukou_type": data.get("hukou_type", "")}
+def _filters(request) -> ResidentFilterSet:
+    return ResidentFilterSet(request.GET, queryset=selectors.resident_list(user=request.user), request=request)
 
 
 @require("people.view")
 def resident_list(request):
-    form, filters = _filters(request)
-    qs = selectors.resident_list(user=request.user, **filters)
-    if filters["search"] and selectors.search_kind(filters["search"]) in ("id_number", "phone"):
-        services.audit_search(actor=request.user, kind=selectors.search_kind(filters["search"]))
-    page = paginate(request, qs, 25)
+    filters = _filters(request)
+    services.audit_search(actor=request.user, search=filters.search_text())
+    page = paginate(request, filters.qs, 25)
     return render_page(request, "people/resident_list.html", {
-        "form": form, "page": page, "query": query_without_page(request),
+        "form": filters.form, "page": page, "query": query_without_page(request),
         "bands": selectors.resident_age_bands(user=request.user) if not request.htmx else None,
     }, "people/partials/_resident_table.html")
 
@@ -118,15 +111,18 @@ def household_detail(request, pk):
 
 @require("people.export")
 def resident_export(request):
-    form, filters = _filters(request)
-    qs = selectors.resident_list(user=request.user, **filters)
-    content, count, truncated = excel.export_residents(
-        actor=request.user, queryset=qs,
-        filters={k: v for k, v in filters.items() if v and k != "search"} | (
-            {"search": selectors.search_kind(filters["search"])} if filters["search"] else {}))
-    response = HttpResponse(content, content_type=XLSX)
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response["Content-Disposition"] = f'attachment; filename="residents-{stamp}.xlsx"'
+    filters = _filters(request)
+    if not filters.is_valid():
+        # An export with a filter it cannot read would export every resident in scope: show the errors instead.
+        return render(request, "people/resident_list.html", {
+            "form": filters.form, "page": paginate(request, filters.qs, 25), "query": query_without_page(request),
+        }, status=400)
+    search = filters.search_text()
+    detail = {k: getattr(v, "code", v) for k, v in filters.cleaned().items() if k != "q"}
+    if search:
+        detail["search"] = selectors.search_kind(search)
+    content, count, truncated = excel.export_residents(actor=request.user, queryset=filters.qs, filters=detail)
+    response = xlsx_response(content, f"residents-{timezone.localtime():%Y%m%d-%H%M}.xlsx")
     response["X-Export-Rows"] = str(count)
     response["X-Export-Truncated"] = "1" if truncated else "0"
     return response
@@ -164,14 +160,10 @@ def import_errors(request, pk):
     job = _own_job(request, pk)
     if not job.is_finished:
         raise Http404
-    response = HttpResponse(excel.error_report(job.result.get("errors", [])), content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="import-{job.pk}-errors.xlsx"'
-    return response
+    return xlsx_response(excel.error_report(job.result.get("errors", [])), f"import-{job.pk}-errors.xlsx")
 
 
 @require("people.import")
 def import_template(request):
-    response = HttpResponse(excel.template_workbook(), content_type=XLSX)
-    response["Content-Disposition"] = 'attachment; filename="resident-import-template.xlsx"'
-    return response
+    return xlsx_response(excel.template_workbook(), "resident-import-template.xlsx")
 

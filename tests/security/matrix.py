@@ -83,6 +83,8 @@ def visible(world: World, kind: str, persona: Persona, variant: str) -> bool:
         return scope == "sub"
     if kind == "item":  # the catalogue is district-wide
         return True
+    if kind == "appointment":  # a resident's own record: only its owner sees it
+        return persona.key == Role.RESIDENT and variant == "in"
     raise KeyError(kind)
 
 
@@ -363,6 +365,17 @@ for _a, _b in _hotline_acts.items():
     R[f"POST grid-api:hotline-act act={_a}"] = Spec(gate=("grid.hotline", "grid.hotline_view"), obj="hotline", body=_b)
 R["POST grid-api:hotline-act act=merge"] = Spec(gate=("grid.hotline", "grid.hotline_view"), obj="hotline",
                                                 ref="hotline", body=_hotline_merge_body, oracle=True)
+
+# 居民端: resident logins only (portal.use); slots are visible to any signed-in user.
+R["GET portal-api:slots"] = Spec(query={"date": "2026-03-17"})
+R["GET portal-api:appointments"] = Spec(gate=("portal.use",))
+R["POST portal-api:appointments"] = Spec(gate=("portal.use",), body=lambda world, persona, variant: {
+    "slot": world.extra["slot"].pk, "item": world.extra["centre"]["dibao"].pk})
+R["GET portal-api:appointment-detail"] = Spec(gate=("portal.use",), obj="appointment")
+R["DELETE portal-api:appointment-detail"] = Spec(gate=("portal.use",), obj="appointment")
+R["GET portal-api:reports"] = Spec(gate=("portal.use",))
+R["POST portal-api:reports"] = Spec(gate=("portal.use",), body={"category": "E0102", "description": "绿化带边有暴露垃圾",
+                                                               "lat": 31.2775, "lng": 121.5325})
 
 REGISTRY = R
 

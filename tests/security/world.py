@@ -270,4 +270,22 @@ def build_world() -> World:
                                                                           filename="x.xlsx")}
     world.extra["kongjiang_worker"] = kongjiang_worker
     world.extra["yinxing_worker"] = yinxing_worker
+    _portal_objects(world, p, centre)
     return world
+
+
+def _portal_objects(world: World, p: dict, centre: dict) -> None:
+    """居民端: a slot, the resident persona's own appointment ("in") and another resident's ("away")."""
+    from shequ.core.choices import Role
+    from shequ.core.testing import make_user
+    from shequ.portal import services as portal
+
+    slot = portal.slot_publish(actor=p[Role.HALL_SUPERVISOR], node=world.tree["sub"],
+                               date=START.date() + dt.timedelta(days=7), start=dt.time(9), end=dt.time(10),
+                               category=centre["B"], capacity=10)
+    mine = portal.account_for(p[Role.RESIDENT])
+    theirs = portal.account_for(make_user(Role.RESIDENT, username="x_resident_other"))
+    book = lambda account: portal.appointment_book(account=account, slot_id=slot.pk,  # noqa: E731
+                                                   item_id=centre["dibao"].pk)
+    world.objects["appointment"] = {"in": book(mine), "away": book(theirs)}
+    world.extra["slot"] = slot

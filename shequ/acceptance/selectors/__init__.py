@@ -1,11 +1,11 @@
 """Reads of the acceptance centre, scoped to the user's jurisdiction (objects outside it are 404)."""
 
 from .cases import (backoffice_pending, backoffice_queue, case_by_public_code, case_get, case_light,  # noqa: F401
-                    case_list,
+                    case_filter_light, case_filter_received, case_filter_search, case_filter_status, case_list,
                     case_queryset, count_backoffice, count_due_soon, count_notified, count_overdue,
                     count_to_deliver, decided_awaiting_completion, due_soon, keyset_page, overdue, rongque_late)
 from .figures import figures, today_figures, totals  # noqa: F401
-from .other import (archive_get, archive_list, archive_log_list, catalogue_list,  # noqa: F401
+from .other import (archive_get, archive_list, archive_log_list, catalogue_filter_search, catalogue_list,  # noqa: F401
                     count_open_rectifications,
                     count_waiting, device_list, item_get, rectification_get, rectification_list, review_list)
 from .queue import (active_ticket, no_show_today, people_ahead, queue_state, recent_calls,  # noqa: F401

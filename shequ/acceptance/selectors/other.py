@@ -19,9 +19,7 @@ def catalogue_list(*, search: str = "", department=None, category: str = "", que
         material_count=Count("materials"))
     if not include_inactive:
         qs = qs.filter(is_active=True)
-    search = (search or "").strip()[:50]
-    if search:
-        qs = qs.filter(Q(name__contains=search) | Q(code__istartswith=search))
+    qs = catalogue_filter_search(qs, search)
     if department is not None:
         qs = qs.filter(department=department)
     if category:
@@ -29,6 +27,12 @@ def catalogue_list(*, search: str = "", department=None, category: str = "", que
     if queue_category is not None:
         qs = qs.filter(queue_category=queue_category)
     return qs.order_by("queue_category__sort_order", "sort_order", "code")
+
+
+def catalogue_filter_search(qs: QuerySet, search: str) -> QuerySet:
+    """Part of an item's name, or the start of its code."""
+    search = (search or "").strip()[:50]
+    return qs.filter(Q(name__contains=search) | Q(code__istartswith=search)) if search else qs
 
 
 def item_get(*, pk) -> ServiceItem:

@@ -12,7 +12,6 @@ import datetime as dt
 import math
 import secrets
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
@@ -21,7 +20,7 @@ from django.utils.translation import gettext as _
 from shequ.core import crypto, idcard, workcal
 from shequ.core.audit import audit_record
 from shequ.core.choices import AuditAction, Role
-from shequ.core.errors import ConflictError, DomainError
+from shequ.core.errors import ConflictError, DomainError, Forbidden, NotFound
 from shequ.core.models import User
 from shequ.core.scoping import in_scope
 from shequ.core.services import notify
@@ -64,12 +63,12 @@ def _lock(case: Case) -> Case:
 
 def _require_front_desk(actor) -> None:
     if not actor.can("acceptance.intake"):
-        raise PermissionDenied(_("只有窗口受理人员可以执行该操作。"))
+        raise Forbidden(_("只有窗口受理人员可以执行该操作。"))
 
 
 def _require_back_office(actor, case: Case) -> None:
     if not actor.can("acceptance.backoffice") or actor.department_id != case.department_id:
-        raise PermissionDenied(_("只有%(d)s的后台审批人员可以审核该办件。") % {"d": case.department.name})
+        raise Forbidden(_("只有%(d)s的后台审批人员可以审核该办件。") % {"d": case.department.name})
 
 
 def _missing(materials) -> list[CaseMaterial]:
@@ -480,7 +479,7 @@ def case_complete(*, actor, case: Case, result_note: str = "") -> Case:
             raise ConflictError(_("容缺材料尚未补齐，不能办结。"), {"materials": [_("材料未补齐。")]})
     elif not (actor.can("acceptance.intake") or (actor.can("acceptance.backoffice")
                                                   and actor.department_id == case.department_id)):
-        raise PermissionDenied(_("只有窗口人员或%(d)s的审批人员可以办结该办件。") % {"d": case.department.name})
+        raise Forbidden(_("只有窗口人员或%(d)s的审批人员可以办结该办件。") % {"d": case.department.name})
     previous = _move(case, "complete")
     now = timezone.now()
     case.completed_at, case.completed_by = now, actor
@@ -559,7 +558,7 @@ def case_print(*, actor, case: Case, kind: str) -> tuple[str, bytes]:
     from ..pdf import render_case_document
 
     if kind not in DOCUMENTS:
-        raise Http404
+        raise NotFound(_("没有这种文书。"), {"kind": [_("无效的文书类型。")]})
     if kind not in documents_available(case):
         raise ConflictError(_("办件 %(n)s 当前没有“%(d)s”。") % {"n": case.number, "d": DOCUMENTS[kind]},
                             {"kind": [_("当前状态没有该文书。")]})

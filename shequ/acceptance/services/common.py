@@ -7,26 +7,21 @@ import datetime as dt
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
-from shequ.core.choices import NodeKind
 from shequ.core.errors import DomainError
 from shequ.core.models import Node
-from shequ.core.scoping import scoped_nodes
+from shequ.core.scoping import acting_subdistrict
 
 from ..models import DailyCounter
 
 
 def centre_for(user) -> Node:
-    """The 街道 whose centre the user works in (the first sub-district of their scope)."""
+    """The 街道 whose centre the user works in (`core.scoping.acting_subdistrict`), or a refusal saying why not."""
     if user is None or not getattr(user, "is_authenticated", False):
         raise DomainError(_("未登录。"))
-    cached = getattr(user, "_acceptance_centre", None)
-    if cached is not None:
-        return cached
-    node = scoped_nodes(user, NodeKind.SUBDISTRICT).first()
+    node = acting_subdistrict(user)
     if node is None:
         raise DomainError(_("您的账号没有关联受理中心所在的街道，请联系安全管理员设置管辖范围。"),
                           {"node": [_("未关联街道。")]})
-    user._acceptance_centre = node
     return node
 
 

@@ -9,7 +9,6 @@ the reason stated (a review is never lost because of the calendar).
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -18,7 +17,7 @@ from django.utils.translation import gettext as _
 from shequ.core import idcard, workcal
 from shequ.core.audit import audit_record
 from shequ.core.choices import AuditAction, Role
-from shequ.core.errors import ConflictError, DomainError
+from shequ.core.errors import ConflictError, DomainError, Forbidden
 from shequ.core.models import User
 from shequ.core.scoping import in_scope
 from shequ.core.services import notify
@@ -163,7 +162,7 @@ def rectification_act(*, actor, rectification: Rectification, action: str, note:
     rect = Rectification.objects.select_for_update().get(pk=rectification.pk)
     if not may_handle(actor, rect) or (action in SUPERVISOR_ONLY_RECTIFICATION
                                        and not actor.can("acceptance.supervise")):
-        raise PermissionDenied(_("您不是该整改任务的责任人。"))
+        raise Forbidden(_("您不是该整改任务的责任人。"))
     labels = {"contact": _("核实情况"), "rectify": _("整改措施"), "close": _("回访记录"), "reopen": _("回访记录"),
               "appeal": _("申诉理由"), "uphold": _("复核意见"), "dismiss": _("复核意见")}
     note = clean_text(note, field="note", label=labels[action], max_length=2000)

@@ -145,7 +145,7 @@ def test_it_filters_the_list(centre, api_as):
         assert [c["id"] for c in api.get("/api/v1/acceptance/cases/?light=overdue").json()["results"]] == [late.pk]
         assert len(api.get("/api/v1/acceptance/cases/?status=notified").json()["results"]) == 1
         assert api.get(f"/api/v1/acceptance/cases/?q={late.number}").json()["results"][0]["id"] == late.pk
-        assert api.get("/api/v1/acceptance/cases/?department=NOPE").json()["results"] == []
+        assert api.get("/api/v1/acceptance/cases/?department=NOPE").status_code == 400
 
 
 def test_it_serves_documents_as_pdf_and_409_when_absent(centre, api_as):
@@ -172,3 +172,40 @@ def test_it_keeps_the_schema_valid(centre, client_as, personas):
     paths = response.json()["paths"]
     assert "/api/v1/acceptance/cases/{id}/approve/" in paths
     assert "/api/v1/acceptance/windows/{number}/call-next/" in paths
+
+
+def test_it_answers_a_service_refusal_403_and_audits_it_in_api_and_html(centre, api_as, client_as):
+    from shequ.core.choices import AuditAction
+    from shequ.core.models import AuditLog
+
+    from .conftest import intake
+
+    case = intake(centre)
+    response = api_as(centre["clerk"]).post(f"/api/v1/acceptance/cases/{case.pk}/approve/", {}, format="json")
+    assert response.status_code == 403
+    assert "审批人员" in response.json()["detail"]
+    page = client_as(centre["clerk"]).post(f"/acceptance/cases/{case.pk}/act/approve/", {"note": ""})
+    assert page.status_code == 403
+    rows = AuditLog.objects.filter(action=AuditAction.DENIED, username="clerk").order_by("pk")
+    assert [r.detail["what"].split(" ")[1] for r in rows] == [f"/api/v1/acceptance/cases/{case.pk}/approve/",
+                                                               f"/acceptance/cases/{case.pk}/act/approve/"]
+    case.refresh_from_db()
+    assert case.status == "accepted"
+
+
+def test_it_filters_html_and_api_with_one_schema_and_refuses_bad_values(centre, api_as, client_as):
+    with time_machine.travel(at(2026, 11, 16), tick=False):
+        early = intake(centre)
+    with time_machine.travel(at(2026, 11, 24), tick=False):
+        later = intake(centre, applicant=visitor(seed=302))
+        api, page = api_as(centre["clerk"]), client_as(centre["clerk"])
+        by_date = api.get("/api/v1/acceptance/cases/", {"date_from": "2026-11-20", "department": "MZ"})
+        assert [c["id"] for c in by_date.json()["results"]] == [later.pk]
+        html = page.get("/acceptance/cases/", {"date_from": "2026-11-20", "department": "MZ"}).content.decode()
+        assert later.number in html and early.number not in html
+        bad = api.get("/api/v1/acceptance/cases/", {"date_from": "2026-13-45", "light": "green"})
+        assert bad.status_code == 400
+        assert set(bad.json()["errors"]) == {"date_from", "light"}
+        html = page.get("/acceptance/cases/", {"date_from": "2026-13-45"}).content.decode()
+        assert "筛选条件有误" in html and "收件起" in html
+        assert early.number not in html and later.number not in html

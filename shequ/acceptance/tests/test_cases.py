@@ -4,13 +4,12 @@ import datetime as dt
 
 import pytest
 import time_machine
-from django.core.exceptions import PermissionDenied
 
 from shequ.acceptance import selectors, services
 from shequ.acceptance.choices import (CASE_ACTIONS, CASE_TRANSITIONS, RECTIFICATION_ACTIONS,
                                       RECTIFICATION_TRANSITIONS, TICKET_ACTIONS, TICKET_TRANSITIONS, CaseStatus, Light)
 from shequ.acceptance.models import Case, CaseEvent, CaseMaterial, DailyCounter
-from shequ.core.errors import ConflictError, DomainError
+from shequ.core.errors import ConflictError, DomainError, Forbidden
 from shequ.core.models import AuditLog, Notification
 from shequ.core.workcal import CalendarUnavailable
 
@@ -355,9 +354,9 @@ def test_it_allows_each_action_only_from_its_source_states(centre, action, statu
 
 def test_it_lets_only_the_owning_departments_officer_review(centre):
     case = intake(centre)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(Forbidden):
         services.case_approve(actor=centre["officer_other"], case=case)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(Forbidden):
         services.case_approve(actor=centre["clerk"], case=case)
     # The other department's officer does not even see it.
     assert not selectors.case_queryset(user=centre["officer_other"]).filter(pk=case.pk).exists()
@@ -372,7 +371,7 @@ def test_it_keeps_cases_inside_the_centre(centre, personas):
 
 
 def test_it_refuses_front_desk_work_to_an_officer(centre):
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(Forbidden):
         intake(centre, actor=centre["officer"])
 
 

@@ -146,3 +146,20 @@ def test_it_lets_clerks_browse_but_only_the_supervisor_edit(centre, client_as, p
     assert response.status_code == 302
     assert list(ServiceItem.objects.get(code="WEB-1").materials.values_list("name", flat=True)) == ["居民身份证"]
     assert client_as(centre["clerk"]).get("/acceptance/catalogue/export/")["Content-Type"] == XLSX
+
+
+def test_it_filters_the_catalogue_page_export_and_api_with_one_schema(centre, client_as, api_as):
+    page = client_as(centre["clerk"]).get("/acceptance/catalogue/", {"department": "CGZF"}).content.decode()
+    assert "城管事项" in page and "城乡居民最低生活保障申请" not in page
+    export = client_as(centre["clerk"]).get("/acceptance/catalogue/export/", {"queue_category": "B"})
+    codes = {row[0] for row in load_workbook(io.BytesIO(export.content)).worksheets[0].iter_rows(values_only=True)}
+    assert "MZ-JZ-01" in codes and "CG-01" not in codes
+    api = api_as(centre["clerk"]).get("/api/v1/acceptance/items/", {"search": "城管", "department": "CGZF"})
+    assert [i["code"] for i in api.json()["results"]] == ["CG-01"]
+
+
+def test_it_refuses_a_catalogue_filter_it_cannot_read(centre, client_as, api_as):
+    export = client_as(centre["clerk"]).get("/acceptance/catalogue/export/", {"department": "NOPE"})
+    assert export.status_code == 400 and "筛选条件有误" in export.content.decode()
+    api = api_as(centre["clerk"]).get("/api/v1/acceptance/items/", {"department": "NOPE"})
+    assert api.status_code == 400 and set(api.json()["errors"]) == {"department"}

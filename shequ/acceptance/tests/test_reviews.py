@@ -4,12 +4,11 @@ import datetime as dt
 
 import pytest
 import time_machine
-from django.core.exceptions import PermissionDenied
 
 from shequ.acceptance import services
 from shequ.acceptance.choices import RectificationStatus
 from shequ.acceptance.models import Rectification, Review
-from shequ.core.errors import ConflictError, DomainError
+from shequ.core.errors import ConflictError, DomainError, Forbidden
 
 from .conftest import at, intake
 
@@ -106,9 +105,9 @@ def test_it_lets_only_the_supervisor_decide_an_appeal(centre):
     services.case_complete(actor=centre["officer"], case=case)
     rect = services.review_submit(score=1, channel="web", case=case, comment="恶意").rectification
     services.rectification_act(actor=centre["officer"], rectification=rect, action="appeal", note="评价与事实不符")
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(Forbidden):
         services.rectification_act(actor=centre["officer"], rectification=rect, action="uphold", note="自己决定")
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(Forbidden):
         services.rectification_act(actor=centre["officer_other"], rectification=rect, action="contact", note="x",
                                    contact_method="phone")
     rect = services.rectification_act(actor=centre["supervisor"], rectification=rect, action="uphold", note="申诉成立")

@@ -126,8 +126,9 @@ def test_it_exports_the_monthly_assessment_sheet(centre, client_as):
     row = 3 + names.index(centre["clerk"].display_name)
     assert sheet.cell(row=row, column=4).value == 2 and sheet.cell(row=row, column=21).value == f"=S{row}+T{row}"
     assert {"窗口", "审批部门", "评分规则"} <= set(wb.sheetnames)
-    bad = client_as(centre["supervisor"]).get("/acceptance/figures/assessment/?month=nonsense")
-    assert bad.status_code == 200  # falls back to this month
+    bad = client_as(centre["supervisor"]).get("/acceptance/figures/assessment/?month=nonsense", follow=True)
+    assert bad.redirect_chain[-1][0] == "/acceptance/figures/"  # refused with a message, not another month's sheet
+    assert "月份“nonsense”无效" in bad.content.decode()
     assert client_as(centre["clerk"]).get("/acceptance/figures/assessment/").status_code == 403
 
 

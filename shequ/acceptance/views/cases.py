@@ -4,7 +4,6 @@ and the supervisor."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -12,12 +11,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from shequ.core import workcal
-from shequ.core.errors import DomainError
-from shequ.core.web import form_add_domain_error, render_page, require
+from shequ.core.errors import DomainError, Forbidden
+from shequ.core.web import forbidden, form_add_domain_error, render_page, require
 
 from .. import selectors, services
 from ..choices import CASE_EVENT_LABELS, CaseDecision, CaseStatus, ItemMode
-from ..forms import (CaseFilterForm, CompleteForm, DeliverForm, IntakeForm, NoteForm, ReasonsForm, RejectForm,
+from ..filtersets import CaseFilterSet
+from ..forms import (CompleteForm, DeliverForm, IntakeForm, NoteForm, ReasonsForm, RejectForm,
                      ReturnForm, RongqueForm, SupplementForm, TerminateForm)
 from ..models import ServiceItem, Ticket
 
@@ -58,9 +58,7 @@ def applicant_search(request):
     target = request.GET.get("target", "applicant")
     results = []
     if len(q) >= 2 or (q and not q.isascii()):
-        kind = people.search_kind(q)
-        if kind in ("id_number", "phone"):
-            audit_search(actor=request.user, kind=kind)
+        audit_search(actor=request.user, search=q)
         results = list(people.resident_list(user=request.user, search=q)[:8])
     return render(request, "acceptance/partials/_applicant_results.html", {"results": results, "q": q,
                                                                            "target": target})
@@ -136,17 +134,13 @@ def case_intake(request):
 
 @require("acceptance.case_view")
 def case_list(request):
-    form = CaseFilterForm(request.GET or None)
-    data = form.cleaned_data if form.is_bound and form.is_valid() else {}
-    qs = selectors.case_list(user=request.user, status=data.get("status", ""), light=data.get("light", ""),
-                             department=data.get("department"), search=data.get("q", ""),
-                             date_from=data.get("date_from"), date_to=data.get("date_to"))
-    rows, next_before = selectors.keyset_page(qs, before=request.GET.get("before"))
+    filters = CaseFilterSet(request.GET, queryset=selectors.case_list(user=request.user), request=request)
+    rows, next_before = selectors.keyset_page(filters.qs, before=request.GET.get("before"))
     today = timezone.localdate()
     params = request.GET.copy()
     params.pop("before", None)
     return render_page(request, "acceptance/case_list.html", {
-        "form": form, "rows": [(c, selectors.case_light(c, today)) for c in rows], "next_before": next_before,
+        "form": filters.form, "rows": [(c, selectors.case_light(c, today)) for c in rows], "next_before": next_before,
         "query": params.urlencode(), "first_page": not request.GET.get("before"),
     }, "acceptance/partials/_case_rows.html")
 
@@ -300,11 +294,11 @@ def case_action(request, pk, action):
                 services.case_deliver(actor=actor, case=case, to=d["to"], id_check=d["id_check"],
                                       recipient_name=d["recipient_name"], recipient_id_number=d["recipient_id_number"],
                                       authorized=d["authorized"])
+    except Forbidden as exc:
+        raise forbidden(request, exc) from exc
     except DomainError as exc:
         messages.error(request, exc.message)
         return redirect("acceptance:case-detail", pk=case.pk)
-    except PermissionDenied:
-        raise
     if form is not None and not form.is_valid():
         messages.error(request, _form_error_text(form) or _("提交的内容有误。"))
     else:
@@ -317,6 +311,8 @@ def case_action(request, pk, action):
 @require("acceptance.case_view")
 def case_pdf(request, pk, kind):
     case = selectors.case_get(user=request.user, pk=pk)
+    if kind not in services.DOCUMENTS:
+        raise Http404
     try:
         filename, content = services.case_print(actor=request.user, case=case, kind=kind)
     except DomainError as exc:

@@ -3,35 +3,34 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shequ.core.errors import DomainError
-from shequ.core.web import form_add_domain_error, paginate, query_without_page, render_page, require
+from shequ.core.web import form_add_domain_error, paginate, query_without_page, render_page, require, xlsx_response
 
 from .. import excel, selectors, services
-from ..forms import CatalogueFilterForm, CategoryForm, ImportForm, ItemForm, MaterialFormSet
+from ..filtersets import CatalogueFilterSet
+from ..forms import CategoryForm, ImportForm, ItemForm, MaterialFormSet
 from ..models import CatalogueImport, QueueCategory, ServiceItem
 
 
-def _filters(request):
-    form = CatalogueFilterForm(request.GET or None)
-    data = form.cleaned_data if form.is_bound and form.is_valid() else {}
-    return form, {"search": data.get("q", ""), "department": data.get("department"),
-                  "queue_category": data.get("queue_category")}
+def _filters(request) -> CatalogueFilterSet:
+    items = selectors.catalogue_list(include_inactive=request.user.can("acceptance.catalogue_manage"))
+    return CatalogueFilterSet(request.GET, queryset=items, request=request)
+
+
+def _page_context(request, filters) -> dict:
+    return {"form": filters.form, "page": paginate(request, filters.qs, 30), "query": query_without_page(request),
+            "categories": QueueCategory.objects.all(), "total": ServiceItem.objects.filter(is_active=True).count()}
 
 
 @require("acceptance.catalogue")
 def catalogue(request):
-    form, filters = _filters(request)
-    qs = selectors.catalogue_list(**filters, include_inactive=request.user.can("acceptance.catalogue_manage"))
-    page = paginate(request, qs, 30)
+    filters = _filters(request)
     return render_page(request, "acceptance/catalogue.html", {
-        "form": form, "page": page, "query": query_without_page(request),
-        "categories": QueueCategory.objects.all(), "total": ServiceItem.objects.filter(is_active=True).count(),
-    }, "acceptance/partials/_catalogue_rows.html")
+        **_page_context(request, filters)}, "acceptance/partials/_catalogue_rows.html")
 
 
 @require("acceptance.catalogue")
@@ -69,23 +68,18 @@ def item_edit(request, pk=None):
     return render(request, "acceptance/item_form.html", {"form": form, "formset": formset, "item": item})
 
 
-XLSX = excel.XLSX
-
-
 @require("acceptance.catalogue")
 def catalogue_export(request):
-    _form, filters = _filters(request)
-    qs = selectors.catalogue_list(**filters, include_inactive=request.user.can("acceptance.catalogue_manage"))
-    response = HttpResponse(excel.export_catalogue(actor=request.user, queryset=qs), content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="catalogue-{timezone.localdate():%Y%m%d}.xlsx"'
-    return response
+    filters = _filters(request)
+    if not filters.is_valid():  # an unreadable filter would otherwise export the whole catalogue
+        return render(request, "acceptance/catalogue.html", _page_context(request, filters), status=400)
+    return xlsx_response(excel.export_catalogue(actor=request.user, queryset=filters.qs),
+                         f"catalogue-{timezone.localdate():%Y%m%d}.xlsx")
 
 
 @require("acceptance.catalogue_manage")
 def catalogue_template(request):
-    response = HttpResponse(excel.template_workbook(), content_type=XLSX)
-    response["Content-Disposition"] = 'attachment; filename="catalogue-template.xlsx"'
-    return response
+    return xlsx_response(excel.template_workbook(), "catalogue-template.xlsx")
 
 
 @require("acceptance.catalogue_manage")
@@ -106,9 +100,7 @@ def catalogue_import(request):
 def catalogue_import_result(request, pk):
     record = get_object_or_404(CatalogueImport, pk=pk, created_by=request.user)
     if request.GET.get("download") == "errors":
-        response = HttpResponse(excel.error_report(record.errors), content_type=XLSX)
-        response["Content-Disposition"] = f'attachment; filename="catalogue-import-{record.pk}-errors.xlsx"'
-        return response
+        return xlsx_response(excel.error_report(record.errors), f"catalogue-import-{record.pk}-errors.xlsx")
     return render(request, "acceptance/catalogue_import_result.html", {"record": record})
 
 

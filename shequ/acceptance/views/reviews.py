@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.cache import cache
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from shequ.core.context import client_ip
-from shequ.core.errors import DomainError
-from shequ.core.web import form_add_domain_error, paginate, query_without_page, render_page, require
+from shequ.core.errors import DomainError, Forbidden
+from shequ.core.web import forbidden, form_add_domain_error, paginate, query_without_page, render_page, require
 
 from .. import selectors, services
 from ..choices import RECTIFICATION_ACTIONS, SUPERVISOR_ONLY_RECTIFICATION, RectificationStatus, ReviewChannel
@@ -92,8 +91,8 @@ def rectification_action(request, pk, action):
         services.rectification_act(actor=request.user, rectification=rect, action=action, note=d["note"],
                                    contact_method=d["contact_method"], complexity=d["complexity"],
                                    callback_result=d["callback_result"])
-    except PermissionDenied:
-        raise
+    except Forbidden as exc:
+        raise forbidden(request, exc) from exc
     except DomainError as exc:
         messages.error(request, exc.message)
     else:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -17,7 +17,7 @@ from shequ.core import workcal
 from shequ.core.errors import DomainError
 from shequ.core.models import User
 from shequ.core.scoping import in_scope
-from shequ.core.web import form_add_domain_error, render_page, require
+from shequ.core.web import form_add_domain_error, render_page, require, xlsx_response
 
 from .. import excel, selectors, services
 from ..choices import HalfDay, SkillLevel
@@ -203,7 +203,7 @@ def figures(request):
     start, end = form.period()
     rows = selectors.figures(user=request.user, by=by, date_from=start, date_to=end)
     today = timezone.localdate()
-    months = [(today.replace(day=1) - dt.timedelta(days=30 * i)).replace(day=1) for i in range(0, 6)]
+    months = workcal.recent_months(today, 6)
     return render(request, "acceptance/figures.html", {
         "form": form, "rows": rows, "total": selectors.totals(rows), "by": by, "start": start, "end": end,
         "months": months})
@@ -211,20 +211,20 @@ def figures(request):
 
 @require("acceptance.figures")
 def assessment_export(request):
+    value = request.GET.get("month", "")
     try:
-        month = dt.date.fromisoformat(request.GET.get("month", "") + "-01")
+        month = dt.date.fromisoformat(value + "-01") if value else timezone.localdate().replace(day=1)
     except ValueError:
-        month = timezone.localdate().replace(day=1)
-    end = (month + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+        messages.error(request, _("月份“%(m)s”无效，请按“年-月”选择，如 2026-11。") % {"m": value[:20]})
+        return redirect("acceptance:figures")
+    end = workcal.month_end(month)
     node = services.centre_for(request.user)
     args = {"user": request.user, "date_from": month, "date_to": end}
     content = excel.assessment_workbook(
         actor=request.user, month=month, node_name=node.name,
         clerk_rows=selectors.figures(by="clerk", **args), window_rows=selectors.figures(by="window", **args),
         department_rows=selectors.figures(by="department", **args))
-    response = HttpResponse(content, content_type=excel.XLSX)
-    response["Content-Disposition"] = f'attachment; filename="assessment-{month:%Y-%m}.xlsx"'
-    return response
+    return xlsx_response(content, f"assessment-{month:%Y-%m}.xlsx")
 
 
 # --- dashboard ---------------------------------------------------------------------------------------------------

@@ -1,7 +1,6 @@
-import datetime as dt
-
 from django import forms, template
-from django.utils import timezone, translation
+
+from shequ.core.formatting import date_text, datetime_text
 
 register = template.Library()
 
@@ -29,28 +28,13 @@ def is_multi_checkbox(field):
 
 
 def _chinese() -> bool:
-    return (translation.get_language() or "zh-hans").startswith("zh")
+    from shequ.core.formatting import chinese
+
+    return chinese()
 
 
-@register.filter
-def cn_date(value):
-    """YYYY年M月D日 (in the English locale: 27 Nov 2026)."""
-    if not value:
-        return ""
-    if isinstance(value, dt.datetime):
-        value = timezone.localtime(value) if timezone.is_aware(value) else value
-        value = value.date()
-    if not _chinese():
-        return f"{value.day} {value:%b} {value.year}"
-    return f"{value.year}年{value.month}月{value.day}日"
-
-
-@register.filter
-def cn_datetime(value):
-    if not value:
-        return ""
-    local = timezone.localtime(value) if timezone.is_aware(value) else value
-    return f"{cn_date(local)} {local:%H:%M}"
+register.filter("cn_date", date_text)
+register.filter("cn_datetime", datetime_text)
 
 
 WEEKDAYS_ZH = "一二三四五六日"

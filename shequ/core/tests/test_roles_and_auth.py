@@ -84,11 +84,11 @@ def test_it_checks_capabilities_of_inactive_users_as_none(personas):
 # --- navigation --------------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("who, shown, hidden", [
-    ("dunhua", {"/people/", "/", "/inbox/", "/tree/"}, {"/users/", "/audit/", "/system/", "/calendar/"}),
-    ("clerk", {"/people/", "/calendar/"}, {"/users/", "/audit/", "/system/"}),
-    ("secadmin", {"/users/", "/tree/"}, {"/people/", "/audit/", "/system/", "/calendar/"}),
-    ("auditor", {"/audit/"}, {"/people/", "/users/", "/system/", "/tree/", "/calendar/"}),
-    ("sysadmin", {"/system/", "/calendar/", "/tree/"}, {"/people/", "/users/", "/audit/"}),
+    ("dunhua", {"/people/", "/", "/inbox/", "/tree/"}, {"/users/", "/audit/", "/config/", "/calendar/", "/operations/"}),
+    ("clerk", {"/people/", "/calendar/"}, {"/users/", "/audit/", "/config/", "/operations/"}),
+    ("secadmin", {"/users/", "/tree/"}, {"/people/", "/audit/", "/config/", "/calendar/", "/operations/"}),
+    ("auditor", {"/audit/"}, {"/people/", "/users/", "/config/", "/tree/", "/calendar/", "/operations/"}),
+    ("sysadmin", {"/config/", "/calendar/", "/tree/", "/operations/"}, {"/people/", "/users/", "/audit/"}),
 ])
 def test_it_shows_each_role_only_its_navigation_entries(client_as, personas, who, shown, hidden):
     response = client_as(personas[who]).get("/")

@@ -1,6 +1,6 @@
 from django.utils import translation
 """The UI shell and small core services: home counters, notifications, outbound messages, field encryption,
-background jobs, template filters and the health check."""
+template filters and the health check."""
 
 import datetime as dt
 
@@ -9,10 +9,9 @@ from django.db import connection, transaction
 from django.template import Context, Template
 from django.test import Client
 
-from shequ.core import crypto, jobs, services
-from shequ.core.choices import JobStatus
+from shequ.core import crypto, services
 from shequ.core.messaging import MemoryMessageBackend
-from shequ.core.models import Job, Notification
+from shequ.core.models import Notification
 
 
 # --- home page -----------------------------------------------------------------------------------------------
@@ -116,50 +115,6 @@ def test_it_hashes_normalised_values_for_exact_search():
     assert crypto.keyed_hash("11010519491231002x") == crypto.keyed_hash(" 11010519491231002X ")
     assert crypto.keyed_hash("11010519491231002X") != crypto.keyed_hash("53010219200508011X")
     assert len(crypto.keyed_hash("x")) == 64
-
-
-# --- background jobs -----------------------------------------------------------------------------------------
-
-@pytest.fixture
-def job_kinds():
-    calls = []
-
-    @jobs.job_handler("test.ok")
-    def _ok(job):
-        calls.append(job.pk)
-        jobs.job_progress(job, processed=5, total=10)
-        return {"rows": 10}
-
-    @jobs.job_handler("test.fail")
-    def _fail(job):
-        raise ValueError("坏文件")
-
-    yield calls
-    jobs._HANDLERS.pop("test.ok", None)
-    jobs._HANDLERS.pop("test.fail", None)
-
-
-def test_it_runs_a_job_once_and_records_its_result(personas, job_kinds):
-    job = jobs.job_enqueue(kind="test.ok", user=personas["dunhua"])
-    assert job.status == JobStatus.PENDING and job.percent == 0
-    done = jobs.job_run(job.pk)
-    assert done.status == JobStatus.DONE and done.result == {"rows": 10} and done.percent == 100
-    assert done.processed == 5 and done.total == 10
-    assert jobs.job_run(job.pk) is None  # a finished job is never claimed again
-    assert job_kinds == [job.pk]
-
-
-def test_it_records_a_failed_job_without_crashing(personas, job_kinds):
-    job = jobs.job_enqueue(kind="test.fail", user=personas["dunhua"])
-    assert jobs.run_pending() == 1
-    job.refresh_from_db()
-    assert job.status == JobStatus.FAILED and "坏文件" in job.error and job.is_finished
-
-
-def test_it_refuses_an_unknown_job_kind(personas):
-    with pytest.raises(ValueError):
-        jobs.job_enqueue(kind="nope", user=personas["dunhua"])
-    assert not Job.objects.exists()
 
 
 # --- template filters and health ------------------------------------------------------------------------------

@@ -5,8 +5,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 from openpyxl import Workbook, load_workbook
 
+from shequ.core import crypto
 from shequ.core.choices import AuditAction, JobStatus
-from shequ.core.jobs import job_run
+from shequ.core.tasks import run_ready_tasks
 from shequ.core.models import AuditLog, Job
 from shequ.core.testing import make_resident, valid_id_number
 from shequ.people.models import Household, Resident
@@ -51,7 +52,7 @@ def upload_and_run(client, upload):
     assert response.status_code == 302, response.content.decode()[:2000]
     job = Job.objects.latest("created_at")
     assert job.status == JobStatus.PENDING
-    job_run(job.pk)
+    run_ready_tasks()
     job.refresh_from_db()
     return job
 
@@ -110,6 +111,34 @@ def test_it_audits_each_imported_row_and_the_import(personas, tree, client_as):
     assert summary.detail["created"] == 2 and summary.object_id == str(job.pk)
 
 
+def test_it_writes_the_same_audit_detail_as_a_single_edit(personas, tree, client_as):
+    """The import goes through the people services: a created row is audited like `resident_create`, an updated
+    row with the same field-by-field changes as `resident_update` (phone and ID never in clear)."""
+    from shequ.people.services import resident_update
+
+    dunhua = personas["dunhua"]
+    by_form = make_resident(dunhua, tree["dunhua"], name="张三", id_number=GOOD_1, address="旧址", phone="13800138000")
+    by_file = make_resident(dunhua, tree["dunhua"], name="李四", id_number=GOOD_2, address="旧址", phone="13800138000")
+    resident_update(actor=dunhua, resident=by_form, data={"address": "新址9号", "phone": "13900139000"},
+                    committee=None)
+    job = upload_and_run(client_as(dunhua), xlsx([
+        ["李四", GOOD_2, "敦化路", "新址9号", "13900139000", "", "", "", "", "", "独居", ""],
+        ["王五", GOOD_3, "敦化路", "敦化路3号", "", "", "", "", "", "", "", ""]]))
+    assert job.result["updated"] == 1 and job.result["created"] == 1
+    form_edit = AuditLog.objects.get(action=AuditAction.UPDATE, object_id=str(by_form.pk)).detail
+    file_edit = AuditLog.objects.get(action=AuditAction.UPDATE, object_id=str(by_file.pk)).detail
+    assert form_edit == {"changes": {"address": ["旧址", "新址9号"], "phone": ["***", "***"]}}
+    assert file_edit == {"changes": {**form_edit["changes"], "tags": [[], ["living_alone"]]},
+                         "via": "import", "job": job.pk}
+    created = AuditLog.objects.filter(action=AuditAction.CREATE, object_type="people.resident").order_by("pk")
+    by_hand, by_import = created[0].detail, created[len(created) - 1].detail
+    assert set(by_hand) == {"committee", "id"} and by_import["committee"] == tree["dunhua"].code
+    assert by_import == {"committee": tree["dunhua"].code, "id": by_import["id"], "via": "import", "job": job.pk}
+    assert "*" in by_import["id"] and GOOD_3 not in by_import["id"]
+    by_file.refresh_from_db()
+    assert by_file.version == 2 and list(by_file.tags.values_list("code", flat=True)) == ["living_alone"]
+
+
 def test_it_creates_each_household_once_and_refuses_another_committees(personas, tree, client_as):
     Household.objects.create(number="K01", committee=tree["kongjiang"], address="控江路1号")
     rows = [["居民" + chr(0x4E00 + i), valid_id_number(seed=100 + i), "敦化路", "敦化路8号", "", "", "", number, "", "",
@@ -145,9 +174,18 @@ def test_it_refuses_a_broken_file_with_a_message(personas, tree, client_as, uplo
     assert not Job.objects.exists()
 
 
-def test_it_refuses_a_sheet_without_the_required_columns(personas, tree, client_as):
-    response = client_as(personas["dunhua"]).post("/people/import/", {"file": xlsx([["张三"]], header=["姓名"])})
-    assert "缺少必填列" in response.content.decode()
+def test_it_refuses_a_sheet_without_the_required_columns_in_the_job(personas, tree, client_as):
+    """The request only stores the file; the columns are read by the task, which fails the job with the reason
+    (once: a refusal is not retried) and deletes the file."""
+    client = client_as(personas["dunhua"])
+    response = client.post("/people/import/", {"file": xlsx([["张三"]], header=["姓名"])})
+    assert response.status_code == 302
+    job = Job.objects.latest("created_at")
+    assert run_ready_tasks() == 1
+    job.refresh_from_db()
+    assert job.status == JobStatus.FAILED and "缺少必填列" in job.error and not job.file
+    assert "缺少必填列" in client.get(f"/people/import/{job.pk}/").content.decode()
+    assert run_ready_tasks() == 0
 
 
 def test_it_shows_progress_while_the_import_runs(personas, tree, client_as):
@@ -156,7 +194,7 @@ def test_it_shows_progress_while_the_import_runs(personas, tree, client_as):
     job = Job.objects.latest("created_at")
     fragment = client.get(f"/people/import/{job.pk}/", HTTP_HX_REQUEST="true").content.decode()
     assert 'hx-trigger="every 1s"' in fragment and "<html" not in fragment
-    job_run(job.pk)
+    run_ready_tasks()
     fragment = client.get(f"/people/import/{job.pk}/", HTTP_HX_REQUEST="true").content.decode()
     assert "every 1s" not in fragment and "100%" in fragment
 
@@ -181,20 +219,20 @@ def test_it_reads_a_large_file_in_a_second_process(personas, tree, client_as, mo
     assert sorted(e["row"] for e in job.result["errors"]) == [3, 4, 6, 7, 8, 9]
 
 
+@override_settings(SHEQU_TASK_RETRY_MAX_ATTEMPTS=1)
 def test_a_reader_process_failure_fails_the_job_and_saves_nothing(personas, tree, client_as, monkeypatch):
     from shequ.core import xlsx_rows
 
     client = client_as(personas["dunhua"])
     client.post("/people/import/", {"file": xlsx(mixed_rows())})
     job = Job.objects.latest("created_at")
-    job.file.open("r+b")
-    job.file.write(b"PK\x03\x04 truncated")  # damaged after the upload check
-    job.file.truncate()
-    job.file.close()
+    with open(job.file.path, "wb") as stored:
+        stored.write(crypto.encrypt_bytes(b"PK\x03\x04 truncated"))  # damaged after the upload check
     monkeypatch.setattr(xlsx_rows, "INLINE_BELOW_BYTES", 0)
-    job_run(job.pk)
+    run_ready_tasks()
     job.refresh_from_db()
     assert job.status == JobStatus.FAILED and Resident.objects.count() == 0
+    assert not job.file and "无法读取" in job.error
 
 
 def test_it_refuses_imports_to_roles_without_the_right(personas, client_as):

@@ -1,114 +1,42 @@
-"""REST API of the acceptance centre (/api/v1/acceptance/). The same services as the HTML views; errors are
-{"detail", "errors"}; lists use keyset pagination; objects outside the caller's jurisdiction are 404."""
+"""The acceptance API's views: thin adapters over the same selectors and services as the HTML pages. Each
+viewset declares the capability its actions need (`HasCapability`, refusals audited); objects outside the
+caller's jurisdiction are 404."""
 
 from __future__ import annotations
 
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import authentication, mixins, serializers, status, viewsets
+from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotAuthenticated, PermissionDenied
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
 from shequ.core.api import error_responses
-from shequ.core.api_fields import ChoiceLabelField
+from shequ.core.api_permissions import HasCapability, require_capability
+from shequ.core.choices import NodeKind
 from shequ.core.errors import DomainError
-from shequ.core.models import Department
+from shequ.core.scoping import scope_node_ids
 
-from . import selectors, services
-from .choices import (ARCHIVE_TYPE_CHOICES, CASE_EVENT_LABELS, RECTIFICATION_ACTIONS, ArchiveRelation, CallbackResult,
-                      CaseDecision, ContactMethod, DeviceKind, IdCheck, PriorityReason, Recipient, ReviewChannel)
-from .models import (ArchiveRequest, Case, Device, QueueCategory, Rectification, Review, ServiceItem, Ticket,
-                     Window)
-
-
-def _require(request, capability: str) -> None:
-    if not request.user.can(capability):
-        raise PermissionDenied(_("您没有执行该操作的权限。"))
-
-
-# --- device authentication ----------------------------------------------------------------------------------
-
-class DeviceUser:
-    """Stands for a paired hall device in `request.user`; it has no capability and is never passed to a
-    service as an actor (the device itself is, as `device=`)."""
-
-    is_authenticated = True
-    is_active = True
-    pk = None
-    role = ""
-
-    def __init__(self, device: Device):
-        self.device = device
-        self.username = f"device:{device.name}"
-
-    def can(self, capability: str) -> bool:
-        return False
+from .. import selectors, services
+from ..choices import RECTIFICATION_ACTIONS, DeviceKind, ReviewChannel
+from ..models import ArchiveRequest, Case, Device, QueueCategory, Rectification, Review, ServiceItem, Ticket, Window
+from ..filtersets import CaseFilterSet, CatalogueAPIFilterSet
+from .auth import DeviceTokenAuthentication
+from .serializers import (AcceptanceCaseCreateSerializer, AcceptanceCaseDetailSerializer, AcceptanceCaseSerializer,
+                          ArchiveCreateSerializer, ArchiveIssueSerializer, ArchiveRequestSerializer,
+                          ArchiveResultSerializer, CompleteSerializer, DeliverSerializer, ExpectedSerializer,
+                          ItemSerializer, NoteSerializer, ReasonSerializer, ReasonsSerializer,
+                          RectificationSerializer, RectificationStepSerializer, ReturnSerializer,
+                          ReviewCreateSerializer, ReviewSerializer, RongqueSerializer, SupplementSerializer,
+                          TicketCategorySerializer, TicketCreateSerializer, TicketSerializer, TransferSerializer,
+                          WindowSerializer)
 
 
-class DeviceTokenAuthentication(authentication.BaseAuthentication):
-    """`Authorization: Device <secret>` for kiosks that call the API instead of using the kiosk page."""
-
-    keyword = "Device"
-
-    def authenticate(self, request):
-        header = authentication.get_authorization_header(request).split()
-        if not header or header[0].lower() != self.keyword.lower().encode():
-            return None
-        if len(header) != 2:
-            raise NotAuthenticated(_("设备令牌格式错误。"))
-        device = services.device_from_token(header[1].decode(errors="ignore"))
-        if device is None:
-            raise NotAuthenticated(_("设备令牌无效或设备已停用。"))
-        return DeviceUser(device), device
-
-    def authenticate_header(self, request):
-        return self.keyword
-
-
-class DeviceTokenScheme(OpenApiAuthenticationExtension):
-    target_class = "shequ.acceptance.api.DeviceTokenAuthentication"
-    name = "deviceAuth"
-
-    def get_security_definition(self, auto_schema):
-        return {"type": "apiKey", "in": "header", "name": "Authorization",
-                "description": "A paired kiosk: `Device <secret>`"}
-
-
-# --- catalogue ---------------------------------------------------------------------------------------------
-
-class TicketCategorySerializer(serializers.ModelSerializer):
-    class Meta:
-        model = QueueCategory
-        fields = ["letter", "name", "description", "default_service_minutes"]
-        read_only_fields = fields
-
-
-class MaterialSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    name = serializers.CharField()
-    is_key = serializers.BooleanField()
-    original_required = serializers.BooleanField()
-    copies = serializers.IntegerField()
-    note = serializers.CharField()
-
-
-class ItemSerializer(serializers.ModelSerializer):
-    department = serializers.CharField(source="department.code")
-    department_name = serializers.CharField(source="department.name")
-    queue_category = serializers.CharField(source="queue_category.letter")
-    materials = MaterialSerializer(many=True)
-
-    class Meta:
-        model = ServiceItem
-        fields = ["id", "code", "name", "department", "department_name", "category", "queue_category", "mode",
-                  "limit_days", "legal_limit_days", "tongban", "separated", "agent_allowed", "agent_note", "fee",
-                  "fee_note", "online", "conditions", "materials"]
-        read_only_fields = fields
+# --- catalogue ----------------------------------------------------------------------------------------------
 
 
 @extend_schema_view(list=extend_schema(responses={200: TicketCategorySerializer(many=True), **error_responses(401)}))
@@ -120,50 +48,24 @@ class CategoryViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     queryset = QueueCategory.objects.filter(is_active=True)
 
 
-@extend_schema(parameters=[OpenApiParameter("search", str), OpenApiParameter("department", str, description="部门代码")])
-@extend_schema_view(list=extend_schema(responses={200: ItemSerializer(many=True), **error_responses(401, 403, 404)}),
+@extend_schema_view(list=extend_schema(responses={200: ItemSerializer(many=True),
+                                                 **error_responses(400, 401, 403, 404)}),
                     retrieve=extend_schema(responses={200: ItemSerializer, **error_responses(401, 403, 404)}))
 class ItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """The service catalogue (事项目录) with each item's materials."""
 
     serializer_class = ItemSerializer
+    permission_classes = [HasCapability]
+    capability = "acceptance.catalogue"
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = CatalogueAPIFilterSet
     queryset = ServiceItem.objects.none()
 
     def get_queryset(self):
-        _require(self.request, "acceptance.catalogue")
-        department = Department.objects.filter(code=self.request.query_params.get("department", "")).first()
-        return selectors.catalogue_list(search=self.request.query_params.get("search", ""), department=department)\
-            .prefetch_related("materials").order_by("-id")
+        return selectors.catalogue_list().prefetch_related("materials").order_by("-id")
 
 
-# --- queue -------------------------------------------------------------------------------------------------
-
-class TicketSerializer(serializers.ModelSerializer):
-    category = serializers.CharField(source="category.letter")
-    category_name = serializers.CharField(source="category.name")
-    window = serializers.IntegerField(source="window.number", default=None, allow_null=True)
-    priority_reason = serializers.ChoiceField(choices=PriorityReason.choices, allow_blank=True, read_only=True)
-    people_ahead = serializers.SerializerMethodField()
-    estimated_wait_minutes = serializers.SerializerMethodField()
-
-    class Meta:
-        model = Ticket
-        fields = ["id", "number", "category", "category_name", "priority", "priority_reason", "status", "day",
-                  "issued_at", "called_at", "started_at", "finished_at", "window", "call_count", "people_ahead",
-                  "estimated_wait_minutes"]
-        read_only_fields = fields
-
-    def get_people_ahead(self, obj) -> int:
-        return selectors.people_ahead(obj)
-
-    def get_estimated_wait_minutes(self, obj) -> int:
-        return selectors.ticket_estimate(obj)
-
-
-class TicketCreateSerializer(serializers.Serializer):
-    category = serializers.CharField(max_length=4, help_text="取号类别字母，如 A")
-    priority = serializers.BooleanField(default=False, help_text="优先（老年人、残疾人等绿色通道）")
-    priority_reason = serializers.ChoiceField(choices=PriorityReason.choices, required=False, allow_blank=True)
+# --- queue --------------------------------------------------------------------------------------------------
 
 
 @extend_schema_view(list=extend_schema(responses={200: TicketSerializer(many=True), **error_responses(401, 403, 404)}),
@@ -173,6 +75,8 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     unique and gapless per category and day."""
 
     serializer_class = TicketSerializer
+    permission_classes = [HasCapability]
+    capability = "acceptance.window"
     queryset = Ticket.objects.none()
 
     def get_authenticators(self):
@@ -182,10 +86,6 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         return [AllowAny()] if self.action == "create" else super().get_permissions()
 
     def get_queryset(self):
-        _require(self.request, "acceptance.window")
-        from shequ.core.choices import NodeKind
-        from shequ.core.scoping import scope_node_ids
-
         qs = Ticket.objects.filter(node_id__in=scope_node_ids(self.request.user, NodeKind.SUBDISTRICT),
                                    day=timezone.localdate()).select_related("category", "window")
         if self.request.query_params.get("status"):
@@ -201,7 +101,7 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
                 raise PermissionDenied(_("只有取号机可以取号。"))
             node, actor = device.node, None
         elif request.user.is_authenticated:
-            _require(request, "acceptance.kiosk")
+            require_capability(request, "acceptance.kiosk")
             node, actor = services.centre_for(request.user), request.user
         else:
             raise NotAuthenticated(_("请以取号机设备令牌或工作人员身份调用。"))
@@ -211,34 +111,6 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         ticket = services.ticket_issue(node=node, category=d["category"], priority=d["priority"],
                                        priority_reason=d.get("priority_reason", ""), actor=actor, device=device)
         return Response(TicketSerializer(ticket).data, status=status.HTTP_201_CREATED)
-
-
-class WindowSerializer(serializers.ModelSerializer):
-    clerk = serializers.CharField(source="current_clerk.display_name", default=None, allow_null=True)
-    categories = serializers.SerializerMethodField()
-    current_ticket = serializers.SerializerMethodField()
-
-    class Meta:
-        model = Window
-        fields = ["id", "number", "name", "is_paused", "clerk", "categories", "current_ticket"]
-        read_only_fields = fields
-
-    def get_categories(self, obj) -> list[str]:
-        return [s.category.letter for s in obj.skills.select_related("category")]
-
-    def get_current_ticket(self, obj) -> dict | None:
-        ticket = selectors.active_ticket(obj)
-        return TicketSerializer(ticket).data if ticket else None
-
-
-class ExpectedSerializer(serializers.Serializer):
-    expected = serializers.IntegerField(required=False, help_text="当前号的 id，防止在过期页面上操作")
-
-
-class TransferSerializer(ExpectedSerializer):
-    to_window = serializers.IntegerField(required=False, help_text="目标窗口号")
-    to_category = serializers.CharField(required=False, max_length=1, help_text="目标类别字母")
-    note = serializers.CharField(required=False, allow_blank=True, max_length=100)
 
 
 WINDOW_RESPONSES = {200: WindowSerializer, **error_responses(400, 401, 403, 404, 409, 415)}
@@ -251,17 +123,17 @@ class WindowViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     with 409 while the window has a called or served ticket, so a double click never calls two tickets."""
 
     serializer_class = WindowSerializer
+    permission_classes = [HasCapability]
+    capability = "acceptance.window"
     queryset = Window.objects.none()
     pagination_class = None
     lookup_field = "number"
 
     def get_queryset(self):
-        _require(self.request, "acceptance.window")
         return Window.objects.filter(pk__in=[w.pk for w in selectors.windows_for(user=self.request.user)])\
             .select_related("current_clerk").order_by("number")
 
     def get_object(self):
-        _require(self.request, "acceptance.window")
         return selectors.window_get(user=self.request.user, number=self.kwargs["number"])
 
     def _state(self, window, message: str = ""):
@@ -354,168 +226,31 @@ class WindowViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         return self._state(window)
 
 
-# --- cases -------------------------------------------------------------------------------------------------
-
-class AcceptanceCaseSerializer(serializers.ModelSerializer):
-    item = serializers.CharField(source="item.code")
-    item_name = serializers.CharField(source="item.name")
-    department = serializers.CharField(source="department.code")
-    status_label = ChoiceLabelField(Case._meta.get_field("status").choices, source="status")
-    applicant_id = serializers.CharField(source="applicant_id_masked")
-    light = serializers.SerializerMethodField()
-
-    class Meta:
-        model = Case
-        fields = ["id", "number", "status", "status_label", "item", "item_name", "department", "applicant_name",
-                  "applicant_id", "agent_name", "received_at", "accepted_at", "clock_start", "warn_date", "due_date",
-                  "light", "rongque_pending", "rongque_deadline", "completed_at", "on_time", "delivered_at"]
-        read_only_fields = fields
-
-    def get_light(self, obj) -> str:
-        return selectors.case_light(obj)
-
-
-class AcceptanceCaseMaterialSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    name = serializers.CharField()
-    is_key = serializers.BooleanField()
-    provided = serializers.BooleanField()
-    supplemented = serializers.BooleanField()
-    requested_by_backoffice = serializers.BooleanField()
-
-
-class AcceptanceCaseEventSerializer(serializers.Serializer):
-    action = serializers.CharField()
-    label = serializers.SerializerMethodField()
-    from_status = serializers.CharField()
-    to_status = serializers.CharField()
-    at = serializers.DateTimeField()
-    actor = serializers.CharField(source="actor_name")
-    note = serializers.CharField()
-
-    def get_label(self, obj) -> str:
-        return str(CASE_EVENT_LABELS.get(obj.action, obj.action))
-
-
-class AcceptanceCaseDetailSerializer(AcceptanceCaseSerializer):
-    ticket = serializers.CharField(source="ticket.number", default=None, allow_null=True)
-    delivered_to = serializers.ChoiceField(choices=Recipient.choices, allow_blank=True, read_only=True)
-    materials = AcceptanceCaseMaterialSerializer(many=True)
-    events = AcceptanceCaseEventSerializer(many=True)
-    documents = serializers.SerializerMethodField()
-
-    class Meta(AcceptanceCaseSerializer.Meta):
-        fields = AcceptanceCaseSerializer.Meta.fields + ["check_code", "ticket", "decision_reason", "closing_reason",
-                                               "result_note", "delivered_to", "recipient_name", "materials",
-                                               "events", "documents"]
-        read_only_fields = fields
-
-    def get_documents(self, obj) -> list[str]:
-        return services.documents_available(obj)
-
-
-class PersonSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=32)
-    id_number = serializers.CharField(max_length=18)
-    phone = serializers.CharField(max_length=20, required=False, allow_blank=True)
-
-
-class AgentSerializer(PersonSerializer):
-    relation = serializers.CharField(max_length=16)
-    authorized = serializers.BooleanField(default=False, help_text="已核验授权委托书")
-
-
-class AcceptanceCaseCreateSerializer(serializers.Serializer):
-    item = serializers.CharField(max_length=32, help_text="事项编码")
-    decision = serializers.ChoiceField(choices=CaseDecision.choices)
-    applicant_resident = serializers.IntegerField(required=False, help_text="居民库中的居民 id（须在管辖范围内）")
-    applicant = PersonSerializer(required=False, help_text="不在居民库中的申请人")
-    agent = AgentSerializer(required=False)
-    ticket = serializers.IntegerField(required=False, help_text="当天的排队号 id")
-    materials = serializers.ListField(child=serializers.IntegerField(), required=False, max_length=100,
-                                      help_text="已收取的材料 id")
-    rongque_deadline = serializers.DateField(required=False)
-    promise_signed = serializers.BooleanField(default=False)
-    reasons = serializers.CharField(required=False, allow_blank=True, max_length=1000)
-    note = serializers.CharField(required=False, allow_blank=True, max_length=200)
-
-    def validate_item(self, code):
-        item = ServiceItem.objects.filter(code=code.strip(), is_active=True).first()
-        if item is None:
-            raise serializers.ValidationError(_("未知的事项编码 %(c)s。") % {"c": code[:32]})
-        return item
-
-    def validate(self, attrs):
-        if attrs.get("applicant_resident") is None and not attrs.get("applicant"):
-            raise serializers.ValidationError({"applicant": [_("请提供 applicant_resident 或 applicant。")]})
-        return attrs
-
-
-class SupplementSerializer(serializers.Serializer):
-    materials = serializers.ListField(child=serializers.IntegerField(), max_length=100)
-
-
-class RongqueSerializer(serializers.Serializer):
-    rongque_deadline = serializers.DateField()
-    promise_signed = serializers.BooleanField(default=False)
-
-
-class ReasonsSerializer(serializers.Serializer):
-    reasons = serializers.CharField(max_length=1000)
-
-
-class ReasonSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=1000)
-
-
-class ReturnSerializer(ReasonSerializer):
-    materials = serializers.ListField(child=serializers.CharField(max_length=100), required=False, max_length=30)
-
-
-class NoteSerializer(serializers.Serializer):
-    note = serializers.CharField(required=False, allow_blank=True, max_length=1000)
-
-
-class CompleteSerializer(serializers.Serializer):
-    result_note = serializers.CharField(required=False, allow_blank=True, max_length=200)
-
-
-class DeliverSerializer(serializers.Serializer):
-    to = serializers.ChoiceField(choices=Recipient.choices)
-    id_check = serializers.ChoiceField(choices=IdCheck.choices)
-    recipient_name = serializers.CharField(required=False, allow_blank=True, max_length=32)
-    recipient_id_number = serializers.CharField(required=False, allow_blank=True, max_length=18)
-    authorized = serializers.BooleanField(default=False)
+# --- cases --------------------------------------------------------------------------------------------------
 
 
 CASE_RESPONSES = {200: AcceptanceCaseDetailSerializer, **error_responses(400, 401, 403, 404, 409, 415)}
 
 
-@extend_schema(parameters=[
-    OpenApiParameter("status", str), OpenApiParameter("light", str, description="soon / overdue / rongque_late"),
-    OpenApiParameter("department", str, description="部门代码"), OpenApiParameter("q", str, description="编号或姓名")])
 @extend_schema_view(
-    list=extend_schema(responses={200: AcceptanceCaseSerializer(many=True), **error_responses(401, 403, 404)}),
+    list=extend_schema(responses={200: AcceptanceCaseSerializer(many=True), **error_responses(400, 401, 403, 404)}),
     retrieve=extend_schema(responses={200: AcceptanceCaseDetailSerializer, **error_responses(401, 403, 404)}))
 class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Cases (办件). POST creates a case with its intake decision and returns `number`, `status` and `due_date`;
     every later step is an action; a step out of order is refused with 409 and a message."""
 
     serializer_class = AcceptanceCaseSerializer
+    permission_classes = [HasCapability]
+    capability = "acceptance.case_view"
+    capabilities = {"create": "acceptance.intake"}
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = CaseFilterSet
     queryset = Case.objects.none()
 
     def get_queryset(self):
-        _require(self.request, "acceptance.case_view")
-        p = self.request.query_params
-        department = Department.objects.filter(code=p["department"]).first() if p.get("department") else None
-        qs = selectors.case_list(user=self.request.user, status=p.get("status", "")[:12],
-                                 light=p.get("light", "")[:12], department=department, search=p.get("q", ""))
-        if p.get("department") and department is None:
-            qs = qs.none()
-        return qs
+        return selectors.case_list(user=self.request.user)
 
     def get_object(self):
-        _require(self.request, "acceptance.case_view")
         return selectors.case_get(user=self.request.user, pk=self.kwargs["pk"])
 
     def retrieve(self, request, *args, **kwargs):
@@ -530,7 +265,6 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     @extend_schema(request=AcceptanceCaseCreateSerializer,
                    responses={201: AcceptanceCaseDetailSerializer, **error_responses(400, 401, 403, 409, 415)})
     def create(self, request, *args, **kwargs):
-        _require(request, "acceptance.intake")
         payload = AcceptanceCaseCreateSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         d = payload.validated_data
@@ -628,26 +362,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         return response
 
 
-# --- reviews and rectification -----------------------------------------------------------------------------
-
-class ReviewSerializer(serializers.ModelSerializer):
-    case = serializers.CharField(source="case.number", default=None, allow_null=True)
-    ticket = serializers.CharField(source="ticket.number", default=None, allow_null=True)
-    window = serializers.IntegerField(source="window.number", default=None, allow_null=True)
-
-    class Meta:
-        model = Review
-        fields = ["id", "case", "ticket", "window", "score", "tags", "comment", "channel", "created_at"]
-        read_only_fields = fields
-
-
-class ReviewCreateSerializer(serializers.Serializer):
-    case = serializers.CharField(max_length=20, required=False, help_text="办件编号")
-    ticket = serializers.IntegerField(required=False, help_text="当天排队号 id")
-    score = serializers.IntegerField(min_value=1, max_value=5)
-    tags = serializers.ListField(child=serializers.CharField(max_length=20), required=False, max_length=10)
-    comment = serializers.CharField(required=False, allow_blank=True, max_length=500)
-    contact_phone = serializers.CharField(required=False, allow_blank=True, max_length=20)
+# --- reviews and rectification ------------------------------------------------------------------------------
 
 
 @extend_schema_view(list=extend_schema(responses={200: ReviewSerializer(many=True), **error_responses(401, 403, 404)}))
@@ -655,16 +370,17 @@ class ReviewViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     """好差评. Staff record a rating taken by phone call-back (channel `staff`)."""
 
     serializer_class = ReviewSerializer
+    permission_classes = [HasCapability]
+    capability = "acceptance.reviews"
+    capabilities = {"create": "acceptance.intake"}
     queryset = Review.objects.none()
 
     def get_queryset(self):
-        _require(self.request, "acceptance.reviews")
         return selectors.review_list(user=self.request.user, score=self.request.query_params.get("score", "")[:4])
 
     @extend_schema(request=ReviewCreateSerializer, responses={201: ReviewSerializer,
                                                               **error_responses(400, 401, 403, 404, 409, 415)})
     def create(self, request, *args, **kwargs):
-        _require(request, "acceptance.intake")
         payload = ReviewCreateSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         d = payload.validated_data
@@ -681,27 +397,6 @@ class ReviewViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return Response(ReviewSerializer(review).data, status=status.HTTP_201_CREATED)
 
 
-class RectificationSerializer(serializers.ModelSerializer):
-    review = ReviewSerializer()
-    department = serializers.CharField(source="department.code", default=None, allow_null=True)
-    contact_method = serializers.ChoiceField(choices=ContactMethod.choices, allow_blank=True, read_only=True)
-    callback_result = serializers.ChoiceField(choices=CallbackResult.choices, allow_blank=True, read_only=True)
-
-    class Meta:
-        model = Rectification
-        fields = ["id", "review", "department", "status", "complexity", "contact_deadline", "deadline",
-                  "deadline_note", "contacted_at", "contact_method", "contact_note", "measures", "rectified_at",
-                  "callback_at", "callback_result", "callback_note", "appeal_reason", "closed_at", "created_at"]
-        read_only_fields = fields
-
-
-class RectificationStepSerializer(serializers.Serializer):
-    note = serializers.CharField(max_length=2000)
-    contact_method = serializers.CharField(required=False, allow_blank=True, max_length=10)
-    complexity = serializers.CharField(required=False, allow_blank=True, max_length=10)
-    callback_result = serializers.CharField(required=False, allow_blank=True, max_length=12)
-
-
 @extend_schema_view(
     list=extend_schema(responses={200: RectificationSerializer(many=True), **error_responses(401, 403, 404)}),
     retrieve=extend_schema(responses={200: RectificationSerializer, **error_responses(401, 403, 404)}))
@@ -709,15 +404,16 @@ class RectificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
     """Rectification of 差评: contact, rectify, close (call-back), reopen, appeal; uphold/dismiss (supervisor)."""
 
     serializer_class = RectificationSerializer
+    permission_classes = [HasCapability]
+    capability = "acceptance.reviews"
+    capabilities = {"step": ("acceptance.rectify", "acceptance.reviews")}
     queryset = Rectification.objects.none()
 
     def get_queryset(self):
-        _require(self.request, "acceptance.reviews")
         status_ = self.request.query_params.get("status", "pending")[:10]
         return selectors.rectification_list(user=self.request.user, status=status_).order_by("-id")
 
     def get_object(self):
-        _require(self.request, "acceptance.reviews")
         return selectors.rectification_get(user=self.request.user, pk=self.kwargs["pk"])
 
     @extend_schema(request=RectificationStepSerializer,
@@ -726,7 +422,6 @@ class RectificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
                                                 enum=list(RECTIFICATION_ACTIONS))])
     @action(detail=True, methods=["post"], url_path=r"(?P<step>contact|rectify|close|reopen|appeal|uphold|dismiss)")
     def step(self, request, pk=None, step=None):
-        _require(request, "acceptance.rectify")
         rect = self.get_object()
         payload = RectificationStepSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
@@ -735,37 +430,7 @@ class RectificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
         return Response(RectificationSerializer(rect).data)
 
 
-# --- 民生档案 ------------------------------------------------------------------------------------------
-
-class ArchiveRequestSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = ArchiveRequest
-        fields = ["id", "number", "record_type", "requester_name", "requester_id_masked", "relation", "subject_name",
-                  "id_check", "purpose", "status", "refusal_reason", "file_reference", "result_note", "pages",
-                  "copies", "created_at", "result_at", "issued_at"]
-        read_only_fields = fields
-
-
-class ArchiveCreateSerializer(serializers.Serializer):
-    record_type = serializers.ChoiceField(choices=ARCHIVE_TYPE_CHOICES)
-    relation = serializers.ChoiceField(choices=ArchiveRelation.choices)
-    id_check = serializers.ChoiceField(choices=IdCheck.choices)
-    purpose = serializers.CharField(max_length=100)
-    requester_resident = serializers.IntegerField(required=False)
-    requester = PersonSerializer(required=False)
-    subject_name = serializers.CharField(required=False, allow_blank=True, max_length=32)
-    subject_id_number = serializers.CharField(required=False, allow_blank=True, max_length=18)
-
-
-class ArchiveResultSerializer(serializers.Serializer):
-    found = serializers.BooleanField()
-    file_reference = serializers.CharField(required=False, allow_blank=True, max_length=64)
-    pages = serializers.IntegerField(required=False, min_value=0, max_value=500, default=0)
-    result_note = serializers.CharField(required=False, allow_blank=True, max_length=200)
-
-
-class ArchiveIssueSerializer(serializers.Serializer):
-    copies = serializers.IntegerField(min_value=1, max_value=10)
+# --- 民生档案 ---------------------------------------------------------------------------------------------------
 
 
 ARCHIVE_RESPONSES = {200: ArchiveRequestSerializer, **error_responses(400, 401, 403, 404, 409, 415)}
@@ -779,14 +444,14 @@ class ArchiveRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vi
     attempt is logged); every access is in the append-only access log."""
 
     serializer_class = ArchiveRequestSerializer
+    permission_classes = [HasCapability]
+    capability = "acceptance.archive"
     queryset = ArchiveRequest.objects.none()
 
     def get_queryset(self):
-        _require(self.request, "acceptance.archive")
         return selectors.archive_list(user=self.request.user)
 
     def get_object(self):
-        _require(self.request, "acceptance.archive")
         return selectors.archive_get(user=self.request.user, pk=self.kwargs["pk"])
 
     def retrieve(self, request, *args, **kwargs):
@@ -797,7 +462,6 @@ class ArchiveRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vi
     @extend_schema(request=ArchiveCreateSerializer, responses={201: ArchiveRequestSerializer,
                                                                **error_responses(400, 401, 403, 415)})
     def create(self, request, *args, **kwargs):
-        _require(request, "acceptance.archive")
         payload = ArchiveCreateSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         d = payload.validated_data
@@ -824,4 +488,3 @@ class ArchiveRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vi
         payload.is_valid(raise_exception=True)
         req = services.archive_issue(actor=request.user, request=req, copies=payload.validated_data["copies"])
         return Response(ArchiveRequestSerializer(req).data)
-

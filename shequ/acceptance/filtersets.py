@@ -1,0 +1,85 @@
+"""One filter schema per list: the case list (办件查询, `GET /api/v1/acceptance/cases/`) and the service catalogue
+(事项目录, its Excel export and `GET /api/v1/acceptance/items/`, where the search is `?search=`)."""
+
+from __future__ import annotations
+
+import django_filters
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from shequ.core.filtersets import StrictFilterSet
+from shequ.core.models import Department
+
+from . import selectors
+from .choices import CaseStatus
+from .models import Case, QueueCategory, ServiceItem
+
+LIGHTS = [("soon", _("临近到期（黄/红灯）")), ("overdue", _("已超期")), ("rongque_late", _("容缺逾期未补"))]
+
+
+def _statuses():
+    return [("open", _("未办结（在办）")), *CaseStatus.choices]
+
+
+def _date(label):
+    return django_filters.DateFilter(label=label, method="filter_received", input_formats=["%Y-%m-%d"],
+                                     widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+                                     help_text="YYYY-MM-DD")
+
+
+class CaseFilterSet(StrictFilterSet):
+    q = django_filters.CharFilter(label=_("搜索"), max_length=32, method="filter_search", help_text=_("编号或姓名"),
+                                  widget=forms.TextInput(attrs={"placeholder": _("办件编号 / 申请人姓名"),
+                                                                "type": "search", "autocomplete": "off"}))
+    status = django_filters.ChoiceFilter(label=_("状态"), choices=_statuses, empty_label=_("全部状态"),
+                                         method="filter_status")
+    light = django_filters.ChoiceFilter(label=_("时限"), choices=LIGHTS, empty_label=_("全部时限"),
+                                        method="filter_light", help_text="soon / overdue / rongque_late")
+    department = django_filters.ModelChoiceFilter(
+        label=_("审批部门"), queryset=Department.objects.filter(service_items__isnull=False).distinct(),
+        to_field_name="code", empty_label=_("全部部门"), help_text=_("部门代码"))
+    date_from = _date(_("收件起"))
+    date_to = _date(_("收件止"))
+
+    class Meta:
+        model = Case
+        fields: list[str] = []
+
+    def filter_search(self, queryset, name, value: str):
+        return selectors.case_filter_search(queryset, value)
+
+    def filter_status(self, queryset, name, value: str):
+        return selectors.case_filter_status(queryset, value)
+
+    def filter_light(self, queryset, name, value: str):
+        return selectors.case_filter_light(queryset, value)
+
+    def filter_received(self, queryset, name, value):
+        bounds = {"date_from": (value, None), "date_to": (None, value)}[name]
+        return selectors.case_filter_received(queryset, *bounds)
+
+
+class CatalogueFilterSet(StrictFilterSet):
+    department = django_filters.ModelChoiceFilter(
+        label=_("部门"), queryset=Department.objects.filter(service_items__isnull=False).distinct(),
+        to_field_name="code", empty_label=_("全部部门"), help_text=_("部门代码"))
+    queue_category = django_filters.ModelChoiceFilter(label=_("取号类别"), queryset=QueueCategory.objects.all(),
+                                                      to_field_name="letter", empty_label=_("全部类别"),
+                                                      help_text=_("取号类别字母"))
+    q = django_filters.CharFilter(label=_("搜索"), max_length=50, method="filter_search",
+                                  widget=forms.TextInput(attrs={"placeholder": _("事项名称或编码"), "type": "search"}))
+
+    class Meta:
+        model = ServiceItem
+        fields: list[str] = []
+
+    def filter_search(self, queryset, name, value: str):
+        return selectors.catalogue_filter_search(queryset, value)
+
+
+class CatalogueAPIFilterSet(CatalogueFilterSet):
+    """The same schema under the API's published parameter name `search`."""
+
+    q = None
+    search = django_filters.CharFilter(label=_("搜索"), max_length=50, method="filter_search",
+                                       help_text=_("事项名称或编码"))
