@@ -189,7 +189,7 @@ def config_save(*, actor, table: ConfigTable, form, formsets=()) -> models.Model
                 formset.instance = obj
                 formset.save()
                 if formset.has_changed():
-                    changed_children.append(formset.title)
+                    changed_children.append(str(formset.title))  # a lazy label is not JSON
     except IntegrityError as exc:
         raise ConflictError(_("与已有记录重复或被其他记录引用，未保存。"), {}) from exc
     except ValidationError as exc:

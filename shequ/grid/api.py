@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -20,12 +21,13 @@ from shequ.core.api import error_responses
 from shequ.core.api_fields import ChoiceLabelField
 from shequ.core.choices import NodeKind
 from shequ.core.errors import DomainError
-from shequ.core.models import Node
 from shequ.core.scoping import scope_node_ids, scoped_nodes
 
 from . import selectors, services, spatial, stats
-from .choices import CaseAction, HotlineAction, Satisfaction, Source, Urgency
+from .choices import RETURN_REASONS, Satisfaction, Source, Urgency
+from .filtersets import CaseFilterSet, period_errors
 from .models import Case, HotlineOrder
+from .workflows import CASE, HOTLINE
 
 
 def _require(request, capability):
@@ -87,7 +89,35 @@ class ActionSerializer(serializers.Serializer):
     photos = serializers.ListField(child=serializers.FileField(), required=False, max_length=6)
 
 
-@extend_schema_view(list=extend_schema(responses={200: CaseSerializer(many=True), **error_responses(401, 403, 404)}),
+AVAILABLE_ACTIONS = inline_serializer("AvailableAction", {
+    "name": serializers.CharField(), "label": serializers.CharField(), "path": serializers.CharField(),
+    "fields": serializers.ListField(child=serializers.CharField())}, many=True)
+
+
+def _available(workflow, user, obj, base: str) -> list[dict]:
+    return [{"name": a.name, "label": str(a.label), "path": f"{base}{a.name.replace('_', '-')}/",
+             "fields": [a.rename.get(i, i) for i in a.inputs if i not in ("expected_version", "keep_location")]
+             + (["version"] if "expected_version" in a.inputs else [])}
+            for a in workflow.available(user, obj)]
+
+
+CASE_FILTER_PARAMETERS = [
+    OpenApiParameter("search", str, description="案件编号、工单号（前缀）或地址、描述中的文字"),
+    OpenApiParameter("q", str, description="同 search"),
+    OpenApiParameter("status", str, description="状态代码，或 open（未办结）、closed（已办结）"),
+    OpenApiParameter("light", str, enum=["red", "yellow", "green"]),
+    OpenApiParameter("source", str, enum=list(Source.values)),
+    OpenApiParameter("kind", str, enum=["component", "event"]),
+    OpenApiParameter("urgency", str, enum=list(Urgency.values)),
+    OpenApiParameter("committee", int, description="居委会节点 id"),
+    OpenApiParameter("unit", int, description="责任单位 id"),
+    OpenApiParameter("date_from", OpenApiTypes.DATE, description="上报日期起（含）"),
+    OpenApiParameter("date_to", OpenApiTypes.DATE, description="上报日期止（含）；跨度不超过两年"),
+]
+
+
+@extend_schema_view(list=extend_schema(parameters=CASE_FILTER_PARAMETERS, responses={
+                        200: CaseSerializer(many=True), **error_responses(400, 401, 403, 404)}),
                     retrieve=extend_schema(responses={200: CaseSerializer, **error_responses(401, 403, 404)}))
 class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Grid cases within the caller's jurisdiction (a department handler: the cases of their department)."""
@@ -98,11 +128,10 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
 
     def get_queryset(self):
         _require(self.request, "grid.view")
-        p = self.request.query_params
-        qs = selectors.case_list(user=self.request.user, status=p.get("status", "")[:16],
-                                 source=p.get("source", "")[:16], light=p.get("light", "")[:8],
-                                 search=p.get("search", ""), kind=p.get("kind", "")[:16])
-        return qs.prefetch_related("photos").order_by("-id")
+        filters = CaseFilterSet(self.request.query_params or None, user=self.request.user)
+        if self.action == "list":
+            filters.check()
+        return filters.qs.prefetch_related("photos").order_by("-id")
 
     def get_object(self):
         _require(self.request, "grid.view")
@@ -116,18 +145,12 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         payload = CaseCreateSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         d = payload.validated_data
-        from .views import _report_sources
-
-        allowed = _report_sources(request.user)
-        source = d.get("source") or allowed[0]
-        if source not in allowed:
-            raise DomainError(_("您的岗位不能登记该来源的案件。"), {"source": [_("来源无效。")]})
-        subdistrict = scoped_nodes(request.user, NodeKind.SUBDISTRICT).first()
-        case = services.case_report(actor=request.user, category=d["category"], source=source,
+        case = services.case_report(actor=request.user, category=d["category"],
+                                    source=d.get("source") or services.report_sources(request.user)[0],
                                     description=d["description"], lat=d.get("lat"), lng=d.get("lng"),
                                     address=d.get("address", ""), urgency=d.get("urgency"),
                                     photos=d.get("photos", []), keep_location=d.get("keep_location", False),
-                                    external_no=d.get("external_no", ""), subdistrict=subdistrict)
+                                    external_no=d.get("external_no", ""))
         return Response(CaseSerializer(selectors.case_get(user=request.user, pk=case.pk)).data,
                         status=status.HTTP_201_CREATED)
 
@@ -137,17 +160,20 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         payload.is_valid(raise_exception=True)
         d = payload.validated_data
         try:
-            services.case_transition(actor=request.user, case=case, action=name, note=d.get("note", ""),
-                                     expected_version=d.get("version"), unit=d.get("unit"), hours=d.get("hours"),
-                                     target=d.get("target"), satisfaction=d.get("satisfaction", ""),
-                                     category=d.get("category"), urgency=d.get("urgency", ""),
-                                     photos=d.get("photos", []))
+            CASE.perform(request.user, case, name, note=d.get("note", ""), expected_version=d.get("version"),
+                         unit=d.get("unit"), hours=d.get("hours"), target=d.get("target"),
+                         satisfaction=d.get("satisfaction", ""), category=d.get("category"),
+                         urgency=d.get("urgency", ""), photos=d.get("photos", []))
         except services.CaseNotFound:
-            from django.http import Http404
-
             raise Http404
         return Response(CaseSerializer(Case.objects.select_related("category", "grid", "committee", "unit")
                                        .prefetch_related("photos").get(pk=case.pk)).data)
+
+    @extend_schema(responses={200: AVAILABLE_ACTIONS, **error_responses(401, 403, 404)})
+    @action(detail=True, methods=["get"], url_path="actions", url_name="actions", pagination_class=None)
+    def available_actions(self, request, pk=None):
+        """The actions the caller may take on this case now (the same rules the actions themselves check)."""
+        return Response(_available(CASE, request.user, self.get_object(), f"/api/v1/grid/cases/{pk}/"))
 
     @extend_schema(responses={200: inline_serializer("Duplicate", {
         "id": serializers.IntegerField(), "number": serializers.CharField(), "status": serializers.CharField(),
@@ -166,16 +192,15 @@ def _make_action(name):
         return self._act(request, name, pk)
 
     handler.__name__ = f"act_{name}"
-    handler.__doc__ = f"{CaseAction(name).label}（{name}）"
+    handler.__doc__ = f"{CASE.action(name).label}（{name}）"
     handler = action(detail=True, methods=["post"], url_path=name.replace("_", "-"), url_name=name)(handler)
     # After @action, which replaces the function's `kwargs` (where extend_schema keeps its override).
     return extend_schema(request=ActionSerializer, responses={
         200: CaseSerializer, **error_responses(400, 401, 403, 404, 409, 412, 415)})(handler)
 
 
-for _name in CaseAction.values:
-    if _name not in (CaseAction.REPORT,):
-        setattr(CaseViewSet, f"act_{_name}", _make_action(_name))
+for _declared in CASE.actions:
+    setattr(CaseViewSet, f"act_{_declared.name}", _make_action(_declared.name))
 
 
 class HotlineSerializer(serializers.ModelSerializer):
@@ -210,6 +235,8 @@ class HotlineCreateSerializer(serializers.Serializer):
 
 class HotlineActionSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+    reason = serializers.ChoiceField(choices=RETURN_REASONS, required=False, allow_blank=True,
+                                     help_text="退单理由（与 note 合成退单说明）")
     days = serializers.IntegerField(required=False)
     satisfaction = serializers.ChoiceField(choices=Satisfaction.choices, required=False)
     category = serializers.CharField(max_length=8, required=False)
@@ -257,6 +284,12 @@ class HotlineViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         order = services.hotline_receive(actor=request.user, data=payload.validated_data, subdistrict=subdistrict)
         return Response(HotlineSerializer(order).data, status=status.HTTP_201_CREATED)
 
+    @extend_schema(responses={200: AVAILABLE_ACTIONS, **error_responses(401, 403, 404)})
+    @action(detail=True, methods=["get"], url_path="actions", url_name="actions", pagination_class=None)
+    def available_actions(self, request, pk=None):
+        """The actions the caller may take on this order now."""
+        return Response(_available(HOTLINE, request.user, self.get_object(), f"/api/v1/grid/hotline/{pk}/"))
+
     @extend_schema(operation_id="grid_hotline_act", request=HotlineActionSerializer,
                    parameters=[OpenApiParameter("act", str, OpenApiParameter.PATH,
                                                 enum=["sign", "return", "extend", "reply", "visit", "reopen", "merge"])],
@@ -269,24 +302,7 @@ class HotlineViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         order = self.get_object()
         payload = HotlineActionSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        d = payload.validated_data
-        u = request.user
-        if act == HotlineAction.SIGN:
-            order = services.hotline_sign(actor=u, order=order, category=d.get("category"))
-        elif act == HotlineAction.RETURN:
-            order = services.hotline_return(actor=u, order=order, reason=d.get("note", ""))
-        elif act == HotlineAction.EXTEND:
-            order = services.hotline_extend(actor=u, order=order, days=d.get("days"), reason=d.get("note", ""))
-        elif act == HotlineAction.REPLY:
-            order = services.hotline_reply(actor=u, order=order, text=d.get("note", ""))
-        elif act == HotlineAction.VISIT:
-            order = services.hotline_visit(actor=u, order=order, satisfaction=d.get("satisfaction", ""),
-                                           note=d.get("note", ""))
-        elif act == HotlineAction.REOPEN:
-            order = services.hotline_reopen(actor=u, order=order, reason=d.get("note", ""))
-        else:
-            target = selectors.hotline_list(user=u).filter(order_no=d.get("target", "")).first()
-            order = services.hotline_merge(actor=u, order=order, target=target)
+        order = HOTLINE.perform(request.user, order, act, **payload.validated_data)
         return Response(HotlineSerializer(order).data)
 
 
@@ -359,8 +375,9 @@ def indicator_list(request):
         end = dt.date.fromisoformat(p.get("end")) if p.get("end") else today
     except ValueError:
         raise DomainError(_("日期格式须为 YYYY-MM-DD。"), {"start": [_("日期无效。")]})
-    if end < start or (end - start).days > 800:
-        raise DomainError(_("期间无效（止日不得早于起日，跨度不超过两年）。"), {"end": [_("期间无效。")]})
+    errors = period_errors(start, end, start_field="start", end_field="end")
+    if errors:
+        raise DomainError(str(errors["end"][0]), errors)
     by = p.get("by", "total")
     if by not in ("total", "committee", "unit", "month", "day"):
         raise DomainError(_("by 参数无效。"), {"by": [_("可选 total、committee、unit、month、day。")]})

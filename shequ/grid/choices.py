@@ -1,8 +1,5 @@
-"""Statuses, sources and the allowed-transition maps of the 大联动 module.
-
-Every service that changes a case or a 12345 order looks its action up here first; an action not allowed from
-the current status is refused with a ConflictError (HTTP 409), so the closed loop cannot be skipped.
-"""
+"""Statuses, sources and actions of the 大联动 module. Which action may start from which status, who may take it
+and the service performing it are declared in `workflows.py`."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -96,54 +93,7 @@ class CaseAction(models.TextChoices):
     NOTE = "note", _("备注")
 
 
-A = CaseAction
-# action → (statuses it may start from, status it leads to; None keeps the status)
-TRANSITIONS: dict[str, tuple[frozenset, str | None]] = {
-    A.SEND_VERIFY: (frozenset({S.REPORTED}), S.VERIFYING),
-    A.VERIFY_OK: (frozenset({S.VERIFYING}), S.VERIFIED),
-    A.VERIFY_FALSE: (frozenset({S.VERIFYING}), S.VOID),
-    A.FILE: (frozenset({S.REPORTED, S.VERIFIED}), S.FILED),
-    A.VOID: (frozenset({S.REPORTED, S.VERIFYING, S.VERIFIED}), S.VOID),
-    A.MERGE: (frozenset({S.REPORTED, S.VERIFYING, S.VERIFIED}), S.MERGED),
-    A.DISPATCH: (frozenset({S.FILED}), S.DISPATCHED),
-    A.REDISPATCH: (frozenset({S.DISPATCHED}), S.DISPATCHED),
-    A.SIGN: (frozenset({S.DISPATCHED}), S.HANDLING),
-    A.REQUEST_RETURN: (frozenset({S.DISPATCHED, S.HANDLING}), S.RETURNED),
-    A.APPROVE_RETURN: (frozenset({S.RETURNED}), S.FILED),
-    A.REJECT_RETURN: (frozenset({S.RETURNED}), S.DISPATCHED),
-    A.ESCALATE: (frozenset({S.DISPATCHED, S.HANDLING}), S.FILED),
-    A.FEEDBACK: (frozenset({S.HANDLING}), S.FED_BACK),
-    A.CHECK_PASS: (frozenset({S.FED_BACK}), S.CHECKED),
-    A.CHECK_FAIL: (frozenset({S.FED_BACK}), S.HANDLING),
-    A.CLOSE: (frozenset({S.CHECKED}), S.CLOSED),
-    A.EVALUATE: (frozenset({S.CLOSED}), S.EVALUATED),
-    A.REQUEST_EXTENSION: (frozenset({S.DISPATCHED, S.HANDLING}), None),
-    A.APPROVE_EXTENSION: (frozenset({S.DISPATCHED, S.HANDLING, S.RETURNED}), None),
-    A.REJECT_EXTENSION: (frozenset({S.DISPATCHED, S.HANDLING, S.RETURNED}), None),
-    A.PARK: (frozenset({S.DISPATCHED, S.HANDLING}), S.PARKED),
-    A.UNPARK: (frozenset({S.PARKED}), S.HANDLING),
-    A.SELF_HANDLE: (frozenset({S.REPORTED}), S.CLOSED),
-    A.NOTE: (frozenset(OPEN_STATUSES | FINAL_STATUSES), None),
-}
-
-# Who may take each action (capabilities granted in registry.py).
-ACTION_CAPABILITY = {
-    A.SEND_VERIFY: "grid.accept", A.VOID: "grid.accept", A.MERGE: "grid.accept", A.FILE: "grid.file",
-    A.VERIFY_OK: "grid.verify", A.VERIFY_FALSE: "grid.verify", A.CHECK_PASS: "grid.verify",
-    A.CHECK_FAIL: "grid.verify",
-    A.DISPATCH: "grid.dispatch", A.REDISPATCH: "grid.dispatch",
-    A.SIGN: "grid.handle", A.REQUEST_RETURN: "grid.handle", A.FEEDBACK: "grid.handle",
-    A.REQUEST_EXTENSION: "grid.handle", A.ESCALATE: "grid.handle", A.SELF_HANDLE: "grid.handle",
-    A.APPROVE_RETURN: "grid.approve", A.REJECT_RETURN: "grid.approve", A.APPROVE_EXTENSION: "grid.approve",
-    A.REJECT_EXTENSION: "grid.approve", A.PARK: "grid.approve", A.UNPARK: "grid.approve",
-    A.CLOSE: "grid.close", A.EVALUATE: "grid.evaluate", A.NOTE: "grid.view",
-}
-# Actions a responsible unit takes: the actor must belong to the case's current unit.
-UNIT_ACTIONS = frozenset({A.SIGN, A.REQUEST_RETURN, A.FEEDBACK, A.REQUEST_EXTENSION, A.ESCALATE})
-
-
-def allowed_actions(status: str) -> list[str]:
-    return [a for a, (sources, _to) in TRANSITIONS.items() if status in sources]
+# The actions' statuses, capabilities and guards are declared in `workflows.py` (CASE).
 
 
 class ExtensionStatus(models.TextChoices):
@@ -197,17 +147,7 @@ class HotlineAction(models.TextChoices):
     MERGE = "merge", _("并单")
 
 
-HA = HotlineAction
-HOTLINE_TRANSITIONS: dict[str, tuple[frozenset, str | None]] = {
-    HA.SIGN: (frozenset({H.RECEIVED}), H.SIGNED),
-    HA.RETURN: (frozenset({H.RECEIVED, H.SIGNED}), H.RETURNED),
-    HA.EXTEND: (frozenset({H.SIGNED}), None),
-    HA.REPLY: (frozenset({H.SIGNED}), H.REPLIED),
-    HA.VISIT: (frozenset({H.REPLIED}), None),  # → closed when satisfied, signed (重办) when not
-    HA.REOPEN: (frozenset({H.REPLIED, H.CLOSED}), H.SIGNED),
-    HA.MERGE: (frozenset({H.RECEIVED, H.SIGNED}), H.MERGED),
-}
-
+# The order's actions are declared in `workflows.py` (HOTLINE).
 RETURN_REASONS = [
     ("属地不符", _("属地不符")), ("权属不清", _("权属不清")), ("职能交叉", _("职能交叉")),
     ("非本单位职责", _("非本单位职责")), ("信息不全无法办理", _("信息不全无法办理")),

@@ -22,7 +22,7 @@ from shequ.core.models import Department, Node, User
 from . import services, spatial, stats
 from .choices import CaseAction as A
 from .choices import CaseStatus as S
-from .choices import HotlineType, Satisfaction, Source, Urgency
+from .choices import NEEDS_VERIFICATION, HotlineType, Satisfaction, Source, Urgency
 from .models import (Building, Case, Category, DutyTeam, GridProfile, GridResponsible, HotlineOrder, Inspection,
                      InspectionItem, InspectionTemplate, Open311Client, PatrolLog, ShiftPattern, ShiftType,
                      TeamMember, WorkStation)
@@ -142,7 +142,7 @@ def _grid_details(rng):
     GridProfile.objects.bulk_create(profiles, ignore_conflicts=True)
 
 
-def _team(rng, patrol_user):
+def _team(rng, patrol_user, sub):
     if DutyTeam.objects.exists():
         return
     for code, name, start, end in (("E", "早班", dt.time(6, 30), dt.time(14, 30)),
@@ -153,7 +153,7 @@ def _team(rng, patrol_user):
                                        defaults={"slots": "EEMMNNOO", "anchor": dt.date(2026, 1, 1)})
     teams = []
     for code, name, offset in (("A", "甲班", 0), ("B", "乙班", 2), ("C", "丙班", 4), ("D", "丁班", 6)):
-        teams.append(DutyTeam.objects.create(code=code, name=name, offset=offset))
+        teams.append(DutyTeam.objects.create(code=code, name=name, offset=offset, node=sub))
     sizes = [11, 11, 10, 10]  # 42 members
     used = set()
     for team, size in zip(teams, sizes):
@@ -162,7 +162,8 @@ def _team(rng, patrol_user):
             while not name or name in used:
                 name = rng.choice(SURNAMES) + rng.choice(GIVEN)
             used.add(name)
-            member = TeamMember.objects.create(team=team, name=name, post="班长" if i == 0 else "队员", sort_order=i,
+            member = TeamMember.objects.create(team=team, node=sub, name=name, post="班长" if i == 0 else "队员",
+                                               sort_order=i,
                                                phone="13" + f"{rng.randint(100000000, 999999999)}")
             if i == 0:
                 team.leader = name
@@ -231,7 +232,7 @@ class _Sim:
                 t += h(0.5, 3)
                 self.step(case, reporter, A.SELF_HANDLE, t, note="工作站联系物业当场处理完毕")
                 return case
-            if source in services.NEEDS_VERIFICATION:
+            if source in NEEDS_VERIFICATION:
                 t += h(0.1, 0.6)
                 case = self.step(case, a["operator"], A.SEND_VERIFY, t)
                 if target == "verifying":
@@ -530,7 +531,7 @@ def seed(*, stdout, password: str, rng: random.Random) -> None:
     _users(password, sub, stdout)
     _grid_details(rng)
     patrol = User.objects.filter(username="patrol").first()
-    _team(rng, patrol)
+    _team(rng, patrol, sub)
     today = timezone.localdate()
     for offset in (-1, 0, 1):
         first = (today.replace(day=15) + dt.timedelta(days=31 * offset)).replace(day=1)

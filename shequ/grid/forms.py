@@ -8,9 +8,10 @@ from shequ.core.choices import NodeKind
 from shequ.core.models import Department
 from shequ.core.scoping import scoped_nodes
 
-from .choices import (CaseStatus, CategoryKind, HotlineStatus, HotlineType, RETURN_REASONS, Satisfaction, ShiftCode,
-                      Source, Urgency)
+from .choices import RETURN_REASONS, HotlineStatus, HotlineType, Satisfaction, ShiftCode, Source, Urgency
+from .filtersets import period_errors
 from .models import Category, GridResponsible, InspectionTemplate, TeamMember
+from .selectors import dispatchable_units
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -80,31 +81,7 @@ class ActionForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        from .selectors import dispatchable_units
-
         self.fields["unit"].queryset = dispatchable_units()
-
-
-class CaseFilterForm(forms.Form):
-    q = forms.CharField(label=_("搜索"), required=False, max_length=64,
-                        widget=forms.TextInput(attrs={"placeholder": _("案件编号 / 工单号 / 地址 / 描述"),
-                                                      "type": "search"}))
-    status = forms.ChoiceField(label=_("状态"), required=False, choices=[
-        ("", _("全部状态")), ("open", _("未办结")), ("closed", _("已办结"))] + list(CaseStatus.choices))
-    light = forms.ChoiceField(label=_("时限"), required=False, choices=[
-        ("", _("全部时限")), ("red", _("红灯（已超期）")), ("yellow", _("黄灯（临期）")), ("green", _("绿灯"))])
-    source = forms.ChoiceField(label=_("来源"), required=False, choices=[("", _("全部来源"))] + list(Source.choices))
-    kind = forms.ChoiceField(label=_("类别"), required=False,
-                             choices=[("", _("部件和事件"))] + list(CategoryKind.choices))
-    committee = forms.ModelChoiceField(label=_("居委会"), queryset=None, required=False, empty_label=_("全部居委会"))
-    unit = forms.ModelChoiceField(label=_("责任单位"), queryset=Department.objects.filter(is_active=True),
-                                  required=False, empty_label=_("全部单位"))
-    date_from = forms.DateField(label=_("上报起"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label=_("上报止"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["committee"].queryset = scoped_nodes(user, NodeKind.COMMITTEE)
 
 
 class GeoJSONImportForm(forms.Form):
@@ -226,12 +203,24 @@ class PeriodForm(forms.Form):
     by = forms.ChoiceField(label=_("考评对象"), required=False, choices=[
         ("committee", _("区域（居委会）")), ("unit", _("部门（责任单位）")), ("post", _("岗位"))])
 
+    def clean(self):
+        data = super().clean()
+        if data.get("preset") == "custom":
+            if not (data.get("start") and data.get("end")):
+                self.add_error("start" if not data.get("start") else "end", _("自定义期间须填写起止日期。"))
+            for field, messages in period_errors(data.get("start"), data.get("end"), start_field="start",
+                                                 end_field="end").items():
+                for message in messages:
+                    self.add_error(field, message)
+        return data
+
     def period(self) -> tuple[dt.date, dt.date, str]:
+        """The period asked for; this month when nothing (or something refused, shown as the form's errors) is."""
         today = timezone.localdate()
         data = self.cleaned_data if self.is_valid() else {}
         preset = data.get("preset") or "month"
-        if preset == "custom" and data.get("start") and data.get("end") and data["start"] <= data["end"]:
-            return data["start"], min(data["end"], data["start"] + dt.timedelta(days=731)), preset
+        if preset == "custom":
+            return data["start"], data["end"], preset
         if preset == "last_month":
             end = today.replace(day=1) - dt.timedelta(days=1)
             return end.replace(day=1), end, preset

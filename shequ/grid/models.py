@@ -3,6 +3,7 @@ Open311 clients. Grids themselves are `core.Node` rows of kind grid; this app on
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -565,6 +566,9 @@ class DutyTeam(models.Model):
     name = models.CharField(_("名称"), max_length=16)
     offset = models.PositiveSmallIntegerField(_("序列偏移（天）"), default=0)
     leader = models.CharField(_("班长"), max_length=32, blank=True)
+    # The 街道 whose linkage team this is: patrol logs and rosters are read within the reader's jurisdiction.
+    node = models.ForeignKey(Node, verbose_name=_("所属街道"), on_delete=models.PROTECT, related_name="+",
+                             limit_choices_to={"kind": "subdistrict"})
 
     class Meta:
         verbose_name = _("联勤班组")
@@ -577,6 +581,8 @@ class DutyTeam(models.Model):
 
 class TeamMember(models.Model):
     team = models.ForeignKey(DutyTeam, verbose_name=_("班组"), on_delete=models.PROTECT, related_name="members")
+    node = models.ForeignKey(Node, verbose_name=_("所属街道"), on_delete=models.PROTECT, related_name="+",
+                             limit_choices_to={"kind": "subdistrict"})
     name = models.CharField(_("姓名"), max_length=32)
     user = models.OneToOneField(User, verbose_name=_("账号"), null=True, blank=True, on_delete=models.SET_NULL,
                                 related_name="team_member")
@@ -592,6 +598,10 @@ class TeamMember(models.Model):
 
     def __str__(self):
         return f"{self.name}（{self.team.name}）" if self.team_id else self.name
+
+    def clean(self):
+        if self.team_id and self.node_id and self.team.node_id != self.node_id:
+            raise ValidationError({"node": _("队员须属于班组所在的街道。")})
 
 
 class RosterDay(models.Model):
@@ -623,6 +633,8 @@ class RosterOverride(models.Model):
 
 class PatrolLog(models.Model):
     member = models.ForeignKey(TeamMember, verbose_name=_("队员"), on_delete=models.PROTECT, related_name="patrols")
+    node = models.ForeignKey(Node, verbose_name=_("所属街道"), on_delete=models.PROTECT, related_name="+",
+                             limit_choices_to={"kind": "subdistrict"})
     shift = models.CharField(_("班次"), max_length=1, choices=ShiftCode.choices)
     started_at = models.DateTimeField(_("开始"), default=timezone.now)
     ended_at = models.DateTimeField(_("结束"), null=True, blank=True)
@@ -691,6 +703,8 @@ class Inspection(models.Model):
     committee = models.ForeignKey(Node, verbose_name=_("被督查居民区"), null=True, blank=True,
                                   on_delete=models.PROTECT, related_name="+")
     inspector = models.ForeignKey(User, verbose_name=_("督查人"), on_delete=models.PROTECT, related_name="+")
+    # Where the inspection is read: the committee inspected, or the inspector's 街道 for a department.
+    node = models.ForeignKey(Node, verbose_name=_("辖区"), on_delete=models.PROTECT, related_name="+")
     total = models.DecimalField(_("得分"), max_digits=6, decimal_places=1, default=0)
     note = models.CharField(_("督查意见"), max_length=500, blank=True)
     created_at = models.DateTimeField(default=timezone.now)

@@ -62,7 +62,7 @@ def _dispatch(user):
 
 def _unit(user):
     from .models import Case
-    from .services import acting_unit
+    from .selectors import acting_unit
 
     unit = acting_unit(user)
     return Case.objects.filter(unit=unit, status__in=["dispatched", "handling"]).count() if unit else 0

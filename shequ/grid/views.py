@@ -17,23 +17,23 @@ from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_POST
 
 from shequ.core.audit import audit_record
-from shequ.core.choices import AuditAction, NodeKind, Role
+from shequ.core.choices import AuditAction, NodeKind
 from shequ.core.errors import DomainError
 from shequ.core.models import Department, Node
 from shequ.core.scoping import scope_node_ids, scoped_nodes
 from shequ.core.web import form_add_domain_error, paginate, query_without_page, render_page, require
 
 from . import excel, selectors, services, spatial, stats, timing
-from .choices import (CaseAction, CaseStatus, HotlineAction, HotlineStatus, OPEN_STATUSES, SHIFT_SHORT, Satisfaction,
-                      Source, Urgency, allowed_actions)
-from .forms import (ActionForm, BuildingForm, CaseFilterForm, GeoJSONImportForm, HotlineActionForm,
+from .choices import (OPEN_STATUSES, SHIFT_SHORT, CaseAction, CaseStatus, HotlineAction, HotlineStatus, Satisfaction,
+                      Urgency)
+from .filtersets import CaseFilterSet
+from .forms import (ActionForm, BuildingForm, GeoJSONImportForm, HotlineActionForm,
                     HotlineCreateForm, HotlineFilterForm, HotlineImportForm, InspectionForm, MonthForm,
                     OverrideForm, PeriodForm, ReportForm, ResponsibleForm)
-from .models import (CasePhoto, Category, CategoryMain, DutyTeam, Inspection, InspectionTemplate, PatrolLog,
-                     ShiftType, TeamMember)
+from .models import CasePhoto, CategoryMain, InspectionTemplate, ShiftType, TeamMember
+from .workflows import CASE, HOTLINE
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-A = CaseAction
 
 
 def _map_ctx():
@@ -58,24 +58,16 @@ def home(request):
 
 # --- reporting ----------------------------------------------------------------------------------------------
 
-def _report_sources(user) -> list[str]:
-    if user.role in (Role.PATROL, Role.INSPECTOR):
-        return [Source.PATROL]
-    if user.role == Role.COMMITTEE_WORKER:
-        return [Source.STATION]
-    return [Source.PATROL, Source.VIDEO, Source.POLICE_110, Source.HOTLINE, Source.RESIDENT, Source.SUPERVISION]
-
-
 @require("grid.report")
 def report(request):
-    sources = _report_sources(request.user)
+    sources = services.report_sources(request.user)
     form = ReportForm(request.POST or None, request.FILES or None, sources=sources)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
             case = services.case_report(
-                actor=request.user, category=d["category"], source=d["source"] if d["source"] in sources else
-                sources[0], description=d["description"], lat=d.get("lat"), lng=d.get("lng"), address=d["address"],
+                actor=request.user, category=d["category"], source=d["source"] or sources[0],
+                description=d["description"], lat=d.get("lat"), lng=d.get("lng"), address=d["address"],
                 urgency=d["urgency"] or None, photos=d["photos"], keep_location=d["keep_location"],
                 external_no=d["external_no"])
         except DomainError as exc:
@@ -134,9 +126,10 @@ def desk(request):
                                             exclude_id=case.pk, limit=1)
         if found:
             dupes[case.pk] = found[0]
-    return render(request, "grid/desk.html", {"q": queues, "dupes": dupes, "now": timezone.now(),
-                                              "needs_verify": [s.value for s in Source if s in
-                                                               services.NEEDS_VERIFICATION]})
+    quick = ("send_verify", "file", "merge", "close", "approve_return", "approve_extension")
+    offered = {c.pk: {a.name: a for a in CASE.available(request.user, c, only=quick)}
+               for key in ("reported", "verified", "checked", "returned", "extensions") for c in queues[key]}
+    return render(request, "grid/desk.html", {"q": queues, "dupes": dupes, "now": timezone.now(), "offered": offered})
 
 
 @require("grid.dispatch")
@@ -159,63 +152,33 @@ def unit(request):
 
 # --- cases --------------------------------------------------------------------------------------------------
 
-def _case_filters(request):
-    form = CaseFilterForm(request.GET or None, user=request.user)
-    d = form.cleaned_data if form.is_bound and form.is_valid() else {}
-    return form, {"search": d.get("q", ""), "status": d.get("status", ""), "light": d.get("light", ""),
-                  "source": d.get("source", ""), "kind": d.get("kind", ""),
-                  "committee_id": d["committee"].pk if d.get("committee") else None,
-                  "unit_id": d["unit"].pk if d.get("unit") else None,
-                  "date_from": d.get("date_from"), "date_to": d.get("date_to")}
-
-
 @require("grid.view")
 def case_list(request):
-    form, filters = _case_filters(request)
-    page = paginate(request, selectors.case_list(user=request.user, **filters), 25)
-    return render_page(request, "grid/case_list.html", {"form": form, "page": page, "now": timezone.now(),
+    filters = CaseFilterSet(request.GET or None, user=request.user)
+    page = paginate(request, filters.qs, 25)
+    return render_page(request, "grid/case_list.html", {"form": filters.form, "page": page, "now": timezone.now(),
                                                         "query": query_without_page(request)},
                        "grid/partials/_case_table.html")
 
 
 @require("grid.stats")
 def case_export(request):
-    _form, filters = _case_filters(request)
-    qs = selectors.case_list(user=request.user, **filters)[:settings.SHEQU_EXPORT_MAX_ROWS]
-    rows = list(qs)
+    filters = CaseFilterSet(request.GET or None, user=request.user)
+    try:
+        filters.check()
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect(f"{reverse('grid:case-list')}?{request.GET.urlencode()}")
+    rows = list(filters.qs[:settings.SHEQU_EXPORT_MAX_ROWS])
     audit_record(actor=request.user, action=AuditAction.EXPORT, object_type="grid.case",
-                 detail={"rows": len(rows), "filters": {k: str(v) for k, v in filters.items() if v}})
+                 detail={"rows": len(rows), "filters": filters.active()})
     return _xlsx(excel.case_workbook(rows), f"grid-cases-{timezone.localdate():%Y%m%d}.xlsx")
 
 
 def _case_context(request, case, form=None):
     user = request.user
     now = timezone.now()
-    my_unit = services.acting_unit(user)
-    possible = []
-    for action in allowed_actions(case.status):
-        if action == A.NOTE:
-            continue
-        from .choices import ACTION_CAPABILITY, UNIT_ACTIONS
-
-        if not user.can(ACTION_CAPABILITY[action]):
-            continue
-        if action in UNIT_ACTIONS and (my_unit is None or case.unit_id != my_unit.pk):
-            continue
-        if action == A.ESCALATE and (my_unit is None or my_unit.kind != "station"):
-            continue
-        if action == A.REQUEST_RETURN and my_unit is not None and my_unit.kind == "station":
-            continue
-        if action == A.SELF_HANDLE and (case.source != Source.STATION or my_unit is None or my_unit.kind != "station"):
-            continue
-        if action == A.FILE and case.status == CaseStatus.REPORTED and case.source in services.NEEDS_VERIFICATION:
-            continue
-        pending = selectors.pending_extension(case=case)
-        if action in (A.APPROVE_EXTENSION, A.REJECT_EXTENSION) and not pending:
-            continue
-        if action == A.REQUEST_EXTENSION and pending:
-            continue
-        possible.append((action, CaseAction(action).label))
+    possible = CASE.available(user, case, buttons_only=True)
     photos = list(case.photos.all())
     duplicates = []
     if case.status in (CaseStatus.REPORTED, CaseStatus.VERIFYING, CaseStatus.VERIFIED):
@@ -242,18 +205,17 @@ def case_detail(request, pk):
 @require_POST
 def case_act(request, pk, action):
     case = selectors.case_get(user=request.user, pk=pk)
-    if action not in CaseAction.values or action == A.REPORT:
+    if action not in CASE.names:
         raise Http404
     form = ActionForm(request.POST, request.FILES)
     if form.is_valid():
         d = form.cleaned_data
         try:
-            services.case_transition(
-                actor=request.user, case=case, action=action, note=d["note"], expected_version=d.get("version"),
-                unit=d.get("unit"), hours=d.get("hours"), target=d.get("target"),
-                satisfaction=d.get("satisfaction") or "", category=d.get("category") or None,
-                urgency=d.get("urgency") or "", photos=d.get("photos") or [],
-                keep_location=d.get("keep_location") or False)
+            CASE.perform(request.user, case, action, note=d["note"], expected_version=d.get("version"),
+                         unit=d.get("unit"), hours=d.get("hours"), target=d.get("target"),
+                         satisfaction=d.get("satisfaction") or "", category=d.get("category") or None,
+                         urgency=d.get("urgency") or "", photos=d.get("photos") or [],
+                         keep_location=d.get("keep_location") or False)
         except DomainError as exc:
             if exc.status_code == 404:
                 raise Http404
@@ -443,10 +405,7 @@ def hotline_template(request):
 @require("grid.hotline_view")
 def hotline_detail(request, pk):
     order = selectors.hotline_get(user=request.user, pk=pk)
-    from .choices import HOTLINE_TRANSITIONS
-
-    actions = [(a, HotlineAction(a).label) for a, (src, _t) in HOTLINE_TRANSITIONS.items() if order.status in src] \
-        if request.user.can("grid.hotline") else []
+    actions = HOTLINE.available(request.user, order) if request.user.can("grid.hotline") else []
     duplicates = selectors.hotline_list(user=request.user).filter(address=order.address).exclude(pk=order.pk).exclude(
         status=HotlineStatus.MERGED)[:5] if order.address else []
     return render(request, "grid/hotline_detail.html", {
@@ -459,29 +418,12 @@ def hotline_detail(request, pk):
 @require_POST
 def hotline_act(request, pk, action):
     order = selectors.hotline_get(user=request.user, pk=pk)
+    if action not in HOTLINE.names:
+        raise Http404
     form = HotlineActionForm(request.POST)
     form.is_valid()
-    d = form.cleaned_data
     try:
-        if action == HotlineAction.SIGN:
-            services.hotline_sign(actor=request.user, order=order, category=d.get("category") or None)
-        elif action == HotlineAction.RETURN:
-            services.hotline_return(actor=request.user, order=order,
-                                    reason="：".join(x for x in (d.get("reason"), d.get("note")) if x))
-        elif action == HotlineAction.EXTEND:
-            services.hotline_extend(actor=request.user, order=order, days=d.get("days") or 0, reason=d.get("note", ""))
-        elif action == HotlineAction.REPLY:
-            services.hotline_reply(actor=request.user, order=order, text=d.get("note", ""))
-        elif action == HotlineAction.VISIT:
-            services.hotline_visit(actor=request.user, order=order, satisfaction=d.get("satisfaction") or "",
-                                   note=d.get("note", ""))
-        elif action == HotlineAction.REOPEN:
-            services.hotline_reopen(actor=request.user, order=order, reason=d.get("note", ""))
-        elif action == HotlineAction.MERGE:
-            target = selectors.hotline_list(user=request.user).filter(order_no=(d.get("target") or "").strip()).first()
-            services.hotline_merge(actor=request.user, order=order, target=target)
-        else:
-            raise Http404
+        HOTLINE.perform(request.user, order, action, **form.cleaned_data)
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
@@ -503,8 +445,8 @@ def roster(request):
     return render(request, "grid/roster.html", {
         "data": data, "rows": rows, "year": year, "month": month, "prev": prev, "next": nxt,
         "duty": selectors.on_duty(), "shifts": ShiftType.objects.all(), "today": timezone.localdate(),
-        "override_form": OverrideForm(), "pattern": selectors._pattern(), "member_count": TeamMember.objects.filter(
-            is_active=True).count()})
+        "override_form": OverrideForm(), "pattern": selectors.shift_pattern(),
+        "member_count": TeamMember.objects.filter(is_active=True).count()})
 
 
 @require("grid.roster_manage")
@@ -549,8 +491,8 @@ def roster_export(request):
 
 @require("grid.patrol")
 def patrol(request):
-    member = TeamMember.objects.filter(user=request.user).select_related("team").first()
-    current = PatrolLog.objects.filter(member=member, ended_at__isnull=True).first() if member else None
+    member = selectors.team_member_of(user=request.user)
+    current = selectors.patrol_current(user=request.user) if member else None
     if request.method == "POST":
         op = request.POST.get("op")
         try:
@@ -567,9 +509,7 @@ def patrol(request):
         except DomainError as exc:
             messages.error(request, exc.message)
         return redirect("grid:patrol")
-    logs = PatrolLog.objects.select_related("member", "member__team").prefetch_related("checkins__grid")
-    if request.user.role == Role.PATROL:
-        logs = logs.filter(member=member)
+    logs = selectors.patrol_logs(user=request.user)
     return render(request, "grid/patrol.html", {"member": member, "current": current, "logs": logs[:30],
                                                 "duty": selectors.on_duty()})
 
@@ -578,12 +518,7 @@ def patrol(request):
 
 @require("grid.inspect")
 def inspection_list(request):
-    rows = Inspection.objects.select_related("template", "department", "committee", "inspector")
-    ids = scope_node_ids(request.user, NodeKind.COMMITTEE)
-    from django.db.models import Q
-
-    rows = rows.filter(Q(committee__isnull=True) | Q(committee_id__in=ids))
-    page = paginate(request, rows, 25)
+    page = paginate(request, selectors.inspection_list(user=request.user), 25)
     return render(request, "grid/inspection_list.html", {"page": page, "query": query_without_page(request)})
 
 
@@ -617,10 +552,7 @@ def inspection_create(request):
 
 @require("grid.inspect")
 def inspection_detail(request, pk):
-    inspection = get_object_or_404(Inspection.objects.select_related("template", "department", "committee",
-                                                                     "inspector"), pk=pk)
-    if inspection.committee_id and inspection.committee_id not in scope_node_ids(request.user, NodeKind.COMMITTEE):
-        raise Http404
+    inspection = selectors.inspection_get(user=request.user, pk=pk)
     return render(request, "grid/inspection_detail.html", {"i": inspection,
                                                            "scores": inspection.scores.select_related("item")})
 
@@ -657,8 +589,9 @@ def _indicator_rows(user, start, end, by):
     from django.db.models import Avg
 
     field = "committee_id" if by == "committee" else "department_id"
-    averages = dict(Inspection.objects.filter(date__range=(start, end)).exclude(**{f"{field}__isnull": True})
-                    .values(field).annotate(a=Avg("total")).values_list(field, "a"))
+    averages = dict(selectors.inspection_list(user=user).filter(date__range=(start, end))
+                    .exclude(**{f"{field}__isnull": True}).order_by().values(field).annotate(a=Avg("total"))
+                    .values_list(field, "a"))
     for r in rows:
         r["name"] = names.get(r["key"], _("未派遣（受理/作废环节）") if by == "unit" else _("未定位"))
         avg = averages.get(r["key"])

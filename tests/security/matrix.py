@@ -340,28 +340,30 @@ R["GET grid-api:case-list"] = Spec(gate=("grid.view",), rows="grid_case")
 R["POST grid-api:case-list"] = Spec(gate=("grid.report",), ref="grid_loc", body=_grid_case_body)
 R["GET grid-api:case-detail"] = Spec(gate=("grid.view",), obj="grid_case")
 R["GET grid-api:case-duplicates"] = Spec(gate=("grid.view",), obj="grid_case")
+R["GET grid-api:case-actions"] = Spec(gate=("grid.view",), obj="grid_case")
 
 
 def _grid_actions():
-    from shequ.grid.choices import ACTION_CAPABILITY, UNIT_ACTIONS, CaseAction
+    from shequ.grid.choices import CaseAction
+    from shequ.grid.workflows import CASE, with_my_unit
 
-    for action in CaseAction.values:
-        if action == CaseAction.REPORT:
-            continue
+    for declared in CASE.actions:
+        action = declared.name
         refine = {CaseAction.ESCALATE: _grid_escalate, CaseAction.SELF_HANDLE: _grid_self_handle}.get(
-            action, _grid_unit_action if action in UNIT_ACTIONS else None)
+            action, _grid_unit_action if with_my_unit in declared.guards else None)
         extra = {"body": GRID_BODIES.get(action, {})}
         if action == CaseAction.MERGE:  # merge a reported case into the target its body names
             extra = {"ref": "grid_case", "body": _grid_merge_body, "oracle": True, "ref_path_kind": "grid_case_new",
                      "ref_path": lambda w: {"pk": w.extra["merge_source"].pk}}
         R[f"POST grid-api:case-{action}"] = Spec(gate=("grid.view",), obj="grid_case",
-                                                 act=(ACTION_CAPABILITY[action],), refine=refine, **extra)
+                                                 act=(declared.capability,), refine=refine, **extra)
 
 
 _grid_actions()
 R["GET grid-api:hotline-list"] = Spec(gate=("grid.hotline_view",), rows="hotline")
 R["POST grid-api:hotline-list"] = Spec(gate=("grid.hotline",), ref="grid_loc", body=_hotline_body)
 R["GET grid-api:hotline-detail"] = Spec(gate=("grid.hotline_view",), obj="hotline")
+R["GET grid-api:hotline-actions"] = Spec(gate=("grid.hotline_view",), obj="hotline")
 _hotline_acts = {"sign": {}, "return": {"note": "不属于本街道"}, "extend": {"days": 3, "note": "需要协调"},
                  "reply": {"note": "已处理完毕"}, "visit": {"satisfaction": "satisfied"}, "reopen": {"note": "未解决"}}
 for _a, _b in _hotline_acts.items():

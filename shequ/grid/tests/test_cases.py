@@ -5,7 +5,8 @@ import pytest
 from shequ.core.errors import ConflictError, DomainError, PreconditionFailed
 from shequ.core.models import AuditLog
 from shequ.grid import services
-from shequ.grid.choices import TRANSITIONS, CaseAction, CaseStatus, ExtensionStatus
+from shequ.grid.choices import CaseAction, CaseStatus, ExtensionStatus
+from shequ.grid.workflows import CASE
 from shequ.grid.models import Case, CaseEvent, CasePhoto, ExtensionRequest
 from shequ.grid.tests.conftest import DUNHUA, KONGJIANG, OUTSIDE, SH, act, jpeg, report, upload
 
@@ -153,13 +154,13 @@ def _kwargs(env, action, case):
     return kw
 
 
-CASES = [(action, status) for action in TRANSITIONS for status in CaseStatus.values]
+CASES = [(action, status) for action in CASE.names for status in CaseStatus.values]
 
 
 @pytest.mark.parametrize("action,status", CASES, ids=[f"{a}-{s}" for a, s in CASES])
 def test_it_allows_exactly_the_transitions_of_the_map(env, action, status):
     case = _case_in(env, status, action)
-    sources, to = TRANSITIONS[action]
+    sources, to = CASE.action(action).sources, CASE.action(action).target
     kwargs = _kwargs(env, action, case)
     if status in sources:
         result = services.case_transition(actor=env[ACTOR[action]], case=case, action=action, **kwargs)

@@ -21,11 +21,11 @@ def team(env):
                                    ("N", "夜班", dt.time(22, 30), dt.time(6, 30))):
         ShiftType.objects.create(code=code, name=name, start=start, end=end)
     ShiftPattern.objects.create(name="四班三运转", slots="EEMMNNOO", anchor=dt.date(2026, 3, 1))
-    teams = [DutyTeam.objects.create(code=c, name=n, offset=o)
+    teams = [DutyTeam.objects.create(code=c, name=n, offset=o, node=env["sub"])
              for c, n, o in (("A", "甲班", 0), ("B", "乙班", 2), ("C", "丙班", 4), ("D", "丁班", 6))]
     members = []
     for index in range(42):
-        members.append(TeamMember.objects.create(team=teams[index % 4], name=f"队员{index:02d}"))
+        members.append(TeamMember.objects.create(team=teams[index % 4], node=env["sub"], name=f"队员{index:02d}"))
     members[0].user = env["patrol"]
     members[0].save()
     return {"teams": teams, "members": members}

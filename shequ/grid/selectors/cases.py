@@ -1,4 +1,4 @@
-"""Reads of the 大联动 module, always within what the user may see.
+"""Reads of grid cases, always within what the user may see.
 
 Centre staff and committee workers see the cases located in their jurisdiction; a department handler sees the
 cases that are or were assigned to their department, and nothing else (other cases are 404)."""
@@ -8,21 +8,40 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from django.core.cache import cache
 from django.db.models import Count, F, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shequ.core.choices import DepartmentKind, NodeKind, Role
-from shequ.core.models import Department, Node
+from shequ.core.choices import DepartmentKind, Role
+from shequ.core.models import Department
 from shequ.core.scoping import filter_by_scope, scope_is_whole_tree, scope_node_ids, scope_paths
 
-from .choices import CLOSED_STATUSES, OPEN_STATUSES, CaseStatus, ExtensionStatus, HotlineStatus, ShiftCode
-from .models import (Case, CaseEvent, Category, DutyTeam, HotlineOrder, RosterDay, RosterOverride, ShiftPattern,
-                     ShiftType, TeamMember, WorkStation)
+from ..choices import CLOSED_STATUSES, OPEN_STATUSES, CaseStatus, ExtensionStatus
+from ..models import Case, CaseEvent, WorkStation
+
 
 S = CaseStatus
+
+
 _NUMBERISH = re.compile(r"^[A-Za-z0-9-]{4,}$")
+
+
+def acting_unit(user) -> Department | None:
+    """The unit a user acts for: their department, or for a residents' committee worker the work station of their
+    committee."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    if user.department_id:
+        return user.department
+    if user.role == Role.COMMITTEE_WORKER:
+        cached = getattr(user, "_grid_station", False)
+        if cached is False:
+            station = WorkStation.objects.select_related("department").filter(committee__in=user.nodes.all()).first()
+            cached = user._grid_station = station.department if station else None
+        return cached
+    return None
 
 
 def is_unit_handler(user) -> bool:
@@ -125,8 +144,6 @@ def pending_extension(*, case: Case):
     return case.extensions.filter(status=ExtensionStatus.PENDING).select_related("requested_by").first()
 
 
-# --- queues per role --------------------------------------------------------------------------------------------
-
 def desk_queues(*, user) -> dict:
     """受理员/值班长 desk: new reports, verified reports to file, checked cases to close, approvals."""
     qs = case_base(user=user).select_related("category", "grid", "unit")
@@ -169,8 +186,6 @@ def suggested_units(*, case: Case) -> list[tuple[Department, str]]:
 def _recent_units() -> dict[int, list[dict]]:
     """Per category, the three units that closed it most often without rework or return in the last 90 days.
     One grouped query for all categories, cached for ten minutes (a hint, not a rule)."""
-    from django.core.cache import cache
-
     cached = cache.get("grid:recent-units")
     if cached is not None:
         return cached
@@ -223,45 +238,6 @@ def inspector_tasks(*, user) -> dict:
     }
 
 
-# --- taxonomy and grids ---------------------------------------------------------------------------------------
-
-def categories(*, public_only: bool = False) -> QuerySet:
-    qs = Category.objects.filter(is_active=True).select_related("main", "department")
-    if public_only:
-        qs = qs.filter(is_public=True)
-    return qs.order_by("main__kind", "code")
-
-
-def grid_nodes(*, user) -> QuerySet:
-    qs = Node.objects.filter(kind=NodeKind.GRID, is_active=True).select_related("parent")
-    if not user.can("core.manage_config"):
-        qs = qs.filter(id__in=scope_node_ids(user, NodeKind.GRID))
-    return qs.order_by("code")
-
-
-def grid_get(*, user, pk) -> Node:
-    try:
-        return grid_nodes(user=user).get(pk=int(pk))
-    except (Node.DoesNotExist, ValueError, TypeError):
-        raise Http404
-
-
-def grid_features(*, user, open_counts: bool = True) -> dict:
-    nodes = list(grid_nodes(user=user).filter(geometry__isnull=False).prefetch_related("responsibles"))
-    counts = {}
-    if open_counts:
-        counts = dict(Case.objects.filter(grid__in=nodes, status__in=OPEN_STATUSES).values("grid_id")
-                      .annotate(n=Count("id")).values_list("grid_id", "n"))
-    features = []
-    for n in nodes:
-        people = [f"{r.get_duty_display()}：{r.name}" for r in n.responsibles.all()][:4]
-        features.append({"type": "Feature", "geometry": n.geometry, "properties": {
-            "id": n.pk, "code": n.code, "name": n.name, "committee": n.parent.name if n.parent else "",
-            "committee_code": n.parent.code if n.parent else "", "open_cases": counts.get(n.pk, 0),
-            "responsibles": people, "url": f"/grid/grids/{n.pk}/"}})
-    return {"type": "FeatureCollection", "features": features}
-
-
 def case_points(*, user, statuses=None, limit: int = 500) -> dict:
     qs = case_base(user=user).filter(lat__isnull=False, status__in=statuses or OPEN_STATUSES).select_related(
         "category").order_by("-reported_at")[:limit]
@@ -270,114 +246,3 @@ def case_points(*, user, statuses=None, limit: int = 500) -> dict:
         {"type": "Feature", "geometry": {"type": "Point", "coordinates": [c.lng, c.lat]},
          "properties": {"id": c.pk, "number": c.number, "category": c.category.name, "status": c.get_status_display(),
                         "light": c.light(now), "url": f"/grid/cases/{c.pk}/"}} for c in qs]}
-
-
-# --- 12345 ------------------------------------------------------------------------------------------------------
-
-def hotline_list(*, user, status: str = "", search: str = "", overdue: str = "") -> QuerySet:
-    qs = filter_by_scope(HotlineOrder.objects.all(), user, "node").select_related("case", "node")
-    if status:
-        qs = qs.filter(status=status)
-    now = timezone.now()
-    if overdue == "sign":
-        qs = qs.filter(status=HotlineStatus.RECEIVED, sign_due__lt=now)
-    elif overdue == "reply":
-        qs = qs.filter(status=HotlineStatus.SIGNED, reply_due__lt=now)
-    search = (search or "").strip()[:40]
-    if search:
-        qs = qs.filter(Q(order_no__startswith=search) | Q(title__contains=search) | Q(address__contains=search))
-    return qs.order_by("-received_at", "-id")
-
-
-def hotline_get(*, user, pk) -> HotlineOrder:
-    try:
-        return filter_by_scope(HotlineOrder.objects.all(), user, "node").select_related(
-            "case", "category", "merged_into", "signed_by").get(pk=int(pk))
-    except (HotlineOrder.DoesNotExist, ValueError, TypeError):
-        raise Http404
-
-
-# --- roster ---------------------------------------------------------------------------------------------------------
-
-def shift_types() -> dict[str, ShiftType]:
-    return {s.code: s for s in ShiftType.objects.all()}
-
-
-def _pattern():
-    return ShiftPattern.objects.filter(is_active=True).order_by("-id").first()
-
-
-def team_shift(team: DutyTeam, day: dt.date, pattern=None, generated: dict | None = None) -> str:
-    if generated is not None and (day, team.pk) in generated:
-        return generated[(day, team.pk)]
-    pattern = pattern or _pattern()
-    if pattern is None:
-        return ""
-    from .services import shift_for
-
-    return shift_for(pattern, team, day)
-
-
-def current_shift_code(at: dt.datetime | None = None) -> str:
-    code, _day = current_shift(at)
-    return code
-
-
-def current_shift(at: dt.datetime | None = None) -> tuple[str, dt.date | None]:
-    """The shift running at `at` and the day it belongs to (a night shift after midnight belongs to the day
-    before)."""
-    local = timezone.localtime(at or timezone.now())
-    t = local.time()
-    for code, shift in shift_types().items():
-        if shift.crosses_midnight:
-            if t >= shift.start:
-                return code, local.date()
-            if t < shift.end:
-                return code, local.date() - dt.timedelta(days=1)
-        elif shift.start <= t < shift.end:
-            return code, local.date()
-    return "", None
-
-
-def on_duty(*, at: dt.datetime | None = None) -> dict:
-    """Who is on duty now: the team working the current shift, minus members on leave, plus swaps in."""
-    code, day = current_shift(at)
-    result = {"shift": shift_types().get(code), "code": code, "day": day, "team": None, "members": []}
-    if not code:
-        return result
-    pattern = _pattern()
-    generated = {(r.date, r.team_id): r.shift for r in RosterDay.objects.filter(date=day)}
-    team = next((t for t in DutyTeam.objects.all() if team_shift(t, day, pattern, generated) == code), None)
-    overrides = {o.member_id: o for o in RosterOverride.objects.filter(date=day).select_related("member")}
-    members = []
-    if team:
-        for m in team.members.filter(is_active=True):
-            override = overrides.get(m.pk)
-            if override is None or override.shift == code:
-                members.append(m)
-    for override in overrides.values():
-        if override.shift == code and override.member not in members and override.member.is_active:
-            members.append(override.member)
-    result.update(team=team, members=members)
-    return result
-
-
-def roster_month(*, year: int, month: int) -> dict:
-    first = dt.date(year, month, 1)
-    last = (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
-    days = [first + dt.timedelta(days=i) for i in range((last - first).days + 1)]
-    teams = list(DutyTeam.objects.prefetch_related("members"))
-    generated = {(r.date, r.team_id): r.shift for r in RosterDay.objects.filter(date__range=(first, last))}
-    pattern = _pattern()
-    grid = {team.pk: [team_shift(team, d, pattern, generated) for d in days] for team in teams}
-    overrides = list(RosterOverride.objects.filter(date__range=(first, last)).select_related("member", "member__team"))
-    return {"days": days, "teams": teams, "grid": grid, "generated": bool(generated), "overrides": overrides,
-            "first": first, "last": last}
-
-
-def team_members() -> QuerySet:
-    return TeamMember.objects.select_related("team", "user").order_by("team__code", "sort_order", "id")
-
-
-def shift_label(code: str) -> str:
-    return str(ShiftCode(code).label) if code in ShiftCode.values else ""

@@ -1,0 +1,13 @@
+"""Reads of the 大联动 module, always within what the user may see: one module per area. The public names are
+re-exported here (`from shequ.grid import selectors; selectors.case_list(...)`)."""
+
+from .cases import (  # noqa: F401
+    acting_unit, is_unit_handler, case_base, case_list, case_get, case_timeline, pending_extension, desk_queues,
+    suggested_units, dispatch_queue, dispatchable_units, unit_queues, station_local_reports, inspector_tasks,
+    case_points)
+from .grids import categories, grid_nodes, grid_get, grid_features  # noqa: F401
+from .hotline import hotline_list, hotline_get  # noqa: F401
+from .roster import (  # noqa: F401
+    shift_types, shift_pattern, shift_for, team_shift, current_shift_code, current_shift, on_duty, roster_month,
+    team_members, shift_label, team_member_of, patrol_logs, patrol_current)
+from .supervision import inspection_list, inspection_get  # noqa: F401

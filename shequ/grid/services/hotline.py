@@ -1,0 +1,261 @@
+"""Writes of a 12345 work order: intake (one or a batch) and one service per action, each checked against the
+declaration in `workflows.HOTLINE`."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from shequ.core import workcal
+from shequ.core.audit import audit_record
+from shequ.core.choices import AuditAction, NodeKind
+from shequ.core.errors import ConflictError, DomainError
+from shequ.core.idcard import mask_phone
+from shequ.core.models import Node
+
+from .. import timing
+from ..choices import HotlineAction, HotlineStatus, HotlineType, Satisfaction, Source, Urgency
+from ..models import Category, HotlineEvent, HotlineOrder
+from ..selectors import hotline_list
+from ..workflows import HOTLINE
+from .cases import case_report
+from .common import actor_name, active_category, locate, require_text
+
+
+def _hotline_event(order, *, actor, action, before, note=""):
+    HotlineEvent.objects.create(order=order, action=action, from_status=before, to_status=order.status,
+                                actor=actor if getattr(actor, "pk", None) else None, actor_name=actor_name(actor)[:64],
+                                note=(note or "")[:500], at=timezone.now())
+    audit_record(actor=actor, action=AuditAction.TRANSITION if action != HotlineAction.RECEIVE else AuditAction.CREATE,
+                 obj=order, detail={"action": action, "from": before, "to": order.status})
+
+
+def _parse_dt(value, field: str):
+    if value in (None, ""):
+        return None
+    if isinstance(value, dt.datetime):
+        result = value
+    else:
+        text = str(value).strip().replace("/", "-")
+        try:
+            result = dt.datetime.fromisoformat(text)
+        except ValueError:
+            raise DomainError(_("时间格式无效：%(v)s") % {"v": text[:30]}, {field: [_("请使用 YYYY-MM-DD HH:MM。")]})
+    if timezone.is_naive(result):
+        result = timezone.make_aware(result)
+    return result
+
+
+@transaction.atomic
+def hotline_receive(*, actor, data: dict, subdistrict: Node) -> HotlineOrder:
+    """Register a 12345 order dispatched to the 街道 (from the import or the API)."""
+    order_no = str(data.get("order_no") or "").strip()
+    errors = {}
+    if not order_no or len(order_no) > 40:
+        errors["order_no"] = [_("工单号必填，且不超过40个字符。")]
+    title = str(data.get("title") or "").strip()
+    content = str(data.get("content") or "").strip()
+    if not content:
+        errors["content"] = [_("诉求内容必填。")]
+    hotline_type = str(data.get("hotline_type") or HotlineType.COMPLAINT)
+    labels = {str(label): value for value, label in HotlineType.choices}
+    hotline_type = labels.get(hotline_type, hotline_type)
+    if hotline_type not in HotlineType.values:
+        errors["hotline_type"] = [_("诉求类型须为咨询、求助、投诉或建议。")]
+    urgency = str(data.get("urgency") or Urgency.NORMAL)
+    urgency = {str(label): value for value, label in Urgency.choices}.get(urgency, urgency)
+    if urgency not in Urgency.values:
+        errors["urgency"] = [_("紧急程度须为一般、紧急或特急。")]
+    category = None
+    if data.get("category"):
+        category = Category.objects.filter(code=str(data["category"]).strip(), is_active=True).first()
+        if category is None:
+            errors["category"] = [_("小类代码不存在：%(c)s") % {"c": data["category"]}]
+    lat, lng = data.get("lat"), data.get("lng")
+    node = subdistrict
+    if lat not in (None, "") or lng not in (None, ""):
+        try:
+            node = Node.objects.get(pk=locate(lat, lng).id)
+        except DomainError as exc:
+            errors["location"] = exc.errors.get("location", [exc.message])
+        else:
+            if not node.path.startswith(subdistrict.path):  # the order would land in another 街道's queue
+                errors["location"] = [_("该位置不在您的管辖范围内。")]
+    if errors:
+        raise DomainError(next(iter(errors.values()))[0], errors)
+    if HotlineOrder.objects.filter(order_no=order_no).exists():
+        raise ConflictError(_("工单号 %(n)s 已存在。") % {"n": order_no}, {"order_no": [_("工单已导入。")]})
+    received = _parse_dt(data.get("received_at"), "received_at") or timezone.now()
+    phone = str(data.get("caller_phone") or "").strip()[:20]
+    order = HotlineOrder.objects.create(
+        order_no=order_no, hotline_type=hotline_type, title=(title or content[:30])[:100], content=content[:4000],
+        category=category, caller_name=str(data.get("caller_name") or "").strip()[:32], caller_phone=phone,
+        caller_phone_masked=mask_phone(phone) if phone else "", address=str(data.get("address") or "")[:200],
+        lat=float(lat) if node.kind == NodeKind.GRID else None, lng=float(lng) if node.kind == NodeKind.GRID else None,
+        node=node, urgency=urgency, received_at=received,
+        sign_due=timing.step_due("hotline_sign", received), updated_at=timezone.now())
+    _hotline_event(order, actor=actor, action=HotlineAction.RECEIVE, before="", note=_("12345派单"))
+    return order
+
+
+def hotline_import(*, actor, rows: list[dict], subdistrict: Node) -> dict:
+    """Import many orders; each row is saved or refused on its own (a refused row saves nothing)."""
+    created, skipped, errors = 0, 0, []
+    for index, row in enumerate(rows, start=1):
+        line = row.get("_row", index)
+        try:
+            hotline_receive(actor=actor, data=row, subdistrict=subdistrict)
+        except ConflictError:
+            skipped += 1
+        except DomainError as exc:
+            errors.append({"row": line, "order_no": str(row.get("order_no") or ""), "message": exc.message})
+        else:
+            created += 1
+    with transaction.atomic():
+        audit_record(actor=actor, action=AuditAction.IMPORT, object_type="grid.hotlineorder",
+                     detail={"created": created, "skipped": skipped, "failed": len(errors)})
+    return {"created": created, "skipped": skipped, "errors": errors}
+
+
+def _lock_order(order: HotlineOrder) -> HotlineOrder:
+    return HotlineOrder.objects.select_for_update(of=("self",)).select_related("category", "node").get(pk=order.pk)
+
+
+@transaction.atomic
+def hotline_sign(*, actor, order: HotlineOrder, category=None, make_case: bool = True) -> HotlineOrder:
+    """签收: accept the order; a located order with a category becomes a grid case (verified on site first)."""
+    order = _lock_order(order)
+    HOTLINE.check(actor, order, HotlineAction.SIGN)
+    now = timezone.now()
+    before = order.status
+    order.status, order.signed_at, order.signed_by = HotlineStatus.SIGNED, now, actor
+    order.reply_due = timing.step_due("hotline_reply" if order.hotline_type not in (
+        HotlineType.CONSULT, HotlineType.SUGGESTION) else "hotline_reply_consult", now)
+    if category:
+        order.category = active_category(category)
+    note = _("按时签收") if order.sign_due and now <= order.sign_due else _("超时签收")
+    if make_case and order.category and order.lat is not None and order.case_id is None:
+        case = case_report(actor=actor, category=order.category, source=Source.HOTLINE,
+                           description=f"{order.title}：{order.content}"[:4000], lat=order.lat, lng=order.lng,
+                           address=order.address, urgency=order.urgency, external_no=order.order_no,
+                           reporter_name=order.caller_name, reporter_contact=order.caller_phone)
+        order.case = case
+        note += _("，已生成网格案件 %(n)s") % {"n": case.number}
+    order.updated_at = now
+    order.save()
+    _hotline_event(order, actor=actor, action=HotlineAction.SIGN, before=before, note=note)
+    return order
+
+
+@transaction.atomic
+def hotline_return(*, actor, order: HotlineOrder, reason: str = "", note: str = "") -> HotlineOrder:
+    """退单: the reason (one of `RETURN_REASONS`, optional) and the note make the return reason together."""
+    order = _lock_order(order)
+    HOTLINE.check(actor, order, HotlineAction.RETURN)
+    reason = "：".join(x for x in ((reason or "").strip(), (note or "").strip()) if x)
+    reason = require_text(reason, "reason", _("退单须填写理由（如：属地不符、权属不清、职能交叉）。"))
+    before = order.status
+    order.status, order.return_reason, order.updated_at = HotlineStatus.RETURNED, reason[:200], timezone.now()
+    order.save()
+    _hotline_event(order, actor=actor, action=HotlineAction.RETURN, before=before, note=reason)
+    return order
+
+
+@transaction.atomic
+def hotline_extend(*, actor, order: HotlineOrder, days: int | None = None, reason: str = "") -> HotlineOrder:
+    order = _lock_order(order)
+    HOTLINE.check(actor, order, HotlineAction.EXTEND)
+    try:
+        days = int(days)
+    except (TypeError, ValueError):
+        days = 0
+    if not 1 <= days <= 15 or order.extension_days + days > 15:
+        raise DomainError(_("延期合计不超过15个工作日。"), {"days": [_("延期天数无效。")]})
+    reason = require_text(reason, "reason", _("请填写延期理由。"))
+    order.reply_due = workcal.add_working_hours(order.reply_due or timezone.now(),
+                                                days * workcal.hours_per_working_day())
+    order.extension_days += days
+    order.updated_at = timezone.now()
+    order.save()
+    _hotline_event(order, actor=actor, action=HotlineAction.EXTEND, before=order.status,
+                   note=_("延期%(d)d个工作日：%(r)s") % {"d": days, "r": reason})
+    return order
+
+
+@transaction.atomic
+def hotline_reply(*, actor, order: HotlineOrder, text: str = "") -> HotlineOrder:
+    order = _lock_order(order)
+    HOTLINE.check(actor, order, HotlineAction.REPLY)
+    text = require_text(text, "text", _("请填写答复内容（办理结果）。"), min_len=4)
+    now = timezone.now()
+    before = order.status
+    order.status, order.reply_text, order.replied_at, order.updated_at = HotlineStatus.REPLIED, text, now, now
+    order.save()
+    late = order.reply_due and now > order.reply_due
+    _hotline_event(order, actor=actor, action=HotlineAction.REPLY, before=before,
+                   note=(_("超期答复：") if late else "") + text[:400])
+    return order
+
+
+@transaction.atomic
+def hotline_visit(*, actor, order: HotlineOrder, satisfaction: str = "", note: str = "") -> HotlineOrder:
+    """回访: a satisfied citizen closes the order; an unsatisfied one reopens it (重办)."""
+    order = _lock_order(order)
+    HOTLINE.check(actor, order, HotlineAction.VISIT)
+    if satisfaction not in Satisfaction.values:
+        raise DomainError(_("请选择回访满意度。"), {"satisfaction": [_("满意度无效。")]})
+    now = timezone.now()
+    before = order.status
+    order.satisfaction, order.visit_note, order.visited_at = satisfaction, (note or "")[:300], now
+    if satisfaction == Satisfaction.UNSATISFIED:
+        order.status = HotlineStatus.SIGNED
+        order.reopen_count += 1
+        order.reply_due = timing.step_due("hotline_reply", now)
+        order.closed_at = None
+        action_note = _("回访不满意，重办：%(n)s") % {"n": note or "—"}
+    else:
+        order.status, order.closed_at = HotlineStatus.CLOSED, now
+        action_note = _("回访%(s)s，办结") % {"s": Satisfaction(satisfaction).label}
+    order.updated_at = now
+    order.save()
+    _hotline_event(order, actor=actor, action=HotlineAction.VISIT, before=before, note=action_note)
+    return order
+
+
+@transaction.atomic
+def hotline_reopen(*, actor, order: HotlineOrder, reason: str = "") -> HotlineOrder:
+    order = _lock_order(order)
+    HOTLINE.check(actor, order, HotlineAction.REOPEN)
+    reason = require_text(reason, "reason", _("请填写重办理由。"))
+    before = order.status
+    now = timezone.now()
+    order.status, order.closed_at, order.reopen_count = HotlineStatus.SIGNED, None, order.reopen_count + 1
+    order.reply_due = timing.step_due("hotline_reply", now)
+    order.updated_at = now
+    order.save()
+    _hotline_event(order, actor=actor, action=HotlineAction.REOPEN, before=before, note=reason)
+    return order
+
+
+@transaction.atomic
+def hotline_merge(*, actor, order: HotlineOrder, target=None) -> HotlineOrder:
+    """并单: a repeated complaint about the same problem is merged into the main order (an order or its number,
+    looked up within the actor's jurisdiction)."""
+    order = _lock_order(order)
+    HOTLINE.check(actor, order, HotlineAction.MERGE)
+    if not isinstance(target, HotlineOrder):
+        number = str(target or "").strip()
+        target = hotline_list(user=actor).filter(order_no=number).first() if number else None
+    if target is None or target.pk == order.pk:
+        raise DomainError(_("请选择主工单。"), {"target": [_("主工单无效。")]})
+    if target.status in (HotlineStatus.MERGED, HotlineStatus.RETURNED):
+        raise ConflictError(_("主工单已并单或已退单。"), {"target": [_("主工单无效。")]})
+    before = order.status
+    order.status, order.merged_into, order.updated_at = HotlineStatus.MERGED, target, timezone.now()
+    order.save()
+    _hotline_event(order, actor=actor, action=HotlineAction.MERGE, before=before,
+                   note=_("重复诉求，并入工单 %(n)s") % {"n": target.order_no})
+    return order

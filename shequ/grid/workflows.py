@@ -1,0 +1,196 @@
+"""The declared workflows of the 大联动 module: the grid case's closed loop and the 12345 work order.
+
+Each action names its statuses, capability, guards, inputs and its one service; the services check themselves
+against this declaration (`CASE.check`), the case page and the API offer `CASE.available(...)`, and the views and
+API endpoints dispatch through `CASE.perform(...)`. A rule is written here once.
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
+
+from shequ.core.choices import DepartmentKind
+from shequ.core.errors import ConflictError
+from shequ.core.scoping import in_scope
+from shequ.core.workflow import Action, ActionForbidden, ActionNotFound, Workflow
+
+from .choices import NEEDS_VERIFICATION, OPEN_STATUSES, FINAL_STATUSES, CaseAction, CaseStatus, ExtensionStatus
+from .choices import HotlineAction, HotlineStatus, Source
+from .selectors import acting_unit
+
+A, S, HA, H = CaseAction, CaseStatus, HotlineAction, HotlineStatus
+
+
+# --- guards: each returns the refusal, or None --------------------------------------------------------------------
+
+def in_jurisdiction(actor, case):
+    """Centre and field actions: the case lies in the actor's jurisdiction (else it does not exist for them)."""
+    if not in_scope(actor, case.node):
+        return ActionNotFound(_("未找到该案件。"), {})
+    return None
+
+
+def order_in_jurisdiction(actor, order):
+    if not in_scope(actor, order.node):
+        return ActionNotFound(_("未找到该工单。"), {})
+    return None
+
+
+def with_my_unit(actor, case):
+    """A responsible unit's actions: the actor belongs to the case's current unit."""
+    unit = acting_unit(actor)
+    if unit is None or case.unit_id != unit.pk:
+        return ActionForbidden(_("案件 %(n)s 由“%(u)s”负责，您所在单位不能办理。") % {
+            "n": case.number, "u": case.unit.name if case.unit_id else _("未派遣")}, {"unit": [_("不是本单位的案件。")]})
+    return None
+
+
+def as_work_station(actor, case):
+    unit = acting_unit(actor)
+    if unit is None or unit.kind != DepartmentKind.WORK_STATION:
+        return ActionForbidden(_("只有居民区工作站可以将案件上报街道。职能部门请使用“申请回退”。"),
+                               {"unit": [_("不是工作站。")]})
+    return None
+
+
+def as_department(actor, case):
+    """A work station hands a case back with 上报街道, never with 申请回退 (it has no dispatcher's error to claim)."""
+    unit = acting_unit(actor)
+    if unit is not None and unit.kind == DepartmentKind.WORK_STATION:
+        return ActionForbidden(_("居民区工作站请使用“工作站上报街道”。"), {"unit": [_("工作站不能申请回退。")]})
+    return None
+
+
+def own_station_report(actor, case):
+    """自行处置: only the committee's own work station, only for a report it made itself (other channels' reports
+    are checked on site and filed by the centre)."""
+    unit = acting_unit(actor)
+    station = getattr(case.committee, "work_station", None) if case.committee_id else None
+    if unit is None or station is None or station.department_id != unit.pk:
+        return ActionForbidden(_("只有本居民区工作站可以自行处置该案件。"), {"unit": [_("不是本工作站的案件。")]})
+    if case.source != Source.STATION:
+        return ConflictError(_("只有工作站自己上报的案件可以自行处置；其他来源的案件须由中心受理。"),
+                             {"source": [_("不是工作站上报的案件。")]})
+    return None
+
+
+def verified_if_needed(actor, case):
+    if case.status == S.REPORTED and case.source in NEEDS_VERIFICATION:
+        return ConflictError(_("市民、热线、110和视频来源的案件须先由监督员现场核实，才能立案。"),
+                             {"status": [_("请先派核实。")]})
+    return None
+
+
+def _pending(case) -> bool:
+    return case.extensions.filter(status=ExtensionStatus.PENDING).exists()
+
+
+def no_pending_extension(actor, case):
+    if _pending(case):
+        return ConflictError(_("已有一项延期申请待审批。"), {"hours": [_("请等待审批结果。")]})
+    return None
+
+
+def pending_extension(actor, case):
+    if not _pending(case):
+        return ConflictError(_("没有待审批的延期申请。"), {"status": [_("没有待审批的延期申请。")]})
+    return None
+
+
+# --- the grid case ------------------------------------------------------------------------------------------------
+
+COMMON = ("note", "expected_version", "photos", "keep_location")
+SVC = "shequ.grid.services."
+
+
+# Actions whose page form takes site photos (the API takes photos with any action).
+PHOTO_ACTIONS = frozenset({A.VERIFY_OK, A.VERIFY_FALSE, A.FEEDBACK, A.CHECK_PASS, A.CHECK_FAIL, A.SELF_HANDLE})
+# Page hints: the filing/closing condition of the category, the pending extension request.
+HINTS = {A.FILE: ("filing_condition",), A.CLOSE: ("closing_condition",), A.APPROVE_EXTENSION: ("pending_extension",),
+         A.REJECT_EXTENSION: ("pending_extension",)}
+
+
+def _case(name, sources, target, capability, guards=(in_jurisdiction,), inputs=(), required=(), danger=False,
+          button=True):
+    name = CaseAction(name).value
+    form = tuple(inputs) + HINTS.get(name, ()) + ("note",) + (("photos",) if name in PHOTO_ACTIONS else ())
+    return Action(name=name, label=CaseAction(name).label, sources=frozenset(sources), target=target,
+                  capability=capability, service=f"{SVC}case_{name}", guards=tuple(guards),
+                  inputs=COMMON + tuple(inputs), required=tuple(required), danger=danger, button=button, form=form)
+
+
+UNIT = (with_my_unit,)
+CASE = Workflow(
+    entity="grid.case", param="case", status_labels=lambda s: str(CaseStatus(s).label),
+    number=lambda case: _("案件 %(n)s") % {"n": case.number},
+    actions=(
+        _case(A.SEND_VERIFY, {S.REPORTED}, S.VERIFYING, "grid.accept"),
+        _case(A.VERIFY_OK, {S.VERIFYING}, S.VERIFIED, "grid.verify"),
+        _case(A.VERIFY_FALSE, {S.VERIFYING}, S.VOID, "grid.verify", required=("note",), danger=True),
+        _case(A.FILE, {S.REPORTED, S.VERIFIED}, S.FILED, "grid.file", (in_jurisdiction, verified_if_needed),
+              inputs=("category", "urgency")),
+        _case(A.VOID, {S.REPORTED, S.VERIFYING, S.VERIFIED}, S.VOID, "grid.accept", required=("note",),
+              danger=True),
+        _case(A.MERGE, {S.REPORTED, S.VERIFYING, S.VERIFIED}, S.MERGED, "grid.accept", inputs=("target",),
+              required=("target",)),
+        _case(A.DISPATCH, {S.FILED}, S.DISPATCHED, "grid.dispatch", inputs=("unit",), required=("unit",)),
+        _case(A.REDISPATCH, {S.DISPATCHED}, S.DISPATCHED, "grid.dispatch", inputs=("unit",), required=("unit",)),
+        _case(A.SIGN, {S.DISPATCHED}, S.HANDLING, "grid.handle", UNIT),
+        _case(A.REQUEST_RETURN, {S.DISPATCHED, S.HANDLING}, S.RETURNED, "grid.handle", UNIT + (as_department,),
+              required=("note",), danger=True),
+        _case(A.APPROVE_RETURN, {S.RETURNED}, S.FILED, "grid.approve"),
+        _case(A.REJECT_RETURN, {S.RETURNED}, S.DISPATCHED, "grid.approve", required=("note",), danger=True),
+        _case(A.ESCALATE, {S.DISPATCHED, S.HANDLING}, S.FILED, "grid.handle", UNIT + (as_work_station,),
+              required=("note",), danger=True),
+        _case(A.FEEDBACK, {S.HANDLING}, S.FED_BACK, "grid.handle", UNIT, required=("note",)),
+        _case(A.CHECK_PASS, {S.FED_BACK}, S.CHECKED, "grid.verify"),
+        _case(A.CHECK_FAIL, {S.FED_BACK}, S.HANDLING, "grid.verify", required=("note",), danger=True),
+        _case(A.CLOSE, {S.CHECKED}, S.CLOSED, "grid.close"),
+        _case(A.EVALUATE, {S.CLOSED}, S.EVALUATED, "grid.evaluate", inputs=("satisfaction",),
+              required=("satisfaction",)),
+        _case(A.REQUEST_EXTENSION, {S.DISPATCHED, S.HANDLING}, None, "grid.handle", UNIT + (no_pending_extension,),
+              inputs=("hours",), required=("hours", "note")),
+        _case(A.APPROVE_EXTENSION, {S.DISPATCHED, S.HANDLING, S.RETURNED}, None, "grid.approve",
+              (in_jurisdiction, pending_extension)),
+        _case(A.REJECT_EXTENSION, {S.DISPATCHED, S.HANDLING, S.RETURNED}, None, "grid.approve",
+              (in_jurisdiction, pending_extension), required=("note",), danger=True),
+        _case(A.PARK, {S.DISPATCHED, S.HANDLING}, S.PARKED, "grid.approve", required=("note",), danger=True),
+        _case(A.UNPARK, {S.PARKED}, S.HANDLING, "grid.approve"),
+        _case(A.SELF_HANDLE, {S.REPORTED}, S.CLOSED, "grid.handle", (own_station_report,), required=("note",)),
+        _case(A.NOTE, OPEN_STATUSES | FINAL_STATUSES, None, "grid.view", required=("note",), button=False),
+    ))
+
+
+# --- the 12345 work order -----------------------------------------------------------------------------------------
+
+def _hotline(name, sources, target, inputs=(), rename=None, required=(), danger=False, hint=""):
+    name = HotlineAction(name).value
+    rename = dict(rename or {})
+    form = tuple(dict.fromkeys(rename.get(i, i) for i in inputs))
+    return Action(name=name, label=HotlineAction(name).label, sources=frozenset(sources), target=target,
+                  capability="grid.hotline", service=f"{SVC}hotline_{name}", guards=(order_in_jurisdiction,),
+                  inputs=tuple(inputs), rename=rename,
+                  required=tuple(required), danger=danger, form=form, hint=hint)
+
+
+HOTLINE = Workflow(
+    entity="grid.hotlineorder", param="order", status_labels=lambda s: str(HotlineStatus(s).label),
+    number=lambda order: _("工单 %(n)s") % {"n": order.order_no},
+    actions=(
+        _hotline(HA.SIGN, {H.RECEIVED}, H.SIGNED, inputs=("category",)),
+        _hotline(HA.RETURN, {H.RECEIVED, H.SIGNED}, H.RETURNED, inputs=("reason", "note"), danger=True,
+                 hint=_l("补充说明")),
+        _hotline(HA.EXTEND, {H.SIGNED}, None, inputs=("days", "reason"), rename={"reason": "note"},
+                 required=("days", "note"), hint=_l("必填：延期理由")),
+        _hotline(HA.REPLY, {H.SIGNED}, H.REPLIED, inputs=("text",), rename={"text": "note"}, required=("note",),
+                 hint=_l("必填：答复内容（办理结果）")),
+        _hotline(HA.VISIT, {H.REPLIED}, None, inputs=("satisfaction", "note"), required=("satisfaction",),
+                 hint=_l("回访记录")),
+        _hotline(HA.REOPEN, {H.REPLIED, H.CLOSED}, H.SIGNED, inputs=("reason",), rename={"reason": "note"},
+                 required=("note",), hint=_l("必填：重办理由")),
+        _hotline(HA.MERGE, {H.RECEIVED, H.SIGNED}, H.MERGED, inputs=("target",), required=("target",),
+                 danger=True),
+    ))
+
+WORKFLOWS = (CASE, HOTLINE)
