@@ -26,7 +26,7 @@ from shequ.core.web import form_add_domain_error, paginate, query_without_page, 
 from . import excel, selectors, services, spatial, stats, timing
 from .choices import (OPEN_STATUSES, SHIFT_SHORT, CaseAction, CaseStatus, HotlineAction, HotlineStatus, Satisfaction,
                       Urgency)
-from .filtersets import CaseFilterSet
+from .filtersets import MINE, CaseFilterSet
 from .forms import (ActionForm, BuildingForm, GeoJSONImportForm, HotlineActionForm,
                     HotlineCreateForm, HotlineFilterForm, HotlineImportForm, InspectionForm, MonthForm,
                     OverrideForm, PeriodForm, ReportForm, ResponsibleForm)
@@ -154,10 +154,15 @@ def unit(request):
 
 @require("grid.view")
 def case_list(request):
-    filters = CaseFilterSet(request.GET or None, user=request.user)
+    filters = CaseFilterSet(request.GET or None, user=request.user, patrol_default=True)
     page = paginate(request, filters.qs, 25)
+    params = request.GET.copy()
+    for key in ("page", "mine"):
+        params.pop(key, None)
     return render_page(request, "grid/case_list.html", {"form": filters.form, "page": page, "now": timezone.now(),
-                                                        "query": query_without_page(request)},
+                                                        "query": query_without_page(request),
+                                                        "mine": filters.mine_value() or "all",
+                                                        "chips": MINE, "chip_query": params.urlencode()},
                        "grid/partials/_case_table.html")
 
 

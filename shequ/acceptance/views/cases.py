@@ -12,11 +12,11 @@ from django.views.decorators.http import require_POST
 
 from shequ.core import workcal
 from shequ.core.errors import DomainError, Forbidden
-from shequ.core.web import forbidden, form_add_domain_error, render_page, require
+from shequ.core.web import forbidden, form_add_domain_error, paginate, query_without_page, render_page, require
 
 from .. import selectors, services
 from ..choices import CASE_EVENT_LABELS, CaseDecision, CaseStatus, ItemMode
-from ..filtersets import CaseFilterSet
+from ..filtersets import BackofficeFilterSet, CaseFilterSet
 from ..forms import (CompleteForm, DeliverForm, IntakeForm, NoteForm, ReasonsForm, RejectForm,
                      ReturnForm, RongqueForm, SupplementForm, TerminateForm)
 from ..models import ServiceItem, Ticket
@@ -145,25 +145,17 @@ def case_list(request):
     }, "acceptance/partials/_case_rows.html")
 
 
-BACKOFFICE_ROWS = 100
-
-
 @require("acceptance.backoffice")
 def backoffice(request):
-    """The department's queue, most urgent first; each list shows the first 100 with its total and a link to
-    the full list."""
+    """The department's queue, most urgent first: searched, filtered, paged and counted like the other lists."""
     today = timezone.localdate()
-    queue = selectors.backoffice_queue(user=request.user)
-    returned = queue.filter(status=CaseStatus.RETURNED)
-    decided = selectors.decided_awaiting_completion(user=request.user)
-    return render(request, "acceptance/backoffice.html", {
-        "pending": [(c, selectors.case_light(c, today))
-                    for c in selectors.backoffice_pending(user=request.user, limit=BACKOFFICE_ROWS)],
-        "pending_total": selectors.count_backoffice(request.user),
-        "returned": list(returned[:BACKOFFICE_ROWS]), "returned_total": returned.count(),
-        "decided": [(c, selectors.case_light(c, today)) for c in decided[:BACKOFFICE_ROWS]],
-        "decided_total": decided.count(), "limit": BACKOFFICE_ROWS,
-    })
+    filters = BackofficeFilterSet(request.GET, queryset=selectors.backoffice_queue(user=request.user),
+                                  request=request)
+    page = paginate(request, filters.qs)
+    return render_page(request, "acceptance/backoffice.html", {
+        "form": filters.form, "page": page, "query": query_without_page(request),
+        "rows": [(c, selectors.case_light(c, today)) for c in page.object_list],
+    }, "acceptance/partials/_backoffice_rows.html")
 
 
 @require("acceptance.case_view")
