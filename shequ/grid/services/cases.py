@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shequ.core.audit import audit_record
+from shequ.core.inputs import query_int
 from shequ.core.choices import AuditAction, NodeKind, Role
 from shequ.core.errors import ConflictError, DomainError, PreconditionFailed
 from shequ.core.models import Department, Node, User
@@ -199,7 +200,7 @@ def _unit_value(value) -> Department:
         unit = value
     else:
         unit = Department.objects.filter(code=str(value or "")).first() or (
-            Department.objects.filter(pk=value).first() if str(value or "").isdigit() else None)
+            Department.objects.filter(pk=query_int(value)).first() if query_int(value) else None)
     if unit is None or not unit.is_active:
         raise DomainError(_("责任单位不存在或已停用。"), {"unit": [_("请选择有效的责任单位。")]})
     return unit
@@ -361,8 +362,8 @@ def case_merge(*, actor, case: Case, target=None, note: str = "", expected_versi
                keep_location: bool = False) -> Case:
     """合并: a repeated report joins the main case (by id or number)."""
     def apply(step):
-        main = target if isinstance(target, Case) else Case.objects.filter(pk=target).first() if str(
-            target or "").isdigit() else Case.objects.filter(number=str(target or "")).first()
+        main = target if isinstance(target, Case) else Case.objects.filter(pk=query_int(target)).first() if query_int(
+            target) else Case.objects.filter(number=str(target or "")).first()
         # Another jurisdiction's case answers exactly like a missing one (nothing about its existence or status).
         if main is None or main.pk == step.case.pk or not in_scope(step.actor, main.node):
             raise DomainError(_("请选择要合并到的案件。"), {"target": [_("目标案件无效。")]})
