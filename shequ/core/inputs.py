@@ -83,3 +83,16 @@ class BoundedSerializerDateField(serializers.DateField):
             check_date(value)
         except ValidationError:
             raise serializers.ValidationError(str(DATE_RANGE_MESSAGE)) from None
+
+
+def check_length(value, limit: int, field: str, label: str) -> str:
+    """The text itself when it fits `limit` characters; a DomainError naming the limit otherwise. Text longer than
+    its field is refused, never cut."""
+    from shequ.core.errors import DomainError
+
+    text = "" if value is None else str(value)
+    if len(text) > limit:
+        message = _("%(label)s不能超过%(limit)s个字符（现为%(n)s个）。") % {"label": label, "limit": limit,
+                                                                     "n": len(text)}
+        raise DomainError(message, {field: [message]})
+    return text
