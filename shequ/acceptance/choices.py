@@ -91,6 +91,9 @@ class CaseStatus(models.TextChoices):
     TERMINATED = "terminated", _("已终止")
 
 
+# Statuses of a case still being worked on (the resident's 我的办件 counts them).
+CASE_OPEN = (CaseStatus.NOTIFIED, CaseStatus.ACCEPTED, CaseStatus.REVIEWING, CaseStatus.RETURNED,
+             CaseStatus.APPROVED, CaseStatus.REFUSED)
 # Statuses in which the legal clock runs (due date and traffic light apply).
 CASE_CLOCK_RUNNING = (CaseStatus.ACCEPTED, CaseStatus.REVIEWING, CaseStatus.APPROVED, CaseStatus.REFUSED)
 CASE_FINAL = (CaseStatus.DELIVERED, CaseStatus.REJECTED, CaseStatus.TERMINATED)

@@ -560,7 +560,7 @@ def seed(*, stdout, password: str, rng: random.Random) -> None:
               "stations": station_users, "handlers": handlers,
               "station_units": {k: v for k, v in stations.items() if k in station_users},
               "default_unit": Department.objects.get(code="CGZF")}
-    with mock.patch.object(services, "notify", lambda **kwargs: None):
+    with mock.patch("shequ.grid.services.cases.notify", lambda **kwargs: None):
         count = _cases(rng, actors, stdout)
         orders = _hotline(rng, actors, sub)
         _inspections(rng, actors)

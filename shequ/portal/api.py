@@ -41,7 +41,7 @@ class SlotSerializer(serializers.Serializer):
 
 
 @extend_schema(tags=["portal"], parameters=[OpenApiParameter("date", OpenApiTypes.DATE, required=True)],
-               responses={200: SlotSerializer(many=True), **error_responses(400, 401)})
+               responses={200: SlotSerializer(many=True), **error_responses(400, 401, 403)})
 @api_view(["GET"])
 def slots(request):
     """Published appointment slots of one day, with their capacity and how many are booked."""
@@ -73,7 +73,7 @@ class AppointmentDetailSerializer(AppointmentSerializer):
 
 
 @extend_schema(tags=["portal"], methods=["POST"], request=BookSerializer,
-               responses={201: AppointmentSerializer, **error_responses(400, 401, 403, 409)})
+               responses={201: AppointmentSerializer, **error_responses(400, 401, 403, 409, 415)})
 @extend_schema(tags=["portal"], methods=["GET"], responses={200: AppointmentDetailSerializer(many=True),
                                                             **error_responses(401, 403)})
 @api_view(["GET", "POST"])
@@ -128,7 +128,7 @@ class ReportDetailSerializer(ReportSerializer):
 
 
 @extend_schema(tags=["portal"], methods=["POST"], request=ReportCreateSerializer,
-               responses={201: ReportSerializer, **error_responses(400, 401, 403)})
+               responses={201: ReportSerializer, **error_responses(400, 401, 403, 415)})
 @extend_schema(tags=["portal"], methods=["GET"], responses={200: ReportDetailSerializer(many=True),
                                                             **error_responses(401, 403)})
 @api_view(["GET", "POST"])

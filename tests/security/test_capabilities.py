@@ -20,7 +20,9 @@ CENTRE = {"grid.hotline", "grid.hotline_view", "grid.report", "grid.roster", "gr
 INTENDED = {
     # 三权分立: configuration, users and roles, the audit log; no business data at all.
     # Each approves the resets of the others' accounts (two-person rule).
-    Role.SYSADMIN: BASE | {"core.manage_config", "core.view_tree", "core.view_calendar", "core.approve_admin_reset"},
+    # The system administrator also watches the background tasks (no arguments, no business data on that page).
+    Role.SYSADMIN: BASE | {"core.manage_config", "core.view_tree", "core.view_calendar", "core.approve_admin_reset",
+                           "core.operations"},
     Role.SECADMIN: BASE | {"core.manage_users", "core.view_tree", "core.approve_admin_reset"},
     Role.AUDITOR: BASE | {"core.read_audit", "core.approve_admin_reset"},
     # Reads the whole 街道 and exports figures; never edits or reveals a resident.
@@ -30,7 +32,9 @@ INTENDED = {
                           "grid.view", "people.export", "people.view"},
     Role.HALL_SUPERVISOR: STAFF | ACCEPTANCE_FRONT | RESIDENTS_AT_WINDOW | {
         "core.view_calendar", "acceptance.catalogue_manage", "acceptance.dashboard", "acceptance.figures",
-        "acceptance.rectify", "acceptance.reviews", "acceptance.supervise"},
+        "acceptance.rectify", "acceptance.reviews", "acceptance.supervise",
+        # publishes the appointment slots residents book on their phones
+        "portal.slots"},
     Role.WINDOW_CLERK: STAFF | ACCEPTANCE_FRONT | RESIDENTS_AT_WINDOW | {"core.view_calendar"},
     # Back office: its department's cases (acceptance and 大联动); no residents registry.
     Role.DEPT_OFFICER: STAFF | {"core.view_calendar", "acceptance.backoffice", "acceptance.case_view",
@@ -49,7 +53,8 @@ INTENDED = {
     # Run neighbourhood facilities / help out: no residents registry, no cases.
     Role.FACILITY_OPERATOR: STAFF,
     Role.VOLUNTEER: STAFF,
-    Role.RESIDENT: BASE,
+    # Their own pages: bookings, reports, cases, reviews — only their own and their family's.
+    Role.RESIDENT: BASE | {"portal.use"},
 }
 
 

@@ -133,7 +133,7 @@ def test_it_pages_the_list_with_a_cursor(centre, api_as):
     assert len(first["results"]) == 2 and first["next"] and "cursor=" in first["next"] and "count" not in first
     second = api.get(first["next"]).json()
     assert [c["id"] for c in second["results"]] == [first["results"][1]["id"] - 1, first["results"][1]["id"] - 2]
-    assert api.get("/api/v1/acceptance/cases/?cursor=garbage").status_code == 404
+    assert api.get("/api/v1/acceptance/cases/?cursor=garbage").status_code == 400  # a forged cursor is bad input
 
 
 def test_it_filters_the_list(centre, api_as):
