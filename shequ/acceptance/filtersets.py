@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from shequ.core.filtersets import StrictFilterSet
+from shequ.core.inputs import BoundedDateFilter
 from shequ.core.models import Department
 
 from . import selectors
@@ -22,7 +23,7 @@ def _statuses():
 
 
 def _date(label):
-    return django_filters.DateFilter(label=label, method="filter_received", input_formats=["%Y-%m-%d"],
+    return BoundedDateFilter(label=label, method="filter_received", input_formats=["%Y-%m-%d"],
                                      widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
                                      help_text="YYYY-MM-DD")
 

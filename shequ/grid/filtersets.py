@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from shequ.core.choices import NodeKind, Role
 from shequ.core.errors import DomainError
+from shequ.core.inputs import BoundedDateFilter
 from shequ.core.models import Department, Node
 from shequ.core.scoping import scoped_nodes
 
@@ -70,9 +71,9 @@ class CaseFilterSet(django_filters.FilterSet):
     unit = django_filters.ModelChoiceFilter(label=_("责任单位"), method="_delegate", empty_label=_("全部单位"),
                                             queryset=Department.objects.filter(is_active=True))
     mine = django_filters.ChoiceFilter(label=_("范围"), method="_delegate", empty_label=_("全部"), choices=MINE)
-    date_from = django_filters.DateFilter(label=_("上报起"), method="_delegate",
+    date_from = BoundedDateFilter(label=_("上报起"), method="_delegate",
                                           widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = django_filters.DateFilter(label=_("上报止"), method="_delegate",
+    date_to = BoundedDateFilter(label=_("上报止"), method="_delegate",
                                         widget=forms.DateInput(attrs={"type": "date"}))
 
     class Meta:

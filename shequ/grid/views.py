@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from shequ.core.audit import audit_record
 from shequ.core.choices import AuditAction, NodeKind
 from shequ.core.errors import DomainError
+from shequ.core.inputs import query_int
 from shequ.core.models import Department, Node
 from shequ.core.scoping import scope_node_ids, scoped_nodes
 from shequ.core.web import form_add_domain_error, paginate, query_without_page, render_page, require
@@ -529,7 +530,8 @@ def inspection_list(request):
 
 @require("grid.inspect")
 def inspection_create(request):
-    template = InspectionTemplate.objects.filter(pk=request.GET.get("template") or request.POST.get("template")).first() \
+    template = InspectionTemplate.objects.filter(
+        pk=query_int(request.GET.get("template") or request.POST.get("template"))).first() \
         or InspectionTemplate.objects.filter(is_active=True).first()
     form = InspectionForm(request.POST or None, user=request.user,
                           initial={"template": template, "date": timezone.localdate()})
