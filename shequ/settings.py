@@ -345,6 +345,8 @@ SHEQU_MESSAGE_BACKEND = env_str("MESSAGE_BACKEND", "shequ.core.messaging.LogMess
 
 # Working periods of a working day, for deadlines counted in 工作时.
 SHEQU_WORKING_PERIODS = env_str("WORKING_PERIODS", "08:30-11:30,13:00-17:00")
+# The hall's posted hours for taking a number (kiosk, API, appointment check-in), on working days; empty: no limit.
+SHEQU_HALL_HOURS = env_str("HALL_HOURS", "08:30-17:00")
 
 # Background and scheduled work: Django's tasks framework (the django-tasks backport). The database backend is
 # the default and needs nothing but the database (`manage.py run_worker` beside the web server); with several

@@ -1,5 +1,5 @@
-"""One filter schema per list: the case list (办件查询, `GET /api/v1/acceptance/cases/`) and the service catalogue
-(事项目录, its Excel export and `GET /api/v1/acceptance/items/`, where the search is `?search=`)."""
+"""One filter schema per list: the case list (办件查询, `GET /api/v1/acceptance/cases/`), the department's
+back-office queue (部门审核) and the service catalogue (事项目录, its Excel export and `GET /api/v1/acceptance/items/`, where the search is `?search=`)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from shequ.core.filtersets import StrictFilterSet
+from shequ.core.inputs import BoundedDateFilter
 from shequ.core.models import Department
 
 from . import selectors
@@ -22,7 +23,7 @@ def _statuses():
 
 
 def _date(label):
-    return django_filters.DateFilter(label=label, method="filter_received", input_formats=["%Y-%m-%d"],
+    return BoundedDateFilter(label=label, method="filter_received", input_formats=["%Y-%m-%d"],
                                      widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
                                      help_text="YYYY-MM-DD")
 
@@ -57,6 +58,47 @@ class CaseFilterSet(StrictFilterSet):
     def filter_received(self, queryset, name, value):
         bounds = {"date_from": (value, None), "date_to": (None, value)}[name]
         return selectors.case_filter_received(queryset, *bounds)
+
+
+def _backoffice_statuses():
+    return [(key, label) for key, label, _statuses in selectors.BACKOFFICE_BUCKETS]
+
+
+class BackofficeFilterSet(CaseFilterSet):
+    """The department's queue (部门审核): the case filters narrowed to the cases in the department's hands, with
+    the item among the department's own and a search that also matches the item's name or code. An empty status
+    means the cases waiting for review (待签收 and 审核中)."""
+
+    q = django_filters.CharFilter(label=_("搜索"), max_length=32, method="filter_search",
+                                  help_text=_("办件编号、申请人姓名或事项"),
+                                  widget=forms.TextInput(attrs={"placeholder": _("办件编号 / 申请人 / 事项"),
+                                                                "type": "search", "autocomplete": "off"}))
+    status = django_filters.ChoiceFilter(label=_("状态"), choices=_backoffice_statuses, empty_label=_("待审核"),
+                                         method="filter_status")
+    item = django_filters.ModelChoiceFilter(label=_("事项"), queryset=ServiceItem.objects.none(),
+                                            empty_label=_("全部事项"))
+    department = None
+    date_from = None
+    date_to = None
+
+    def __init__(self, *args, request=None, **kwargs):
+        super().__init__(*args, request=request, **kwargs)
+        department_id = getattr(getattr(request, "user", None), "department_id", None)
+        self.filters["item"].queryset = (ServiceItem.objects.filter(department_id=department_id).order_by("code")
+                                         if department_id else ServiceItem.objects.none())
+
+    @property
+    def qs(self):
+        qs = super().qs
+        if not (self.is_bound and self.is_valid() and self.form.cleaned_data.get("status")):
+            qs = selectors.case_filter_backoffice_bucket(qs, "")
+        return qs
+
+    def filter_search(self, queryset, name, value: str):
+        return selectors.backoffice_filter_search(queryset, value)
+
+    def filter_status(self, queryset, name, value: str):
+        return selectors.case_filter_backoffice_bucket(queryset, value)
 
 
 class CatalogueFilterSet(StrictFilterSet):

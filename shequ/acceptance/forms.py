@@ -9,6 +9,7 @@ from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from shequ.core.inputs import BoundedDateField
 from shequ.core.models import Department
 
 from .choices import (ARCHIVE_TYPE_CHOICES, REJECT_REASONS, REVIEW_TAGS, TERMINATE_REASONS, ArchiveRelation,
@@ -44,7 +45,7 @@ class IntakeForm(forms.Form):
     agent_relation = forms.CharField(label=_("与申请人关系"), max_length=16, required=False)
     agent_authorized = forms.BooleanField(label=_("已核验申请人签署的授权委托书"), required=False)
     decision = forms.ChoiceField(label=_("受理决定"), choices=CaseDecision.choices, widget=forms.RadioSelect)
-    rongque_deadline = forms.DateField(label=_("容缺材料补齐期限"), required=False, widget=_date_widget())
+    rongque_deadline = BoundedDateField(label=_("容缺材料补齐期限"), required=False, widget=_date_widget())
     promise_signed = forms.BooleanField(label=_("申请人已签署《容缺受理承诺书》"), required=False)
     reject_reason = forms.ChoiceField(label=_("不予受理的理由"), required=False)
     reasons = forms.CharField(label=_("理由说明"), required=False, max_length=1000,
@@ -74,7 +75,7 @@ class SupplementForm(forms.Form):
 
 
 class RongqueForm(forms.Form):
-    rongque_deadline = forms.DateField(label=_("容缺材料补齐期限"), widget=_date_widget())
+    rongque_deadline = BoundedDateField(label=_("容缺材料补齐期限"), widget=_date_widget())
     promise_signed = forms.BooleanField(label=_("申请人已签署《容缺受理承诺书》"), required=False)
 
 
@@ -283,8 +284,8 @@ class RectificationForm(forms.Form):
 class FiguresForm(forms.Form):
     by = forms.ChoiceField(label=_("统计维度"), choices=[("clerk", _("按人员")), ("window", _("按窗口")),
                                                        ("department", _("按审批部门"))], required=False)
-    date_from = forms.DateField(label=_("起始日期"), required=False, widget=_date_widget())
-    date_to = forms.DateField(label=_("截止日期"), required=False, widget=_date_widget())
+    date_from = BoundedDateField(label=_("起始日期"), required=False, widget=_date_widget())
+    date_to = BoundedDateField(label=_("截止日期"), required=False, widget=_date_widget())
 
     def period(self) -> tuple[dt.date, dt.date]:
         today = timezone.localdate()

@@ -12,6 +12,7 @@ from rest_framework.response import Response
 
 from . import services, workcal
 from .errors import DomainError
+from .inputs import BoundedSerializerDateField
 from .models import ApiToken, User
 from .scoping import scope_paths
 
@@ -117,7 +118,7 @@ def me(request):
 
 
 class AddWorkingDaysQuery(serializers.Serializer):
-    start = serializers.DateField(input_formats=["%Y-%m-%d"])
+    start = BoundedSerializerDateField(input_formats=["%Y-%m-%d"])
     days = serializers.IntegerField(min_value=0, max_value=3650)
 
 
@@ -137,8 +138,8 @@ def add_working_days(request):
 
 
 class CountWorkingDaysQuery(serializers.Serializer):
-    start = serializers.DateField(input_formats=["%Y-%m-%d"])
-    end = serializers.DateField(input_formats=["%Y-%m-%d"])
+    start = BoundedSerializerDateField(input_formats=["%Y-%m-%d"])
+    end = BoundedSerializerDateField(input_formats=["%Y-%m-%d"])
 
     def validate(self, attrs):
         if (attrs["end"] - attrs["start"]).days > 3660 or (attrs["start"] - attrs["end"]).days > 3660:

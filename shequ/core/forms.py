@@ -3,6 +3,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
 from .choices import NodeKind, Role
+from .inputs import BoundedDateField
 from .models import Department, Node
 
 
@@ -47,7 +48,7 @@ class UserCreateForm(forms.Form):
                                            required=False, widget=forms.SelectMultiple(attrs={"size": 8}))
     department = forms.ModelChoiceField(label=_("所属部门"), queryset=Department.objects.filter(is_active=True),
                                         required=False)
-    valid_until = forms.DateField(label=_("账号有效期至"), required=False,
+    valid_until = BoundedDateField(label=_("账号有效期至"), required=False,
                                   widget=forms.DateInput(attrs={"type": "date"}))
     password = forms.CharField(label=_("初始密码"), widget=forms.PasswordInput(render_value=False),
                                help_text=_("首次登录时须修改。"))
@@ -59,7 +60,7 @@ class UserAccessForm(forms.Form):
                                            required=False, widget=forms.SelectMultiple(attrs={"size": 8}))
     department = forms.ModelChoiceField(label=_("所属部门"), queryset=Department.objects.filter(is_active=True),
                                         required=False)
-    valid_until = forms.DateField(label=_("账号有效期至"), required=False,
+    valid_until = BoundedDateField(label=_("账号有效期至"), required=False,
                                   widget=forms.DateInput(attrs={"type": "date"}))
     is_active = forms.BooleanField(label=_("启用"), required=False)
 
@@ -69,8 +70,8 @@ class PasswordResetByAdminForm(forms.Form):
 
 
 class AuditFilterForm(forms.Form):
-    date_from = forms.DateField(label=_("起始日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label=_("截止日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = BoundedDateField(label=_("起始日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = BoundedDateField(label=_("截止日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     username = forms.CharField(label=_("账号"), required=False, max_length=150)
     action = forms.ChoiceField(label=_("操作"), required=False)
     object_type = forms.ChoiceField(label=_("对象类型"), required=False)
@@ -95,7 +96,7 @@ class AuditFilterForm(forms.Form):
 
 
 class CalendarQueryForm(forms.Form):
-    start = forms.DateField(label=_("起算日期"))
+    start = BoundedDateField(label=_("起算日期"))
     days = forms.IntegerField(label=_("工作日数"), min_value=0, max_value=3650)
 
 

@@ -19,6 +19,7 @@ from .errors import DomainError
 from .forms import (AuditFilterForm, CalendarQueryForm, CalendarYearForm, LoginForm, OtpForm,
                     PasswordResetByAdminForm, UserAccessForm, UserCreateForm)
 from .hooks import pending_for
+from .inputs import query_int
 from .models import AdminReset, CalendarDay, CalendarYear, User
 from .web import form_add_domain_error, paginate, query_without_page, render_page, require
 
@@ -154,7 +155,7 @@ def inbox(request):
 @require("core.inbox")
 @require_POST
 def inbox_mark_read(request):
-    ids = [int(i) for i in request.POST.getlist("id") if i.isdigit()] or None
+    ids = [n for n in map(query_int, request.POST.getlist("id")) if n] or None
     services.notification_mark_read(user=request.user, ids=ids)
     if request.htmx:
         page = paginate(request, request.user.notifications.all(), 20)
@@ -257,8 +258,8 @@ def calendar_year_edit(request):
         else:
             messages.success(request, _("%(y)s年工作日历已保存。") % {"y": form.cleaned_data["year"]})
             return redirect(f"{reverse('core:calendar')}?year={form.cleaned_data['year']}")
-    elif request.method == "GET" and request.GET.get("year", "").isdigit():
-        year = int(request.GET["year"])
+    elif request.method == "GET" and 2000 <= (query_int(request.GET.get("year")) or 0) <= 2100:
+        year = query_int(request.GET["year"])
         days = CalendarDay.objects.filter(date__year=year)
         src = CalendarYear.objects.filter(year=year).values_list("source", flat=True).first() or ""
         form = CalendarYearForm(initial={
@@ -438,6 +439,8 @@ def audit_list(request):
     form = AuditFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
     qs = selectors.audit_list(**{k: v for k, v in filters.items() if v})
+    if form.is_bound and form.errors:  # an invalid filter shows its error and never widens the list
+        qs = qs.none()
     page = paginate(request, qs, 50)
     return render_page(request, "core/audit_list.html", {
         "form": form, "page": page, "query": query_without_page(request),

@@ -21,6 +21,7 @@ from shequ.core.api import error_responses
 from shequ.core.api_fields import ChoiceLabelField
 from shequ.core.choices import NodeKind
 from shequ.core.errors import DomainError
+from shequ.core.inputs import parse_date
 from shequ.core.scoping import scope_node_ids, scoped_nodes
 
 from . import selectors, services, spatial, stats
@@ -370,11 +371,13 @@ def indicator_list(request):
     _require(request, "grid.stats")
     p = request.query_params
     today = timezone.localdate()
-    try:
-        start = dt.date.fromisoformat(p.get("start")) if p.get("start") else today.replace(day=1)
-        end = dt.date.fromisoformat(p.get("end")) if p.get("end") else today
-    except ValueError:
-        raise DomainError(_("日期格式须为 YYYY-MM-DD。"), {"start": [_("日期无效。")]})
+    bounds = {}
+    for name, default in (("start", today.replace(day=1)), ("end", today)):
+        try:
+            bounds[name] = parse_date(p.get(name)) or default
+        except ValueError as exc:
+            raise DomainError(str(exc), {name: [str(exc)]}) from None
+    start, end = bounds["start"], bounds["end"]
     errors = period_errors(start, end, start_field="start", end_field="end")
     if errors:
         raise DomainError(str(errors["end"][0]), errors)

@@ -9,8 +9,9 @@ import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from shequ.core.choices import NodeKind
+from shequ.core.choices import NodeKind, Role
 from shequ.core.errors import DomainError
+from shequ.core.inputs import BoundedDateFilter
 from shequ.core.models import Department, Node
 from shequ.core.scoping import scoped_nodes
 
@@ -43,6 +44,10 @@ class CaseFilterForm(forms.Form):
         return data
 
 
+# The field staff's first view of the list (我的 / 我的网格 / 今天); "all" is the explicit choice of everything.
+MINE = [("mine", _("我的")), ("grids", _("我的网格")), ("today", _("今天")), ("all", _("全部"))]
+
+
 class CaseFilterSet(django_filters.FilterSet):
     """The grid case list: the page (`/grid/cases/`), its Excel export and `GET /api/v1/grid/cases/`. The API's
     `search` is the page's `q`."""
@@ -65,9 +70,10 @@ class CaseFilterSet(django_filters.FilterSet):
                                                  queryset=Node.objects.none())
     unit = django_filters.ModelChoiceFilter(label=_("责任单位"), method="_delegate", empty_label=_("全部单位"),
                                             queryset=Department.objects.filter(is_active=True))
-    date_from = django_filters.DateFilter(label=_("上报起"), method="_delegate",
+    mine = django_filters.ChoiceFilter(label=_("范围"), method="_delegate", empty_label=_("全部"), choices=MINE)
+    date_from = BoundedDateFilter(label=_("上报起"), method="_delegate",
                                           widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = django_filters.DateFilter(label=_("上报止"), method="_delegate",
+    date_to = BoundedDateFilter(label=_("上报止"), method="_delegate",
                                         widget=forms.DateInput(attrs={"type": "date"}))
 
     class Meta:
@@ -75,9 +81,11 @@ class CaseFilterSet(django_filters.FilterSet):
         fields: list[str] = []
         form = CaseFilterForm
 
-    def __init__(self, data=None, *, user, **kwargs):
+    def __init__(self, data=None, *, user, patrol_default: bool = False, **kwargs):
         super().__init__(data, queryset=Case.objects.none(), **kwargs)
         self.user = user
+        # The page (not the API) opens a patrol member's list on the cases they reported.
+        self.patrol_default = patrol_default and getattr(user, "role", "") == Role.PATROL
         self.filters["committee"].queryset = scoped_nodes(user, NodeKind.COMMITTEE)
 
     def _delegate(self, queryset, name, value):
@@ -95,7 +103,15 @@ class CaseFilterSet(django_filters.FilterSet):
                 "light": d.get("light") or "", "source": d.get("source") or "", "kind": d.get("kind") or "",
                 "urgency": d.get("urgency") or "", "committee_id": d["committee"].pk if d.get("committee") else None,
                 "unit_id": d["unit"].pk if d.get("unit") else None, "date_from": d.get("date_from"),
-                "date_to": d.get("date_to")}
+                "date_to": d.get("date_to"), "mine": self.mine_value()}
+
+    def mine_value(self) -> str:
+        """The chosen 我的/我的网格/今天 chip; a patrol member's page starts on 我的 unless a chip was chosen."""
+        d = self.form.cleaned_data if self.is_bound and self.is_valid() else {}
+        value = d.get("mine") or ""
+        if not value and self.patrol_default and not (self.data or {}).get("mine"):
+            value = "mine"
+        return "" if value == "all" else value
 
     @property
     def qs(self):

@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from shequ.core.choices import NodeKind
+from shequ.core.inputs import BoundedDateField
 from shequ.core.models import Department
 from shequ.core.scoping import scoped_nodes
 
@@ -174,7 +175,7 @@ class MonthForm(forms.Form):
 class OverrideForm(forms.Form):
     member = forms.ModelChoiceField(label=_("队员"), queryset=TeamMember.objects.filter(is_active=True).select_related(
         "team"), empty_label=_("选择队员"))
-    date = forms.DateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date", "aria-label": _("日期")}))
+    date = BoundedDateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date", "aria-label": _("日期")}))
     shift = forms.ChoiceField(label=_("班次"), choices=ShiftCode.choices)
     reason = forms.CharField(label=_("原因"), max_length=100,
                              widget=forms.TextInput(attrs={"placeholder": _("原因，如：病假、与某某调班")}))
@@ -183,7 +184,7 @@ class OverrideForm(forms.Form):
 class InspectionForm(forms.Form):
     template = forms.ModelChoiceField(label=_("评分表"), queryset=InspectionTemplate.objects.filter(is_active=True))
     title = forms.CharField(label=_("督查主题"), max_length=100)
-    date = forms.DateField(label=_("督查日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = BoundedDateField(label=_("督查日期"), widget=forms.DateInput(attrs={"type": "date"}))
     department = forms.ModelChoiceField(label=_("被督查部门"), queryset=Department.objects.filter(is_active=True),
                                         required=False)
     committee = forms.ModelChoiceField(label=_("被督查居民区"), queryset=None, required=False)
@@ -198,8 +199,8 @@ class PeriodForm(forms.Form):
     PRESETS = [("month", _("本月")), ("last_month", _("上月")), ("quarter", _("本季度")), ("year", _("本年")),
                ("custom", _("自定义"))]
     preset = forms.ChoiceField(label=_("期间"), choices=PRESETS, required=False)
-    start = forms.DateField(label=_("起"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=_("止"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    start = BoundedDateField(label=_("起"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    end = BoundedDateField(label=_("止"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     by = forms.ChoiceField(label=_("考评对象"), required=False, choices=[
         ("committee", _("区域（居委会）")), ("unit", _("部门（责任单位）")), ("post", _("岗位"))])
 

@@ -117,6 +117,13 @@ def _param(request, name: str) -> str:
     return (value or "").strip()
 
 
+def _limit(value: str, limit: int, name: str) -> str:
+    """A parameter longer than its field is refused with the limit, never cut."""
+    if len(value) > limit:
+        raise Open311Error(400, _("%(n)s 不能超过%(l)s个字符（现为%(c)s个）。") % {"n": name, "l": limit, "c": len(value)})
+    return value
+
+
 def _jurisdiction(request) -> Node | None:
     value = _param(request, "jurisdiction_id")
     subdistricts = Node.objects.filter(kind=NodeKind.SUBDISTRICT, is_active=True)
@@ -164,13 +171,15 @@ def _status(case: Case) -> str:
 
 
 def _status_notes(case: Case) -> str:
+    """A fixed public label per status (and, for a merged report, the number of the case it joined): never the
+    staff's free-text notes, which may name people or internal matters."""
     label = CaseStatus(case.status).label
     if case.status == CaseStatus.MERGED and case.duplicate_of_id:
         return _("%(s)s：与 %(n)s 为同一问题") % {"s": label, "n": case.duplicate_of.number}
-    if case.status in (CaseStatus.VOID,) and case.status_note:
-        return f"{label}：{case.status_note}"
+    if case.status == CaseStatus.VOID:
+        return _("%(s)s：经核实不予立案") % {"s": label}
     if case.status in CLOSED_STATUSES:
-        return f"{label}：{case.category.closing_condition}"
+        return _("%(s)s：已按结案标准处置完毕") % {"s": label}
     return str(label)
 
 
@@ -260,12 +269,14 @@ def _attributes(request, category: Category) -> dict:
         elif attribute.datatype == "datetime":
             result[attribute.code] = _parse_w3c(values[0], f"attribute[{attribute.code}]").isoformat()
         else:
-            result[attribute.code] = values[0][:500]
+            result[attribute.code] = _limit(values[0], 500, f"attribute[{attribute.code}]")
     return result
 
 
 def _create(request, fmt):
-    client = services.open311_client_for_key(_param(request, "api_key"))
+    if "api_key" in request.GET:
+        raise Open311Error(400, _("api_key 只能放在 POST 请求体中，不能放在网址查询串里（会被记入日志）。请更换该密钥。"))
+    client = services.open311_client_for_key((request.POST.get("api_key") or "").strip())
     if client is None:
         raise Open311Error(403, _("api_key 缺失或无效。"))
     jurisdiction = _jurisdiction(request) or client.jurisdiction
@@ -285,14 +296,17 @@ def _create(request, fmt):
     if address_id and not (lat or address):
         raise Open311Error(400, _("本系统不支持 address_id，请提供 lat/long 或 address_string。"))
     description = _param(request, "description")
-    if len(description) > 4000:
-        raise Open311Error(400, _("description 不能超过4000个字符。"))
+    _limit(address, 200, "address_string")
+    _limit(description, 4000, "description")
+    _limit(_param(request, "media_url"), 300, "media_url")
     attributes = _attributes(request, category)
-    name = " ".join(p for p in (_param(request, "last_name"), _param(request, "first_name")) if p)[:64]
-    contact = "；".join(p for p in (_param(request, "phone"), _param(request, "email")) if p)[:100]
+    name = _limit(" ".join(p for p in (_param(request, "last_name"), _param(request, "first_name")) if p), 64,
+                  "first_name/last_name")
+    contact = _limit("；".join(p for p in (_param(request, "phone"), _param(request, "email")) if p), 100,
+                     "phone/email")
     extra = []
     if _param(request, "media_url"):
-        extra.append(_("照片链接：%(u)s") % {"u": _param(request, "media_url")[:300]})
+        extra.append(_("照片链接：%(u)s") % {"u": _param(request, "media_url")})
     if attributes:
         labels = {a.code: a for a in category.attributes.all()}
         for key, value in attributes.items():
@@ -301,7 +315,7 @@ def _create(request, fmt):
     if len(text) < 4:
         text = _("市民上报：%(s)s。%(d)s") % {"s": category.name, "d": text}
     if extra:
-        text = (text + "\n" + "\n".join(extra))[:4000]
+        text = _limit(text + "\n" + "\n".join(extra), 4000, "description")
     uploads = request.FILES.getlist("media") + request.FILES.getlist("media[]")
     case = services.case_report(actor=None, category=category, source=Source.RESIDENT, description=text,
                                 lat=lat or None, lng=lng or None, address=address, subdistrict=jurisdiction,

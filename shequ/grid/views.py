@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from shequ.core.audit import audit_record
 from shequ.core.choices import AuditAction, NodeKind
 from shequ.core.errors import DomainError
+from shequ.core.inputs import query_int
 from shequ.core.models import Department, Node
 from shequ.core.scoping import scope_node_ids, scoped_nodes
 from shequ.core.web import form_add_domain_error, paginate, query_without_page, render_page, require
@@ -26,7 +27,7 @@ from shequ.core.web import form_add_domain_error, paginate, query_without_page, 
 from . import excel, selectors, services, spatial, stats, timing
 from .choices import (OPEN_STATUSES, SHIFT_SHORT, CaseAction, CaseStatus, HotlineAction, HotlineStatus, Satisfaction,
                       Urgency)
-from .filtersets import CaseFilterSet
+from .filtersets import MINE, CaseFilterSet
 from .forms import (ActionForm, BuildingForm, GeoJSONImportForm, HotlineActionForm,
                     HotlineCreateForm, HotlineFilterForm, HotlineImportForm, InspectionForm, MonthForm,
                     OverrideForm, PeriodForm, ReportForm, ResponsibleForm)
@@ -154,10 +155,15 @@ def unit(request):
 
 @require("grid.view")
 def case_list(request):
-    filters = CaseFilterSet(request.GET or None, user=request.user)
+    filters = CaseFilterSet(request.GET or None, user=request.user, patrol_default=True)
     page = paginate(request, filters.qs, 25)
+    params = request.GET.copy()
+    for key in ("page", "mine"):
+        params.pop(key, None)
     return render_page(request, "grid/case_list.html", {"form": filters.form, "page": page, "now": timezone.now(),
-                                                        "query": query_without_page(request)},
+                                                        "query": query_without_page(request),
+                                                        "mine": filters.mine_value() or "all",
+                                                        "chips": MINE, "chip_query": params.urlencode()},
                        "grid/partials/_case_table.html")
 
 
@@ -524,7 +530,8 @@ def inspection_list(request):
 
 @require("grid.inspect")
 def inspection_create(request):
-    template = InspectionTemplate.objects.filter(pk=request.GET.get("template") or request.POST.get("template")).first() \
+    template = InspectionTemplate.objects.filter(
+        pk=query_int(request.GET.get("template") or request.POST.get("template"))).first() \
         or InspectionTemplate.objects.filter(is_active=True).first()
     form = InspectionForm(request.POST or None, user=request.user,
                           initial={"template": template, "date": timezone.localdate()})

@@ -8,6 +8,7 @@ from rest_framework.response import Response
 from shequ.core.api import error_responses
 from shequ.core.api_permissions import HasCapability
 from shequ.core.choices import NodeKind
+from shequ.core.inputs import BoundedSerializerDateField
 from shequ.core.idempotency import personal_data
 from shequ.core.models import Node
 
@@ -41,7 +42,7 @@ class ResidentWriteSerializer(serializers.Serializer):
     id_number = serializers.CharField(max_length=18, min_length=15)
     phone = serializers.CharField(max_length=20, required=False, allow_blank=True)
     gender = serializers.ChoiceField(choices=Gender.choices, required=False)
-    birth_date = serializers.DateField(required=False)
+    birth_date = BoundedSerializerDateField(required=False)
     committee = serializers.CharField(max_length=24, help_text="居委会统计代码")
     address = serializers.CharField(max_length=128)
     household = serializers.CharField(max_length=32, required=False, allow_blank=True, help_text="户号")

@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from shequ.acceptance.models import QueueCategory
+from shequ.core.inputs import BoundedDateField
 
 from .choices import ReportRating
 
@@ -96,7 +97,7 @@ class CheckInForm(forms.Form):
 
 
 class SlotPublishForm(forms.Form):
-    date = forms.DateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}))
+    date = BoundedDateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}))
     start = forms.TimeField(label=_("开始"), widget=forms.TimeInput(attrs={"type": "time", "class": "form-control"}))
     end = forms.TimeField(label=_("结束"), widget=forms.TimeInput(attrs={"type": "time", "class": "form-control"}))
     category = forms.ModelChoiceField(label=_("取号类别"), queryset=QueueCategory.objects.filter(is_active=True),

@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from shequ.core.api_fields import ChoiceLabelField
+from shequ.core.inputs import BoundedSerializerDateField
 
 from .. import selectors, services
 from ..choices import (ARCHIVE_TYPE_CHOICES, CASE_EVENT_LABELS, ArchiveRelation, CallbackResult, CaseDecision,
@@ -186,7 +187,7 @@ class AcceptanceCaseCreateSerializer(serializers.Serializer):
     ticket = serializers.IntegerField(required=False, help_text="当天的排队号 id")
     materials = serializers.ListField(child=serializers.IntegerField(), required=False, max_length=100,
                                       help_text="已收取的材料 id")
-    rongque_deadline = serializers.DateField(required=False)
+    rongque_deadline = BoundedSerializerDateField(required=False)
     promise_signed = serializers.BooleanField(default=False)
     reasons = serializers.CharField(required=False, allow_blank=True, max_length=1000)
     note = serializers.CharField(required=False, allow_blank=True, max_length=200)
@@ -208,7 +209,7 @@ class SupplementSerializer(serializers.Serializer):
 
 
 class RongqueSerializer(serializers.Serializer):
-    rongque_deadline = serializers.DateField()
+    rongque_deadline = BoundedSerializerDateField()
     promise_signed = serializers.BooleanField(default=False)
 
 

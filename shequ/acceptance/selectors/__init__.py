@@ -1,6 +1,7 @@
 """Reads of the acceptance centre, scoped to the user's jurisdiction (objects outside it are 404)."""
 
-from .cases import (backoffice_pending, backoffice_queue, case_by_public_code, case_get, case_light,  # noqa: F401
+from .cases import (BACKOFFICE_BUCKETS, backoffice_filter_search, backoffice_pending, backoffice_queue, case_by_public_code,  # noqa: F401
+                    case_filter_backoffice_bucket, case_get, case_light,
                     case_filter_light, case_filter_received, case_filter_search, case_filter_status, case_list,
                     case_queryset, count_backoffice, count_due_soon, count_notified, count_overdue,
                     count_to_deliver, decided_awaiting_completion, due_soon, keyset_page, overdue, rongque_late)

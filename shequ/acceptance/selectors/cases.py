@@ -8,6 +8,7 @@ import heapq
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from shequ.core.choices import NodeKind
 from shequ.core.scoping import filter_by_scope
@@ -121,8 +122,41 @@ def keyset_page(qs: QuerySet, *, before: str | None, size: int = 25) -> tuple[li
 
 
 def backoffice_queue(*, user) -> QuerySet:
-    return (case_queryset(user=user).filter(status__in=[*CASE_BACKOFFICE, CaseStatus.RETURNED])
+    """Every case in the department's hands (to review, paused for 补正, decided and not yet completed), most
+    urgent first; `BackofficeFilterSet` narrows it to one bucket."""
+    return (case_queryset(user=user).filter(status__in=[*CASE_BACKOFFICE, CaseStatus.RETURNED, CaseStatus.APPROVED,
+                                                        CaseStatus.REFUSED])
             .select_related("item", "handler").defer(*ENCRYPTED).order_by("due_date", "id"))
+
+
+# The department's queue, in buckets: (value, label, statuses). The empty value is the default view.
+BACKOFFICE_BUCKETS = (
+    ("accepted", CaseStatus.ACCEPTED.label, (CaseStatus.ACCEPTED,)),
+    ("reviewing", CaseStatus.REVIEWING.label, (CaseStatus.REVIEWING,)),
+    ("returned", CaseStatus.RETURNED.label, (CaseStatus.RETURNED,)),
+    ("decided", _("已审核待办结"), (CaseStatus.APPROVED, CaseStatus.REFUSED)),
+    ("all", _("全部在办"), (*CASE_BACKOFFICE, CaseStatus.RETURNED, CaseStatus.APPROVED, CaseStatus.REFUSED)),
+)
+
+
+def case_filter_backoffice_bucket(qs: QuerySet, bucket: str) -> QuerySet:
+    """One bucket of the back-office queue; empty: waiting for the department's review (待签收 and 审核中)."""
+    for value, _label, statuses in BACKOFFICE_BUCKETS:
+        if value == bucket:
+            return qs.filter(status__in=statuses)
+    return qs.filter(status__in=CASE_BACKOFFICE)
+
+
+def backoffice_filter_search(qs: QuerySet, search: str) -> QuerySet:
+    """A case number (SL…) exactly, otherwise the start of the applicant's name, or the item's code or a part of
+    its name."""
+    search = (search or "").strip()[:32]
+    if not search:
+        return qs
+    if search.upper().startswith("SL") and search[2:].isdigit():
+        return qs.filter(number=search.upper())
+    return qs.filter(Q(applicant_name__startswith=search) | Q(item__name__contains=search)
+                     | Q(item__code__iexact=search))
 
 
 def backoffice_pending(*, user, limit: int) -> list[Case]:

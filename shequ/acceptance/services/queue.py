@@ -8,11 +8,15 @@ UNIQUE constraint allows one called/served ticket per window, so a double click 
 
 from __future__ import annotations
 
+import datetime as dt
+
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Case as DbCase, IntegerField, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from shequ.core import workcal
 from shequ.core.audit import audit_record
 from shequ.core.choices import AuditAction
 from shequ.core.errors import ConflictError, DomainError
@@ -50,10 +54,49 @@ def _check_today(ticket: Ticket) -> None:
             {"ticket": [_("不是当天的号。")]})
 
 
+def _hall_hours() -> tuple[dt.time, dt.time] | None:
+    text = (settings.SHEQU_HALL_HOURS or "").strip()
+    if not text:
+        return None
+    start, end = (dt.time.fromisoformat(part.strip()) for part in text.split("-", 1))
+    return start, end
+
+
+def _workday(day: dt.date) -> bool:
+    try:
+        return workcal.is_workday(day)
+    except workcal.CalendarUnavailable:
+        return day.weekday() < 5
+
+
+def hall_opening_refusal(now: dt.datetime | None = None) -> str:
+    """Why no number can be taken now, saying when the hall opens next; "" within the posted hours."""
+    hours = _hall_hours()
+    if hours is None:
+        return ""
+    start, end = hours
+    local = timezone.localtime(now or timezone.now())
+    today = local.date()
+    if _workday(today) and start <= local.time() < end:
+        return ""
+    day = today if (_workday(today) and local.time() < start) else today + dt.timedelta(days=1)
+    for _i in range(40):
+        if _workday(day):
+            break
+        day += dt.timedelta(days=1)
+    opens = _("%(y)d年%(m)d月%(d)d日 %(h)d:%(mi)02d") % {"y": day.year, "m": day.month, "d": day.day,
+                                                       "h": start.hour, "mi": start.minute}
+    return _("现在不是取号时间（工作日 %(s)s–%(e)s）。下次开始取号：%(o)s。") % {
+        "s": f"{start.hour}:{start.minute:02d}", "e": f"{end.hour}:{end.minute:02d}", "o": opens}
+
+
 def ticket_issue(*, node, category: str, priority: bool = False, priority_reason: str = "", actor=None,
                  device=None) -> Ticket:
     """Take a number. `category` is the letter; a priority ticket (绿色通道) states why. The checks run
     before the transaction, so the write lock is held only for the counter, the ticket and its two log rows."""
+    refusal = hall_opening_refusal()
+    if refusal:
+        raise DomainError(refusal, {"category": [refusal]})
     letter = (category or "").strip().upper()
     cat = QueueCategory.objects.filter(letter=letter, is_active=True).first() if len(letter) == 1 else None
     if cat is None:

@@ -12,11 +12,12 @@ from django.views.decorators.http import require_POST
 
 from shequ.core import workcal
 from shequ.core.errors import DomainError, Forbidden
-from shequ.core.web import forbidden, form_add_domain_error, render_page, require
+from shequ.core.inputs import query_int
+from shequ.core.web import forbidden, form_add_domain_error, paginate, query_without_page, render_page, require
 
 from .. import selectors, services
 from ..choices import CASE_EVENT_LABELS, CaseDecision, CaseStatus, ItemMode
-from ..filtersets import CaseFilterSet
+from ..filtersets import BackofficeFilterSet, CaseFilterSet
 from ..forms import (CompleteForm, DeliverForm, IntakeForm, NoteForm, ReasonsForm, RejectForm,
                      ReturnForm, RongqueForm, SupplementForm, TerminateForm)
 from ..models import ServiceItem, Ticket
@@ -38,10 +39,10 @@ def _preview_due(item: ServiceItem) -> dict:
 def item_materials(request):
     """Fragment: the checklist and facts of the chosen item (htmx, on item change)."""
     item = None
-    if request.GET.get("item", "").isdigit():
-        item = ServiceItem.objects.filter(pk=int(request.GET["item"]), is_active=True).select_related(
+    if query_int(request.GET.get("item")):
+        item = ServiceItem.objects.filter(pk=query_int(request.GET["item"]), is_active=True).select_related(
             "department", "queue_category").first()
-    checked = {int(v) for v in request.GET.getlist("materials") if v.isdigit()}
+    checked = {query_int(v) for v in request.GET.getlist("materials")} - {None}
     context = {"item": item, "materials": list(item.materials.all()) if item else [], "checked": checked}
     if item:
         context.update(_preview_due(item))
@@ -74,7 +75,7 @@ def applicant_pick(request, pk):
 
 
 def _ticket_for(request, value) -> Ticket | None:
-    if not str(value or "").isdigit():
+    if not query_int(value):
         return None
     try:
         return selectors.ticket_get(user=request.user, pk=value)
@@ -85,8 +86,8 @@ def _ticket_for(request, value) -> Ticket | None:
 @require("acceptance.intake")
 def case_intake(request):
     initial = {"ticket": request.GET.get("ticket") or None, "decision": CaseDecision.ACCEPT}
-    if request.GET.get("item", "").isdigit():
-        initial["item"] = request.GET["item"]
+    if query_int(request.GET.get("item")):
+        initial["item"] = query_int(request.GET["item"])
     form = IntakeForm(request.POST or None, initial=initial)
     resident = None
     if request.method == "POST" and form.is_valid():
@@ -119,9 +120,9 @@ def case_intake(request):
             resident = None
     item = None
     item_value = form.data.get("item") if form.is_bound else initial.get("item")
-    if str(item_value or "").isdigit():
-        item = ServiceItem.objects.filter(pk=int(item_value), is_active=True).first()
-    checked = {int(v) for v in request.POST.getlist("materials") if v.isdigit()}
+    if query_int(item_value):
+        item = ServiceItem.objects.filter(pk=query_int(item_value), is_active=True).first()
+    checked = {query_int(v) for v in request.POST.getlist("materials")} - {None}
     materials_ctx = {"item": item, "materials": list(item.materials.all()) if item else [], "checked": checked}
     if item:
         materials_ctx.update(_preview_due(item))
@@ -145,25 +146,17 @@ def case_list(request):
     }, "acceptance/partials/_case_rows.html")
 
 
-BACKOFFICE_ROWS = 100
-
-
 @require("acceptance.backoffice")
 def backoffice(request):
-    """The department's queue, most urgent first; each list shows the first 100 with its total and a link to
-    the full list."""
+    """The department's queue, most urgent first: searched, filtered, paged and counted like the other lists."""
     today = timezone.localdate()
-    queue = selectors.backoffice_queue(user=request.user)
-    returned = queue.filter(status=CaseStatus.RETURNED)
-    decided = selectors.decided_awaiting_completion(user=request.user)
-    return render(request, "acceptance/backoffice.html", {
-        "pending": [(c, selectors.case_light(c, today))
-                    for c in selectors.backoffice_pending(user=request.user, limit=BACKOFFICE_ROWS)],
-        "pending_total": selectors.count_backoffice(request.user),
-        "returned": list(returned[:BACKOFFICE_ROWS]), "returned_total": returned.count(),
-        "decided": [(c, selectors.case_light(c, today)) for c in decided[:BACKOFFICE_ROWS]],
-        "decided_total": decided.count(), "limit": BACKOFFICE_ROWS,
-    })
+    filters = BackofficeFilterSet(request.GET, queryset=selectors.backoffice_queue(user=request.user),
+                                  request=request)
+    page = paginate(request, filters.qs)
+    return render_page(request, "acceptance/backoffice.html", {
+        "form": filters.form, "page": page, "query": query_without_page(request),
+        "rows": [(c, selectors.case_light(c, today)) for c in page.object_list],
+    }, "acceptance/partials/_backoffice_rows.html")
 
 
 @require("acceptance.case_view")

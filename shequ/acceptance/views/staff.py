@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from shequ.core import workcal
 from shequ.core.errors import DomainError
+from shequ.core.inputs import parse_date
 from shequ.core.models import User
 from shequ.core.scoping import in_scope
 from shequ.core.web import form_add_domain_error, render_page, require, xlsx_response
@@ -69,7 +70,7 @@ def window_edit(request, pk=None):
 def _monday(value: str | None) -> dt.date:
     today = timezone.localdate()
     try:
-        day = dt.date.fromisoformat(value) if value else today
+        day = parse_date(value) or today
     except ValueError:
         day = today
     return day - dt.timedelta(days=day.weekday())

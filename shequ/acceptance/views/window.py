@@ -68,7 +68,7 @@ def window_queue(request, number):
 
 def _expected(request) -> int | None:
     value = request.POST.get("expected", "")
-    return int(value) if value.isdigit() else None
+    return int(value) if value.isascii() and value.isdigit() and len(value) <= 18 else None
 
 
 def _respond(request, window, error: str = "", info: str = ""):

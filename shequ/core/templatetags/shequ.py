@@ -77,6 +77,16 @@ def num(value, places=None):
 
 
 @register.filter
+def rate(value, suffix="%"):
+    """`{{ r.close_rate|rate }}` a percentage ("87.5%"), or "无数据" when there was nothing to divide by."""
+    from django.utils.translation import gettext
+
+    if value is None or value == "":
+        return gettext("无数据")
+    return f"{num(value, 1)}{suffix or ''}"
+
+
+@register.filter
 def calendar_source(source):
     from shequ.core.workcal import source_label
 

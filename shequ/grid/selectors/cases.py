@@ -19,7 +19,7 @@ from shequ.core.models import Department
 from shequ.core.scoping import filter_by_scope, scope_is_whole_tree, scope_node_ids, scope_paths
 
 from ..choices import CLOSED_STATUSES, OPEN_STATUSES, CaseStatus, ExtensionStatus
-from ..models import Case, CaseEvent, WorkStation
+from ..models import Case, CaseEvent, GridResponsible, WorkStation
 
 
 S = CaseStatus
@@ -70,8 +70,15 @@ def _list_base(user) -> QuerySet:
 
 def case_list(*, user, status: str = "", statuses=None, source: str = "", category_id=None, committee_id=None,
               unit_id=None, light: str = "", search: str = "", kind: str = "", urgency: str = "",
-              date_from: dt.date | None = None, date_to: dt.date | None = None) -> QuerySet:
+              date_from: dt.date | None = None, date_to: dt.date | None = None, mine: str = "") -> QuerySet:
     qs = _list_base(user)
+    if mine == "mine":
+        qs = qs.filter(reporter=user)
+    elif mine == "grids":
+        qs = qs.filter(grid_id__in=GridResponsible.objects.filter(user=user).values("grid_id"))
+    elif mine == "today":
+        qs = qs.filter(reported_at__gte=dt.datetime.combine(timezone.localdate(), dt.time.min,
+                                                            tzinfo=timezone.get_current_timezone()))
     if status == "open":
         qs = qs.filter(status__in=OPEN_STATUSES)
     elif status == "closed":

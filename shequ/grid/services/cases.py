@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shequ.core.audit import audit_record
+from shequ.core.inputs import check_length, query_int
 from shequ.core.choices import AuditAction, NodeKind, Role
 from shequ.core.errors import ConflictError, DomainError, PreconditionFailed
 from shequ.core.models import Department, Node, User
@@ -72,7 +73,7 @@ def _event(case: Case, *, actor, action: str, from_status: str, note: str = "", 
     event = CaseEvent.objects.create(
         case=case, action=action, from_status=from_status, to_status=case.status,
         actor=actor if getattr(actor, "pk", None) else None, actor_name=actor_name(actor)[:64],
-        unit=unit, note=(note or "")[:500], data=data or {}, on_time=on_time, at=at or timezone.now())
+        unit=unit, note=check_length(note or "", 500, "note", _("备注")), data=data or {}, on_time=on_time, at=at or timezone.now())
     return event
 
 
@@ -135,10 +136,14 @@ def case_report(*, actor, category, source: str, description: str, lat=None, lng
     case = Case(number=_next_number(subdistrict, now), category=category, kind=category.main.kind, source=source,
                 urgency=urgency, status=S.REPORTED, node=node, grid=grid, committee=committee,
                 lat=float(lat) if located else None, lng=float(lng) if located else None,
-                address=address.strip()[:200], description=description, component_code=component_code[:16],
+                address=check_length(address.strip(), 200, "address", _("地址")),
+                description=check_length(description, 4000, "description", _("问题描述")),
+                component_code=check_length(component_code, 16, "component_code", _("部件编码")),
                 reporter=actor if staff else None,
-                reporter_name=(reporter_name or (actor_name(actor) if staff else ""))[:64],
-                reporter_contact=(reporter_contact or "")[:100], external_no=(external_no or "")[:40],
+                reporter_name=check_length(reporter_name or (actor_name(actor)[:64] if staff else ""), 64,
+                                           "reporter_name", _("上报人姓名")),
+                reporter_contact=check_length(reporter_contact or "", 100, "reporter_contact", _("联系方式")),
+                external_no=check_length(external_no or "", 40, "external_no", _("外部编号")),
                 open311_client=open311_client, reported_at=now, updated_at=now)
     if open311_client is not None:
         case.open311_token = secrets.token_hex(16)
@@ -199,7 +204,7 @@ def _unit_value(value) -> Department:
         unit = value
     else:
         unit = Department.objects.filter(code=str(value or "")).first() or (
-            Department.objects.filter(pk=value).first() if str(value or "").isdigit() else None)
+            Department.objects.filter(pk=query_int(value)).first() if query_int(value) else None)
     if unit is None or not unit.is_active:
         raise DomainError(_("责任单位不存在或已停用。"), {"unit": [_("请选择有效的责任单位。")]})
     return unit
@@ -253,7 +258,7 @@ def _transition(name: str, *, actor, case: Case, note: str, expected_version, ph
     case = _lock(case, expected_version)
     declared = CASE.check(actor, case, name)
     step = _Step(actor=actor, case=case, now=timezone.now(), unit=acting_unit(actor),
-                 note=(note or "").strip()[:500])
+                 note=check_length((note or "").strip(), 500, "note", _("备注")))
     before_key = stats.case_key(case)
     before = case.status
     apply(step)
@@ -361,8 +366,8 @@ def case_merge(*, actor, case: Case, target=None, note: str = "", expected_versi
                keep_location: bool = False) -> Case:
     """合并: a repeated report joins the main case (by id or number)."""
     def apply(step):
-        main = target if isinstance(target, Case) else Case.objects.filter(pk=target).first() if str(
-            target or "").isdigit() else Case.objects.filter(number=str(target or "")).first()
+        main = target if isinstance(target, Case) else Case.objects.filter(pk=query_int(target)).first() if query_int(
+            target) else Case.objects.filter(number=str(target or "")).first()
         # Another jurisdiction's case answers exactly like a missing one (nothing about its existence or status).
         if main is None or main.pk == step.case.pk or not in_scope(step.actor, main.node):
             raise DomainError(_("请选择要合并到的案件。"), {"target": [_("目标案件无效。")]})

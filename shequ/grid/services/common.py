@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from shequ.core import workflow
 from shequ.core.choices import NodeKind
 from shequ.core.errors import DomainError
+from shequ.core.inputs import check_length
 from shequ.core.models import Node
 
 from .. import photos as photo_lib
@@ -78,4 +79,4 @@ def require_text(value: str, field: str, message: str, min_len: int = 2) -> str:
     value = (value or "").strip()
     if len(value) < min_len:
         raise DomainError(message, {field: [message]})
-    return value[:500]
+    return check_length(value, 500, field, _("内容"))
