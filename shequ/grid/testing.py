@@ -32,10 +32,13 @@ def build_grid_centre(tree: dict, *, prefix: str = "") -> tuple:
     return station, users
 
 
-def report(env, *, user="inspector", category="E0102", point=DUNHUA, source="patrol", **kw):
-    """A case reported by `env[user]` through the service (a patrol report of 暴露垃圾 in 敦化路 by default)."""
+def report(env, *, user="inspector", category="E0102", point=DUNHUA, source=None, **kw):
+    """A case reported by `env[user]` through the service (a report of 暴露垃圾 in 敦化路 by default, from the
+    reporter's own channel: a patrol's patrol, a work station's station)."""
     from . import services
 
-    return services.case_report(actor=env[user], category=category, source=source,
+    actor = env[user]
+    source = source or services.report_sources(actor)[0]
+    return services.case_report(actor=actor, category=category, source=source,
                                 description=kw.pop("description", "绿化带边有暴露垃圾"), lat=point[0], lng=point[1],
                                 address=kw.pop("address", "敦化路100号"), **kw)

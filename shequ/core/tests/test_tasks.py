@@ -191,7 +191,7 @@ def test_it_runs_a_scheduled_management_command_through_the_queue(personas):
     assert run.status == TaskRunStatus.SUCCEEDED and run.schedule == "test.purge"
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)  # the worker closes its connections between drains, as in production
 def test_the_worker_command_ticks_the_schedule_and_drains_the_queue():
     sched._ENTRIES.clear()
     sched.periodic("test.window", "* * * * *", window_task, label="测试")
