@@ -33,6 +33,7 @@ def test_sign_up_bind_book_and_follow_it(phone, live_server, shot_dir, family, s
         page.goto(f"{url}/m/")
         page.screenshot(path=shot_dir("portal_01_landing_390"), full_page=True)
         page.get_by_role("link", name="用手机号注册").click()
+        page.wait_for_load_state("load")  # htmx must be running before the button that posts through it
         page.fill("input[name=phone]", "13911112222")
         page.get_by_role("button", name="获取短信验证码").click()
         expect(page.locator("#code-sent")).to_contain_text("验证码已发送")
