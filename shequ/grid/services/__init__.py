@@ -2,7 +2,7 @@
 are re-exported here (`from shequ.grid import services; services.case_report(...)`)."""
 
 from .common import (  # noqa: F401
-    ActionForbidden, CaseNotFound, subdistrict_of, acting_subdistrict, actor_name, clean_photos, active_category,
+    ActionForbidden, CaseNotFound, subdistrict_of, sole_subdistrict, actor_name, clean_photos, active_category,
     locate, require_text)
 from .cases import (  # noqa: F401
     report_sources, case_report, suggest_duplicates, case_send_verify, case_verify_ok, case_verify_false, case_file,

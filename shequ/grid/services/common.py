@@ -27,9 +27,10 @@ def subdistrict_of(node: Node) -> Node | None:
     return Node.objects.filter(code__in=codes, kind=NodeKind.SUBDISTRICT).first()
 
 
-def acting_subdistrict(user) -> Node | None:
-    """The one 街道 a user acts for: the 街道 their scope holds or lies in, when there is exactly one (a
-    district-wide or multi-街道 scope has none: the user must say where)."""
+def sole_subdistrict(user) -> Node | None:
+    """The one 街道 a user's scope holds or lies in, when there is exactly one (a district-wide or multi-街道 scope
+    has none: the user must say where). Unlike `core.scoping.acting_subdistrict` (the first 街道 *below* the
+    scope, for centre staff), a committee worker's scope here gives the 街道 above it."""
     if user is None or not getattr(user, "is_authenticated", False):
         return None
     found = {}

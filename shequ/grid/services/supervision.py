@@ -14,7 +14,7 @@ from shequ.core.errors import DomainError
 from shequ.core.scoping import in_scope
 
 from ..models import Inspection, InspectionScore, InspectionTemplate
-from .common import acting_subdistrict, require_text
+from .common import require_text, sole_subdistrict
 
 
 @transaction.atomic
@@ -28,7 +28,7 @@ def inspection_create(*, actor, template: InspectionTemplate, title: str, date: 
         raise DomainError(_("请选择被督查的居民区。"), {"committee": [_("必填。")]})
     if committee is not None and not in_scope(actor, committee):
         raise DomainError(_("该居民区不在您的管辖范围内。"), {"committee": [_("超出管辖范围。")]})
-    node = committee or acting_subdistrict(actor)
+    node = committee or sole_subdistrict(actor)
     if node is None:
         raise DomainError(_("您的管辖范围不止一个街道，请选择被督查的居民区。"), {"committee": [_("请选择居民区。")]})
     items = list(template.items.all())
