@@ -71,7 +71,9 @@ class Server:
             args += ["--threads", str(self.threads)]
         self.proc = subprocess.Popen(args, cwd=ROOT, env=self.env, stdout=subprocess.DEVNULL,
                                      stderr=subprocess.DEVNULL)
-        deadline = time.time() + 60
+        # A loaded machine may take minutes to start the workers: wait longer, and never leave them behind.
+        wait = int(os.environ.get("BENCH_SERVER_WAIT", "240"))
+        deadline = time.time() + wait
         while time.time() < deadline:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"gunicorn exited ({self.proc.returncode}); see {self.log}")
@@ -82,7 +84,9 @@ class Server:
             except OSError:
                 pass
             time.sleep(0.3)
-        raise RuntimeError("gunicorn did not answer within 60 s")
+        self.proc.send_signal(signal.SIGTERM)
+        self.proc.wait(30)
+        raise RuntimeError(f"gunicorn did not answer within {wait} s")
 
     def workers_memory(self) -> list[dict]:
         return [{"pid": pid, **_memory(pid)} for pid in _children(self.proc.pid)]

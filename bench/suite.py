@@ -442,7 +442,8 @@ def main():
     out.write_text(json.dumps(result, ensure_ascii=False, indent=1, default=str) + "\n")
     print_table(rows)
     missed = [r for r in rows if r.get("met") is False]
-    print(f"\n{len(rows)} figures, {len(missed)} targets missed; saved to {out.relative_to(ROOT)} "
+    shown = out.relative_to(ROOT) if out.is_relative_to(ROOT) else out
+    print(f"\n{len(rows)} figures, {len(missed)} targets missed; saved to {shown} "
           f"({time.time() - started:.0f} s)")
 
 

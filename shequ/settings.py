@@ -97,6 +97,17 @@ INSTALLED_APPS = [
     "shequ.acceptance.apps.AcceptanceConfig",
     "shequ.grid.apps.GridConfig",
     "shequ.portal.apps.PortalConfig",
+    "shequ.facilities.apps.FacilitiesConfig",
+    "shequ.eldercare.apps.EldercareConfig",
+    "shequ.health.apps.HealthConfig",
+    "shequ.charity.apps.CharityConfig",
+    "shequ.helpline.apps.HelplineConfig",
+    "shequ.volunteers.apps.VolunteersConfig",
+    "shequ.socialorgs.apps.SocialorgsConfig",
+    "shequ.targets.apps.TargetsConfig",
+    "shequ.events.apps.EventsConfig",
+    "shequ.governance.apps.GovernanceConfig",
+    "shequ.cockpit.apps.CockpitConfig",
 ]
 
 MIDDLEWARE = [
@@ -208,6 +219,7 @@ PASSWORD_RESET_TIMEOUT = 3600
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = env_int("LOGIN_COOLOFF_MINUTES", 30) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_USERNAME_CALLABLE = "shequ.core.logins.axes_username"  # a typed phone number is never stored (see logins)
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "core/locked_out.html"
 AXES_VERBOSE = False
@@ -337,6 +349,12 @@ SPECTACULAR_SETTINGS = {
         "HotlineStatusEnum": "shequ.grid.choices.HotlineStatus",
         "ExtensionStatusEnum": "shequ.grid.choices.ExtensionStatus",
         "RecipientEnum": "shequ.acceptance.choices.Recipient",
+        "GridCaseSourceEnum": "shequ.grid.choices.Source",
+        "HotlineContactMethodEnum": "shequ.grid.choices.ContactMethod",
+        "OrganisationKindEnum": "shequ.socialorgs.choices.OrgKind",
+        "ProjectStatusEnum": "shequ.socialorgs.choices.ProjectStatus",
+        "ClaimStatusEnum": "shequ.socialorgs.choices.ClaimStatus",
+        "BookingStatusEnum": "shequ.facilities.choices.BookingStatus",
     },
 }
 
@@ -345,8 +363,14 @@ SHEQU_MESSAGE_BACKEND = env_str("MESSAGE_BACKEND", "shequ.core.messaging.LogMess
 
 # Working periods of a working day, for deadlines counted in 工作时.
 SHEQU_WORKING_PERIODS = env_str("WORKING_PERIODS", "08:30-11:30,13:00-17:00")
+# Decimal places of the coordinates the public Open311 GET shows (3 ≈ 100 m: the street, never the doorway).
+SHEQU_GRID_PUBLIC_COORD_DECIMALS = env_int("GRID_PUBLIC_COORD_DECIMALS", 3)
 # The hall's posted hours for taking a number (kiosk, API, appointment check-in), on working days; empty: no limit.
 SHEQU_HALL_HOURS = env_str("HALL_HOURS", "08:30-17:00")
+# Department codes (core.Department.code) of the 街道 functions some work belongs to: only that department's
+# back-office officers hold it (`shequ.core.permissions.department_only`).
+SHEQU_DEPARTMENTS = {"civil_affairs": env_str("CIVIL_AFFAIRS_DEPARTMENT", "MZ"),
+                     "health": env_str("HEALTH_DEPARTMENT", "WJ")}
 
 # Background and scheduled work: Django's tasks framework (the django-tasks backport). The database backend is
 # the default and needs nothing but the database (`manage.py run_worker` beside the web server); with several
@@ -376,7 +400,8 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"personal": {"()": "shequ.core.logfilters.MaskPersonalData"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["personal"]}},
     "loggers": {
         "shequ": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
         "django.request": {"handlers": ["console"], "level": "ERROR"},

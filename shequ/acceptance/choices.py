@@ -1,7 +1,8 @@
 """Statuses, allowed transitions and the fixed vocabularies of the acceptance centre (受理中心).
 
-Every service checks its step against the maps here (`check_action`, `check_transition`), so the HTML views and the
-API refuse the same things with the same message.
+The queue and rectification services check their steps against the maps here (`check_action`); the case and the
+archive request are declared workflows (`workflows.py`). Either way the HTML views and the API refuse the same
+things with the same message.
 """
 
 from django.db import models
@@ -33,6 +34,23 @@ class SkillLevel(models.TextChoices):
     LEARNING = "learning", _("学习中")
 
 
+class ContractType(models.TextChoices):
+    """How a generalist window clerk is employed (统一招聘)."""
+    LABOUR = "labour", _("劳动合同（社区工作者）")
+    DISPATCH = "dispatch", _("劳务派遣")
+    CIVIL = "civil", _("事业编制")
+    OTHER = "other", _("其他")
+
+
+class PostLevel(models.TextChoices):
+    """The post level of a window clerk (岗位等级), from trainee to senior generalist."""
+    TRAINEE = "trainee", _("见习受理员")
+    JUNIOR = "junior", _("综合受理员（初级）")
+    MIDDLE = "middle", _("综合受理员（中级）")
+    SENIOR = "senior", _("综合受理员（高级）")
+    LEAD = "lead", _("窗口组长")
+
+
 class DeviceKind(models.TextChoices):
     KIOSK = "kiosk", _("取号机")
     HALL = "hall", _("大厅显示屏")
@@ -48,6 +66,18 @@ class TicketStatus(models.TextChoices):
     DONE = "done", _("已完成")
     NO_SHOW = "no_show", _("过号")
     EXPIRED = "expired", _("已失效")
+
+
+# "Y 预约" lane: a ticket issued for a checked-in appointment is numbered Y + its category letter + the
+# category's sequence (YA012), so it can never clash with a walk-in number (A012, or Y012 of a category Y), and
+# it is called before the walk-ins of its category.
+APPOINTMENT_LANE = "Y"
+APPOINTMENT_NUMBER_REGEX = r"^Y[A-Z][0-9]"
+
+
+def is_appointment_number(number: str) -> bool:
+    number = number or ""
+    return len(number) > 2 and number[0] == APPOINTMENT_LANE and number[1].isalpha() and number[2].isdigit()
 
 
 TICKET_ACTIVE = (TicketStatus.CALLED, TicketStatus.SERVING)
@@ -101,44 +131,28 @@ CASE_BACKOFFICE = (CaseStatus.ACCEPTED, CaseStatus.REVIEWING)
 
 NEW = None  # the state before a case exists
 
-CASE_TRANSITIONS = {
-    NEW: {CaseStatus.NOTIFIED, CaseStatus.ACCEPTED, CaseStatus.REJECTED},
-    CaseStatus.NOTIFIED: {CaseStatus.ACCEPTED, CaseStatus.REJECTED, CaseStatus.TERMINATED},
-    CaseStatus.ACCEPTED: {CaseStatus.REVIEWING, CaseStatus.APPROVED, CaseStatus.REFUSED, CaseStatus.RETURNED,
-                          CaseStatus.COMPLETED, CaseStatus.TERMINATED},
-    CaseStatus.REVIEWING: {CaseStatus.APPROVED, CaseStatus.REFUSED, CaseStatus.RETURNED, CaseStatus.TERMINATED},
-    CaseStatus.RETURNED: {CaseStatus.ACCEPTED, CaseStatus.TERMINATED},
-    CaseStatus.APPROVED: {CaseStatus.COMPLETED},
-    CaseStatus.REFUSED: {CaseStatus.COMPLETED},
-    CaseStatus.COMPLETED: {CaseStatus.DELIVERED},
-    CaseStatus.DELIVERED: set(),
-    CaseStatus.REJECTED: set(),
-    CaseStatus.TERMINATED: set(),
-}
-
-# action → (label, source statuses, target status). Several actions reach the same status (受理, 容缺受理 and
-# 补正完成 all lead to ACCEPTED), so each names where it may start; every pair is in CASE_TRANSITIONS.
-CASE_ACTIONS = {
-    "notify": (_("一次性告知"), {NEW}, CaseStatus.NOTIFIED),
-    "accept": (_("受理"), {NEW, CaseStatus.NOTIFIED}, CaseStatus.ACCEPTED),
-    "rongque": (_("容缺受理"), {NEW, CaseStatus.NOTIFIED}, CaseStatus.ACCEPTED),
-    "reject": (_("不予受理"), {NEW, CaseStatus.NOTIFIED}, CaseStatus.REJECTED),
-    "claim": (_("签收审核"), {CaseStatus.ACCEPTED}, CaseStatus.REVIEWING),
-    "approve": (_("审核通过"), {CaseStatus.ACCEPTED, CaseStatus.REVIEWING}, CaseStatus.APPROVED),
-    "refuse": (_("审核不予通过"), {CaseStatus.ACCEPTED, CaseStatus.REVIEWING}, CaseStatus.REFUSED),
-    "return": (_("退回补正"), {CaseStatus.ACCEPTED, CaseStatus.REVIEWING}, CaseStatus.RETURNED),
-    "resubmit": (_("补正完成，重新计时"), {CaseStatus.RETURNED}, CaseStatus.ACCEPTED),
-    "complete": (_("办结"), {CaseStatus.ACCEPTED, CaseStatus.APPROVED, CaseStatus.REFUSED}, CaseStatus.COMPLETED),
-    "deliver": (_("出件"), {CaseStatus.COMPLETED}, CaseStatus.DELIVERED),
-    "terminate": (_("终止办理"), {CaseStatus.NOTIFIED, CaseStatus.ACCEPTED, CaseStatus.REVIEWING, CaseStatus.RETURNED},
-                  CaseStatus.TERMINATED),
+# The case's actions and their labels. Which status each starts from and leads to, who may take it and on what
+# conditions is declared once in `workflows.CASE` (services, pages and API read it there).
+CASE_ACTION_LABELS = {
+    "notify": _("一次性告知"),
+    "accept": _("受理"),
+    "rongque": _("容缺受理"),
+    "reject": _("不予受理"),
+    "claim": _("签收审核"),
+    "approve": _("审核通过"),
+    "refuse": _("审核不予通过"),
+    "return": _("退回补正"),
+    "resubmit": _("补正完成，重新计时"),
+    "complete": _("办结"),
+    "deliver": _("出件"),
+    "terminate": _("终止办理"),
 }
 
 CASE_EVENT_LABELS = {
     "intake": _("收件登记"),
     "supplement": _("补交材料"),
     "print": _("打印文书"),
-    **{k: v[0] for k, v in CASE_ACTIONS.items()},
+    **CASE_ACTION_LABELS,
 }
 
 
@@ -318,14 +332,7 @@ class ArchiveStatus(models.TextChoices):
     ISSUED = "issued", _("已出证")
 
 
-ARCHIVE_TRANSITIONS = {
-    NEW: {ArchiveStatus.SUBMITTED, ArchiveStatus.REFUSED},
-    ArchiveStatus.SUBMITTED: {ArchiveStatus.FOUND, ArchiveStatus.NOT_FOUND},
-    ArchiveStatus.FOUND: {ArchiveStatus.ISSUED},
-    ArchiveStatus.NOT_FOUND: set(),
-    ArchiveStatus.ISSUED: set(),
-    ArchiveStatus.REFUSED: set(),
-}
+# The archive request's steps (提交 / 不予查询 / 查询结果 / 出证) are declared in `workflows.ARCHIVE`.
 
 
 class ArchiveLogAction(models.TextChoices):
@@ -349,18 +356,5 @@ def check_action(actions: dict, transitions: dict, current, action: str, *, what
     raise ConflictError(
         gettext("%(what)s当前状态为“%(status)s”，不能执行“%(action)s”。") % {
             "what": what, "status": current_label, "action": label},
-        {"status": [gettext("当前状态不允许该操作。")]},
-    )
-
-
-def check_transition(transitions: dict, current, target, *, what: str, labels=None, action_label: str = ""):
-    """Refuse a status change that the map does not allow (HTTP 409)."""
-    if target in transitions.get(current, set()):
-        return
-    labels = labels or {}
-    current_label = labels.get(current, current) if current is not None else gettext("（新建）")
-    raise ConflictError(
-        gettext("%(what)s当前状态为“%(status)s”，不能执行“%(action)s”。") % {
-            "what": what, "status": current_label, "action": action_label or labels.get(target, target)},
         {"status": [gettext("当前状态不允许该操作。")]},
     )

@@ -66,6 +66,10 @@ def seed(*, stdout, password: str, rng: random.Random) -> None:
     users = _users(sub, password)
     windows = _windows(sub, categories)
     _skills(users["clerks"], windows)
+    from .demo_staff import seed_staff
+
+    staffed = seed_staff(sub=sub, clerks=users["clerks"], supervisor=users["supervisor"], password=password,
+                         created=users["created"])
     today = timezone.localdate()
     days = _working_days_before(today, HISTORY_DAYS) + [today]
     _rota(sub, windows, users["clerks"], days + _next_week(today))
@@ -76,7 +80,8 @@ def seed(*, stdout, password: str, rng: random.Random) -> None:
         simulated = (f"；模拟 {len(days) - 1} 个工作日和今天：排队号 {stats['tickets']} 个，办件 {stats['cases']} 件，"
                      f"评价 {stats['reviews']} 条，差评整改 {stats['rects']} 件，民生档案查询 {stats['archives']} 次")
     stdout.write(f"  受理中心：事项 {ServiceItem.objects.count()} 项（新建 {created_items}），取号类别 "
-                 f"{QueueCategory.objects.count()} 个，窗口 {Window.objects.filter(node=sub).count()} 个{simulated}")
+                 f"{QueueCategory.objects.count()} 个，窗口 {Window.objects.filter(node=sub).count()} 个"
+                 f"{staffed}{simulated}")
     if users["created"]:
         stdout.write("  受理中心新建账号（密码同上）：")
         for user in users["created"]:

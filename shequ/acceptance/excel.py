@@ -312,7 +312,7 @@ def assessment_workbook(*, actor, month: dt.date, clerk_rows, window_rows, depar
     ws["A1"].font = Font(bold=True, size=14)
     headers = ["序号", "姓名", "排班(半天)", "服务人次", "过号", "平均等候(分)", "平均办理(分)", "收件", "受理",
                "一次告知", "容缺受理", "不予受理", "办结率", "按期办结率", "在办超期", "评价数", "好评率", "差评",
-               "系统得分", "考勤及其他加减分", "最终得分", "备注"]
+               "考核表得分", "其他加减分", "最终得分", "备注"]
     ws.append(headers)
     for cell in ws[2]:
         cell.font = Font(bold=True)
@@ -322,7 +322,8 @@ def assessment_workbook(*, actor, month: dt.date, clerk_rows, window_rows, depar
         line = ws.max_row + 1
         ws.append([i, r.label, r.half_days, r.served, r.no_shows, r.avg_wait, r.avg_handle, r.received, r.accepted,
                    r.notices, r.rongque, r.rejected, _pct(r.completion_rate), _pct(r.on_time_rate), r.overdue_open,
-                   r.reviews, _pct(r.good_rate), r.poor, r.score, 0, f"=S{line}+T{line}", ""])
+                   r.reviews, _pct(r.good_rate), r.poor, float(r.score) if r.score is not None else "", 0,
+                   f"=S{line}+T{line}", f"排班未到岗{r.absent}个半天，一次告知差错{r.notice_errors}件"])
     for i, width in enumerate([6, 10, 8, 8, 6, 9, 9, 6, 6, 8, 8, 8, 8, 10, 8, 6, 8, 6, 8, 12, 8, 16], start=1):
         ws.column_dimensions[get_column_letter(i)].width = width
     ws.freeze_panes = "C3"
@@ -341,9 +342,20 @@ def assessment_workbook(*, actor, month: dt.date, clerk_rows, window_rows, depar
     _style_header(dws, [12, 6, 6, 6, 8, 10, 8, 8, 8, 6])
     rules = wb.create_sheet("评分规则")
     rules.append(["项目", "规则"])
+    from .selectors import clerk_sheet
+
+    sheet, layout = clerk_sheet()
+    if sheet is None:
+        rules.append(["考核表得分", "没有启用的受理员月度考核表，不计算"])
+    else:
+        full = sum(i.max_points for _s, items in layout for i in items)
+        rules.append(["考核表得分", f"按“{sheet.name}”计算：满分{full:f}分，合格线{sheet.pass_line:f}分"
+                      + ("；扣分制，各项扣分合计从满分中扣除，最低0分" if sheet.deduct_from_total else "")])
+        for _section, items in layout:
+            for i in items:
+                rules.append([f"　{i.title}", f"{i.rule_text}；{i.get_measure_display()}"])
     for row in [
-        ("系统得分", "基础分100分；本月受理的办件在办超期每件扣5分；差评（1–2星）每件扣2分，申诉成立撤销的不扣分；最低0分"),
-        ("考勤及其他加减分", "由大厅主管按考勤、培训、投诉表扬等情况填写，最终得分自动计算"),
+        ("其他加减分", "由大厅主管按培训、投诉表扬等情况填写，最终得分自动计算"),
         ("平均等候", "首次叫号时间减取号时间"),
         ("平均办理", "办理完成时间减开始办理时间"),
         ("办结率", "本月受理的办件中已办结（含已出件）的比例"),
@@ -356,4 +368,57 @@ def assessment_workbook(*, actor, month: dt.date, clerk_rows, window_rows, depar
     with transaction.atomic():
         audit_record(actor=actor, action=AuditAction.EXPORT, object_type="acceptance.assessment",
                      detail={"month": month.strftime("%Y-%m"), "rows": len(clerk_rows)})
+    return content
+
+
+# --- a clerk's yearly summary ---------------------------------------------------------------------------------
+
+def year_summary_workbook(*, actor, node_name: str, clerk, file, summary: dict) -> bytes:
+    """One clerk's year: the monthly assessment rows, trainings and the certifications held. Personal data of
+    the staff file appears masked, as on screen."""
+    wb = new_workbook()
+    ws = wb.active
+    ws.title = "年度考核汇总"
+    ws.append([f"{node_name}社区事务受理服务中心 {summary['year']}年度 窗口人员考核汇总：{clerk.display_name}"])
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=12)
+    ws["A1"].font = Font(bold=True, size=14)
+    if file is not None:
+        ws.append(["岗位等级", file.get_post_level_display(), "入职日期", file.hired_on.isoformat(), "用工形式",
+                   file.get_contract_type_display(), "合同编号", file.contract_number_masked])
+    ws.append([])
+    header_row = ws.max_row + 1
+    ws.append(["月份", "排班(半天)", "服务人次", "过号", "平均等候(分)", "平均办理(分)", "收件", "受理", "按期办结率",
+               "好评率", "差评", "系统得分"])
+    for cell in ws[header_row]:
+        cell.font = Font(bold=True)
+        cell.fill = HEADER_FILL
+    for m in summary["months"]:
+        r = m["row"]
+        label = f"{m['month']:%Y-%m}"
+        if r is None:
+            ws.append([label, 0, 0, 0, "", "", 0, 0, "", "", 0, ""])
+        else:
+            ws.append([label, r.half_days, r.served, r.no_shows, r.avg_wait, r.avg_handle, r.received, r.accepted,
+                       _pct(r.on_time_rate), _pct(r.good_rate), r.poor, r.score])
+    ws.append(["合计/平均", summary["half_days"], summary["served"], "", "", "", "", summary["accepted"], "", "",
+               summary["poor"], summary["avg_score"]])
+    ws[ws.max_row][0].font = Font(bold=True)
+    for i, width in enumerate([12, 10, 9, 6, 11, 11, 6, 6, 11, 8, 6, 9], start=1):
+        ws.column_dimensions[get_column_letter(i)].width = width
+    tws = wb.create_sheet("培训")
+    tws.append(["日期", "培训主题", "学时", "出勤", "考核通过", "成绩"])
+    for a in summary["trainings"]:
+        tws.append([a.session.date.isoformat(), a.session.topic, float(a.session.hours), _yes_no(a.present),
+                    _yes_no(a.passed), a.score if a.score is not None else ""])
+    _style_header(tws, [12, 36, 6, 6, 9, 6])
+    cws = wb.create_sheet("事项受理资格")
+    cws.append(["类别", "事项编码", "事项名称", "取得日期", "有效期至"])
+    for c in summary["certifications"]:
+        cws.append([c.item.queue_category.letter, c.item.code, c.item.name, c.certified_on.isoformat(),
+                    c.expires_on.isoformat()])
+    _style_header(cws, [6, 14, 36, 12, 12])
+    content = workbook_bytes(wb)
+    with transaction.atomic():
+        audit_record(actor=actor, action=AuditAction.EXPORT, obj=clerk,
+                     detail={"op": "clerk_year_summary", "year": summary["year"]})
     return content

@@ -12,8 +12,8 @@ from shequ.core.inputs import BoundedDateFilter
 from shequ.core.models import Department
 
 from . import selectors
-from .choices import CaseStatus
-from .models import Case, QueueCategory, ServiceItem
+from .choices import ArchiveLogAction, CaseStatus
+from .models import ArchiveAccessLog, Case, QueueCategory, ServiceItem
 
 LIGHTS = [("soon", _("临近到期（黄/红灯）")), ("overdue", _("已超期")), ("rongque_late", _("容缺逾期未补"))]
 
@@ -125,3 +125,19 @@ class CatalogueAPIFilterSet(CatalogueFilterSet):
     q = None
     search = django_filters.CharFilter(label=_("搜索"), max_length=50, method="filter_search",
                                        help_text=_("事项名称或编码"))
+
+
+class ArchiveLogFilterSet(StrictFilterSet):
+    """The auditor's archive access log (查档日志): account, request number, action. Values too long or with
+    control characters are refused with the form's error, never cut or sent to the database."""
+
+    username = django_filters.CharFilter(label=_("账号"), field_name="username", max_length=150, strip=True)
+    number = django_filters.CharFilter(label=_("查档编号"), method="filter_number", max_length=20, strip=True)
+    action = django_filters.ChoiceFilter(label=_("操作"), choices=ArchiveLogAction.choices, empty_label=_("全部"))
+
+    class Meta:
+        model = ArchiveAccessLog
+        fields = ["username", "number", "action"]
+
+    def filter_number(self, qs, name, value):
+        return qs.filter(request_number=value.upper())

@@ -14,7 +14,7 @@ from shequ.core.models import Department
 
 from .choices import (ARCHIVE_TYPE_CHOICES, REJECT_REASONS, REVIEW_TAGS, TERMINATE_REASONS, ArchiveRelation,
                       CallbackResult, CaseDecision, Complexity, ContactMethod, DeviceKind, IdCheck,
-                      ItemMode, PriorityReason, Recipient, Score, SkillLevel)
+                      ContractType, ItemMode, PostLevel, PriorityReason, Recipient, Score, SkillLevel)
 from .models import QueueCategory, ServiceItem, Window
 
 DATE = {"type": "date"}
@@ -29,11 +29,53 @@ class ItemChoiceField(forms.ModelChoiceField):
         return f"{obj.queue_category.letter} · {obj.name}（{obj.department.short_name}）"
 
 
+class ItemSelect(forms.Select):
+    """The intake's item select: each option carries its search terms (name, code, pinyin initials, department)
+    for the filter box above it (static/js/acceptance.js), so the select itself stays a native, keyboard-usable
+    control."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.search_terms: dict[str, str] = {}
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex=subindex, attrs=attrs)
+        terms = self.search_terms.get(str(getattr(value, "value", value)))
+        if terms:
+            option["attrs"]["data-search"] = terms
+        return option
+
+
+def item_picker_choices(items, *, category=None, use_counts: dict | None = None, empty_label=""):
+    """The intake picker's options: the ticket's queue category first, then the others; inside each group the
+    items most taken in here in the last 90 days first, then by the catalogue's order. Returns (choices, terms)."""
+    from shequ.core.text import pinyin_initials
+
+    use_counts = use_counts or {}
+    field = ItemChoiceField(queryset=ServiceItem.objects.none())
+    ordered = sorted(items, key=lambda i: (-use_counts.get(i.pk, 0), i.queue_category.sort_order, i.sort_order,
+                                           i.code))
+    terms = {str(i.pk): " ".join([i.name, i.code, pinyin_initials(i.name), i.department.short_name,
+                                  i.queue_category.name]).lower() for i in items}
+    options = lambda rows: [(i.pk, field.label_from_instance(i)) for i in rows]  # noqa: E731
+    if category is None:
+        return [("", empty_label)] + options(ordered), terms
+    own = [i for i in ordered if i.queue_category_id == category.pk]
+    others = [i for i in ordered if i.queue_category_id != category.pk]
+    groups = [("", empty_label)]
+    if own:
+        groups.append((_("本号类别：%(c)s") % {"c": category.name}, options(own)))
+    if others:
+        groups.append((_("其他事项"), options(others)))
+    return groups, terms
+
+
 # --- intake and case actions ---------------------------------------------------------------------------------
 
 class IntakeForm(forms.Form):
     ticket = forms.IntegerField(widget=forms.HiddenInput, required=False)
-    item = ItemChoiceField(label=_("申请事项"), queryset=ServiceItem.objects.none(), empty_label=_("请选择事项"))
+    item = ItemChoiceField(label=_("申请事项"), queryset=ServiceItem.objects.none(), empty_label=_("请选择事项"),
+                           widget=ItemSelect)
     applicant_resident = forms.IntegerField(widget=forms.HiddenInput, required=False)
     applicant_name = forms.CharField(label=_("申请人姓名"), max_length=32, required=False)
     applicant_id_number = forms.CharField(label=_("身份证号"), max_length=18, required=False,
@@ -52,11 +94,15 @@ class IntakeForm(forms.Form):
                               widget=forms.Textarea(attrs={"rows": 2}))
     note = forms.CharField(label=_("备注"), max_length=200, required=False)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, category=None, use_counts=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["item"].queryset = (ServiceItem.objects.filter(is_active=True)
                                         .select_related("queue_category", "department")
                                         .order_by("queue_category__sort_order", "sort_order", "code"))
+        choices, terms = item_picker_choices(list(self.fields["item"].queryset), category=category,
+                                             use_counts=use_counts, empty_label=self.fields["item"].empty_label)
+        self.fields["item"].widget.choices = choices
+        self.fields["item"].widget.search_terms = terms
         self.fields["reject_reason"].choices = [("", _("请选择"))] + [(str(r), r) for r in REJECT_REASONS]
         self.fields["item"].widget.attrs.update({"hx-get": reverse_lazy("acceptance:item-materials"),
                                                  "hx-target": "#item-materials", "hx-trigger": "change"})
@@ -333,3 +379,72 @@ class ArchiveResultForm(forms.Form):
 class ArchiveIssueForm(forms.Form):
     copies = forms.IntegerField(label=_("出证份数"), min_value=1, max_value=10, initial=1)
 
+
+
+# --- staff files and training (统一培训) -------------------------------------------------------------------------
+
+class ClerkFileForm(forms.Form):
+    hired_on = BoundedDateField(label=_("入职日期"), widget=_date_widget())
+    post_level = forms.ChoiceField(label=_("岗位等级"), choices=PostLevel.choices)
+    contract_type = forms.ChoiceField(label=_("用工形式"), choices=ContractType.choices)
+    contract_number = forms.CharField(label=_("合同编号"), max_length=40, required=False,
+                                      help_text=_("加密保存，页面只显示部分字符；留空则保持原值。"))
+    contract_start = BoundedDateField(label=_("合同起始日"), required=False, widget=_date_widget())
+    contract_end = BoundedDateField(label=_("合同终止日"), required=False, widget=_date_widget())
+    id_number = forms.CharField(label=_("身份证号"), max_length=18, required=False,
+                                help_text=_("加密保存，页面只显示前4位和后4位；留空则保持原值。"))
+    note = forms.CharField(label=_("备注"), max_length=200, required=False)
+
+
+class TrainingForm(forms.Form):
+    topic = forms.CharField(label=_("培训主题"), max_length=100)
+    date = BoundedDateField(label=_("培训日期"), widget=_date_widget())
+    hours = forms.DecimalField(label=_("学时"), min_value=0.5, max_value=40, decimal_places=1, initial=2)
+    trainer = forms.CharField(label=_("授课人"), max_length=50, required=False)
+    valid_months = forms.IntegerField(label=_("资格有效期（月）"), min_value=1, max_value=60, initial=24)
+    whole_categories = forms.ModelMultipleChoiceField(
+        label=_("整类涵盖（选中类别的全部启用事项）"), required=False,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
+        queryset=QueueCategory.objects.filter(is_active=True))
+    items = forms.ModelMultipleChoiceField(
+        label=_("涵盖事项（考核通过即取得受理资格）"), required=False,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
+        queryset=ServiceItem.objects.filter(is_active=True).select_related("queue_category")
+        .order_by("queue_category__sort_order", "sort_order", "code"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["items"].label_from_instance = lambda i: f"{i.queue_category.letter} · {i.name}"
+
+    def covered_items(self) -> list[ServiceItem]:
+        """The items ticked one by one plus every active item of the categories ticked as a whole."""
+        d = self.cleaned_data
+        items = list(d.get("items") or [])
+        categories = list(d.get("whole_categories") or [])
+        if categories:
+            items += list(ServiceItem.objects.filter(is_active=True, queue_category__in=categories)
+                          .order_by("queue_category__sort_order", "sort_order", "code"))
+        return list(dict.fromkeys(items))
+
+
+class AttendanceForm(forms.Form):
+    """One row per clerk of the centre: present / passed / score."""
+
+    def __init__(self, *args, clerks=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.clerks = list(clerks)
+        for c in self.clerks:
+            self.fields[f"present_{c.pk}"] = forms.BooleanField(label=_("出勤"), required=False)
+            self.fields[f"passed_{c.pk}"] = forms.BooleanField(label=_("考核通过"), required=False)
+            self.fields[f"score_{c.pk}"] = forms.IntegerField(label=_("成绩"), required=False, min_value=0,
+                                                              max_value=100)
+
+    def rows(self):
+        return [{"user": c, "present": self[f"present_{c.pk}"], "passed": self[f"passed_{c.pk}"],
+                 "score": self[f"score_{c.pk}"]} for c in self.clerks]
+
+    def results(self) -> list[dict]:
+        d = self.cleaned_data
+        return [{"user": c, "present": d.get(f"present_{c.pk}"), "passed": d.get(f"passed_{c.pk}"),
+                 "score": d.get(f"score_{c.pk}")} for c in self.clerks
+                if d.get(f"present_{c.pk}") or d.get(f"passed_{c.pk}")]

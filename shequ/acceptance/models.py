@@ -12,13 +12,13 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from shequ.core import crypto
 from shequ.core.crypto import EncryptedCharField
-from shequ.core.models import Department, Node
+from shequ.core.models import Department, Node, SignedLog
 
 from .choices import (ARCHIVE_TYPE_CHOICES, ArchiveLogAction, ArchiveRelation, ArchiveStatus, CallbackResult,
-                      CaseStatus, Complexity, ContactMethod, DeviceKind, HalfDay, IdCheck, ItemMode,
-                      PriorityReason, Recipient, RectificationStatus, ReviewChannel, SkillLevel, TicketStatus)
+                      CaseStatus, Complexity, ContactMethod, ContractType, DeviceKind, HalfDay, IdCheck, ItemMode,
+                      PostLevel, PriorityReason, Recipient, RectificationStatus, ReviewChannel, SkillLevel,
+                      TicketStatus)
 
 USER = settings.AUTH_USER_MODEL
 
@@ -163,15 +163,119 @@ class WindowSkill(models.Model):
 
 
 class StaffSkill(models.Model):
-    """What a generalist clerk can handle (全岗通): used to plan the rota and in the assessment."""
+    """What a generalist clerk can handle (全岗通) per ticket category. A training that certifies items of the
+    category sets the skill and its expiry (the latest certification of the category); a skill set by hand
+    has no expiry. The rota itself checks the item certifications (`Certification`)."""
 
     user = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="acceptance_skills")
     category = models.ForeignKey(QueueCategory, on_delete=models.CASCADE, related_name="+")
     level = models.CharField(_("掌握程度"), max_length=12, choices=SkillLevel.choices, default=SkillLevel.COMPETENT)
+    expires_on = models.DateField(_("有效期至"), null=True, blank=True)
 
     class Meta:
         ordering = ["category__sort_order"]
         constraints = [models.UniqueConstraint(fields=["user", "category"], name="acceptance_staff_skill_unique")]
+
+
+class ClerkFile(models.Model):
+    """The staff file of a window clerk (统一招聘、统一管理): hiring, contract and post level. The contract number
+    and the ID number are personal data: stored encrypted, shown masked."""
+
+    user = models.OneToOneField(USER, on_delete=models.PROTECT, related_name="clerk_file")
+    node = models.ForeignKey(Node, verbose_name=_("受理中心"), on_delete=models.PROTECT, related_name="+")
+    hired_on = models.DateField(_("入职日期"))
+    contract_type = models.CharField(_("用工形式"), max_length=10, choices=ContractType.choices)
+    contract_number = EncryptedCharField(_("合同编号"), blank=True)
+    contract_number_masked = models.CharField(_("合同编号"), max_length=40, blank=True)
+    contract_start = models.DateField(_("合同起始日"), null=True, blank=True)
+    contract_end = models.DateField(_("合同终止日"), null=True, blank=True)
+    post_level = models.CharField(_("岗位等级"), max_length=10, choices=PostLevel.choices)
+    id_number = EncryptedCharField(_("身份证号"), blank=True)
+    id_number_hash = models.CharField(max_length=64, blank=True, editable=False)
+    id_number_masked = models.CharField(_("身份证号"), max_length=18, blank=True)
+    note = models.CharField(_("备注"), max_length=200, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("窗口人员档案")
+        verbose_name_plural = _("窗口人员档案")
+        ordering = ["node", "hired_on", "id"]
+
+    def __str__(self):
+        return str(self.user)
+
+
+class TrainingSession(models.Model):
+    """A training of the centre's clerks (统一培训): which service items it covers, for how many hours. Passing it
+    certifies the attendee for those items for `valid_months`."""
+
+    node = models.ForeignKey(Node, verbose_name=_("受理中心"), on_delete=models.PROTECT, related_name="+")
+    topic = models.CharField(_("培训主题"), max_length=100)
+    date = models.DateField(_("培训日期"))
+    hours = models.DecimalField(_("学时"), max_digits=4, decimal_places=1,
+                                validators=[MinValueValidator(0.5), MaxValueValidator(40)])
+    trainer = models.CharField(_("授课人"), max_length=50, blank=True)
+    items = models.ManyToManyField(ServiceItem, verbose_name=_("涵盖事项"), related_name="trainings")
+    valid_months = models.PositiveSmallIntegerField(_("资格有效期（月）"), default=24,
+                                                    validators=[MinValueValidator(1), MaxValueValidator(60)])
+    created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("培训")
+        verbose_name_plural = _("培训")
+        ordering = ["-date", "-id"]
+        indexes = [models.Index(fields=["node", "date"])]
+
+    def __str__(self):
+        return f"{self.date:%Y-%m-%d} {self.topic}"
+
+
+class TrainingAttendance(models.Model):
+    """One clerk at one training: present or not, and whether the test was passed (which certifies)."""
+
+    session = models.ForeignKey(TrainingSession, on_delete=models.CASCADE, related_name="attendance")
+    user = models.ForeignKey(USER, verbose_name=_("参训人员"), on_delete=models.PROTECT,
+                             related_name="acceptance_trainings")
+    present = models.BooleanField(_("出勤"), default=True)
+    passed = models.BooleanField(_("考核通过"), default=False)
+    score = models.PositiveSmallIntegerField(_("考核成绩"), null=True, blank=True, validators=[MaxValueValidator(100)])
+
+    class Meta:
+        ordering = ["session", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["session", "user"], name="acceptance_attendance_unique"),
+            models.CheckConstraint(condition=Q(present=True) | Q(passed=False),
+                                   name="acceptance_attendance_pass_needs_presence"),
+        ]
+
+
+class Certification(models.Model):
+    """A clerk may accept a service item from `certified_on` to `expires_on` (统一持证上岗), as the result of a
+    passed training. A renewal moves the dates; a revocation ends it at once."""
+
+    user = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="acceptance_certifications")
+    item = models.ForeignKey(ServiceItem, verbose_name=_("服务事项"), on_delete=models.CASCADE, related_name="+")
+    session = models.ForeignKey(TrainingSession, verbose_name=_("来源培训"), null=True, blank=True,
+                                on_delete=models.SET_NULL, related_name="certifications")
+    certified_on = models.DateField(_("取得日期"))
+    expires_on = models.DateField(_("有效期至"))
+    revoked_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
+    revoked_reason = models.CharField(_("撤销原因"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("事项受理资格")
+        verbose_name_plural = _("事项受理资格")
+        ordering = ["item__queue_category__sort_order", "item__sort_order", "item__code"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "item"], name="acceptance_certification_unique"),
+            models.CheckConstraint(condition=Q(expires_on__gte=models.F("certified_on")),
+                                   name="acceptance_certification_dates"),
+        ]
+        indexes = [models.Index(fields=["user", "expires_on"])]
+
+    def valid_on(self, day) -> bool:
+        return self.revoked_at is None and self.certified_on <= day <= self.expires_on
 
 
 class RotaSlot(models.Model):
@@ -548,20 +652,9 @@ class ArchiveRequest(models.Model):
         return self.number
 
 
-class ArchiveLogQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise PermissionError("the archive access log is append-only")
-
-    def delete(self):
-        raise PermissionError("the archive access log is append-only")
-
-    def _raw_delete(self, using):
-        raise PermissionError("the archive access log is append-only")
-
-
-class ArchiveAccessLog(models.Model):
-    """Every access to a 民生档案 request (查档利用登记): append-only, signed, read by the auditor.
-    On PostgreSQL a trigger refuses UPDATE and DELETE as for `core.AuditLog`."""
+class ArchiveAccessLog(SignedLog):
+    """Every access to a 民生档案 request (查档利用登记): append-only and signed (`core.models.SignedLog`), read by
+    the auditor. On PostgreSQL a trigger refuses UPDATE and DELETE as for `core.AuditLog`."""
 
     at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
     user = models.ForeignKey(USER, null=True, blank=True, on_delete=models.DO_NOTHING, db_constraint=False,
@@ -582,30 +675,14 @@ class ArchiveAccessLog(models.Model):
     copies = models.PositiveSmallIntegerField(_("出证份数"), default=0)
     ip = models.GenericIPAddressField(null=True, blank=True)
     detail = models.JSONField(default=dict, blank=True)
-    signature = models.CharField(max_length=64, editable=False)
 
-    objects = ArchiveLogQuerySet.as_manager()
+    signed_fields = ("at", "user_id", "username", "role", "action", "request_id", "request_number", "record_type",
+                     "requester_id_masked", "requester_id_hash", "relation", "id_check", "purpose", "decision",
+                     "copies", "ip", "detail")
+    log_name = "the archive access log"
 
     class Meta:
         verbose_name = _("民生档案查询日志")
         verbose_name_plural = _("民生档案查询日志")
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["requester_id_hash", "at"])]
-
-    def canonical(self) -> bytes:
-        return crypto.canonical([self.at, self.user_id, self.username, self.role, self.action, self.request_id,
-                                 self.request_number, self.record_type, self.requester_id_masked,
-                                 self.requester_id_hash, self.relation, self.id_check, self.purpose, self.decision,
-                                 self.copies, self.ip, self.detail])
-
-    def verify(self) -> bool:
-        return self.signature == crypto.sign(self.canonical())
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise PermissionError("the archive access log is append-only")
-        self.signature = crypto.sign(self.canonical())
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise PermissionError("the archive access log is append-only")

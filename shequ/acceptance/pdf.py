@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
+
+from shequ.core.pdf import html_to_pdf  # noqa: F401 (the documents below and the views use it)
 
 from .choices import CaseStatus
 
@@ -16,10 +17,6 @@ TEMPLATES = {
 }
 
 
-def html_to_pdf(html: str) -> bytes:
-    from weasyprint import HTML
-
-    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
 
 
 def _district(case) -> str:

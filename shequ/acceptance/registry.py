@@ -14,7 +14,7 @@ grant([CLERK, SUPERVISOR, LEADER, OFFICER], "acceptance.case_view", "acceptance.
 grant([OFFICER], "acceptance.backoffice")
 grant([SUPERVISOR, OFFICER], "acceptance.rectify")
 grant([SUPERVISOR, OFFICER, LEADER], "acceptance.reviews")
-grant([SUPERVISOR, LEADER], "acceptance.figures", "acceptance.dashboard")
+grant([SUPERVISOR, LEADER], "acceptance.figures", "acceptance.dashboard", "acceptance.staff_files")
 grant([SUPERVISOR], "acceptance.supervise", "acceptance.catalogue_manage")
 
 S = _("受理中心")
@@ -35,6 +35,7 @@ nav(
     NavItem(S, _("窗口与技能"), "acceptance:windows", "acceptance.supervise", "grid-3x3-gap", 12),
     NavItem(S, _("考核统计"), "acceptance:figures", "acceptance.figures", "bar-chart", 13),
     NavItem(S, _("大厅设备"), "acceptance:devices", "acceptance.supervise", "cpu", 14),
+    NavItem(S, _("人员档案与培训"), "acceptance:staff-list", "acceptance.staff_files", "mortarboard", 15),
     NavItem(_("系统"), _("民生档案查询日志"), "acceptance:archive-log", "core.read_audit", "journal-check", 45),
 )
 
@@ -81,3 +82,4 @@ def _hall_trend(user):
 home_chart(HomeChart(_("受理大厅：服务人次与平均等候"), "acceptance.figures", _hall_trend, "acceptance:figures", 10))
 
 from . import config_tables  # noqa: E402,F401  (系统配置 tables)
+from . import target_computers  # noqa: E402,F401  (the centre's computed target)

@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from . import services, workcal
 from .errors import DomainError
 from .inputs import BoundedSerializerDateField
+from .logins import login_name
 from .models import ApiToken, User
 from .scoping import scope_paths
 
@@ -48,7 +49,7 @@ def token_obtain(request):
     serializer = TokenRequestSerializer(data=request.data)
     serializer.is_valid(raise_exception=True)
     django_request = request._request
-    user = authenticate(django_request, username=serializer.validated_data["username"],
+    user = authenticate(django_request, username=login_name(serializer.validated_data["username"]),
                         password=serializer.validated_data["password"])
     if getattr(django_request, "axes_locked_out", False):
         # Answered here in the API's error format; without this AxesMiddleware would replace the answer with
@@ -101,7 +102,7 @@ def token_revoke(request):
         raise PermissionDenied(_("只有安全管理员可以吊销令牌。"))
     payload = TokenRevokeSerializer(data=request.data)
     payload.is_valid(raise_exception=True)
-    user = User.objects.filter(username=payload.validated_data["username"]).first()
+    user = User.objects.filter(username=login_name(payload.validated_data["username"])).first()
     if user is None:
         raise DomainError(_("没有该账号。"), {"username": [_("没有该账号。")]})
     return Response({"revoked": services.api_token_revoke(actor=request.user, user=user)})

@@ -16,8 +16,9 @@ def _actor_fields(user) -> dict:
     return {"user": user, "username": user.username, "role": user.role}
 
 
-def audit_record(*, actor, action: str, obj=None, object_type: str = "", object_id="", object_repr: str = "",
-                 result: str = AuditResult.SUCCESS, detail: dict | None = None, username: str = "") -> AuditLog:
+def audit_row(*, actor, action: str, obj=None, object_type: str = "", object_id="", object_repr: str = "",
+              result: str = AuditResult.SUCCESS, detail: dict | None = None, username: str = "") -> AuditLog:
+    """The audit row `audit_record` writes, unsaved (for `audit_record_many`)."""
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or obj.pk
@@ -25,7 +26,7 @@ def audit_record(*, actor, action: str, obj=None, object_type: str = "", object_
     fields = _actor_fields(actor)
     if username and not fields["username"]:
         fields["username"] = username
-    row = AuditLog(
+    return AuditLog(
         action=action,
         object_type=object_type,
         object_id="" if object_id is None else str(object_id),
@@ -35,8 +36,21 @@ def audit_record(*, actor, action: str, obj=None, object_type: str = "", object_
         detail=detail or {},
         **fields,
     )
+
+
+def audit_record(*, actor, action: str, obj=None, object_type: str = "", object_id="", object_repr: str = "",
+                 result: str = AuditResult.SUCCESS, detail: dict | None = None, username: str = "") -> AuditLog:
+    row = audit_row(actor=actor, action=action, obj=obj, object_type=object_type, object_id=object_id,
+                    object_repr=object_repr, result=result, detail=detail, username=username)
     row.save()
     return row
+
+
+def audit_record_many(rows: list[AuditLog]) -> None:
+    """Write the few audit rows of one operation (`audit_row`) in one INSERT, each signed as `save()` signs it."""
+    for row in rows:
+        row.signature = row.compute_signature()
+    AuditLog.objects.bulk_create(rows)
 
 
 def audit_bulk(rows: list[AuditLog]) -> None:

@@ -6,12 +6,13 @@ from django import forms
 from django.contrib import messages
 from django.db import models
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from . import config
 from .errors import DomainError
-from .web import form_add_domain_error, paginate, query_without_page, render_page, require
+from .web import form_add_domain_error, paginate, query_without_page, render_page, require, xlsx_response
 
 
 class _Filters(forms.Form):
@@ -58,6 +59,7 @@ def config_list(request, key):
     headers = [str(table.model._meta.get_field(c).verbose_name) for c in table.columns]
     return render_page(request, "core/config/list.html", {
         "table": table, "form": form, "page": page, "rows": page_rows, "headers": headers,
+        "importable": config.importable(table),
         "query": query_without_page(request)}, "core/config/_rows.html")
 
 
@@ -111,3 +113,42 @@ def config_delete(request, key, pk):
         return redirect("core:config-edit", key=key, pk=pk)
     messages.success(request, _("已删除“%(o)s”。") % {"o": name})
     return redirect("core:config-list", key=key)
+
+
+@require(config.CAPABILITY)
+def config_export(request, key):
+    table = config.table_get(key)
+    content, _count = config.config_export(actor=request.user, table=table)
+    return xlsx_response(content, f"config-{table.key}-{timezone.localtime():%Y%m%d-%H%M}.xlsx")
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label=_("Excel 文件（.xlsx）"))
+
+
+@require(config.CAPABILITY)
+def config_import(request, key):
+    table = config.table_get(key)
+    if not config.importable(table):
+        messages.error(request, _("“%(t)s”不能从 Excel 导入，请在页面上逐条新增。") % {"t": table.label})
+        return redirect("core:config-list", key=key)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    row_errors = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = config.config_import(actor=request.user, table=table, upload=form.cleaned_data["file"])
+        except config.ImportRowsError as exc:
+            form.add_error(None, exc.message)
+            row_errors = exc.rows
+        except DomainError as exc:
+            form_add_domain_error(form, exc)
+        else:
+            messages.success(request, _("导入完成：新增 %(c)d 条，修改 %(u)d 条，未变 %(s)d 条。") % {
+                "c": result["created"], "u": result["updated"], "s": result["unchanged"]})
+            return redirect("core:config-list", key=key)
+    key_name = config.key_field(table)
+    return render(request, "core/config/import.html", {
+        "table": table, "form": form, "row_errors": row_errors,
+        "columns": [config.excel_header(table, n) for n in config.excel_fields(table)],
+        "key_column": config.excel_header(table, key_name) if key_name else config.ID_HEADER,
+        "max_rows": config.IMPORT_MAX_ROWS})

@@ -1,6 +1,7 @@
 from django.conf import settings
 
 from .hooks import nav_for
+from .selectors import unread_count
 
 
 LARGE_TEXT_COOKIE = "sq_large_text"
@@ -25,7 +26,7 @@ def shell(request):
     return {
         "nav_sections": sections,
         "nav_active_url": max(matches, key=len) if matches else None,
-        "unread_count": user.notifications.filter(read_at__isnull=True).count(),
+        "unread_count": unread_count(user),
         "debug_banner": settings.DEBUG,
         "large_text": user.large_text,
         "idle_timeout": settings.SESSION_IDLE_TIMEOUT,

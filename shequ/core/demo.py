@@ -3,7 +3,9 @@ login per role. Idempotent: running it twice changes nothing."""
 
 from __future__ import annotations
 
+import contextlib
 import random
+from unittest import mock
 
 from django.utils import timezone
 
@@ -143,3 +145,10 @@ def seed(*, stdout, password: str, rng: random.Random) -> dict:
                  f"{Node.objects.filter(kind=NodeKind.GRID).count()} 个网格；部门 {Department.objects.count()} 个；"
                  f"新建账号 {created_users} 个")
     return {"subdistrict": sub, "committees": committees}
+
+
+@contextlib.contextmanager
+def clock(moment):
+    """Run services as if it were `moment`: the modules' demos write their history through the services."""
+    with mock.patch("django.utils.timezone.now", return_value=moment):
+        yield

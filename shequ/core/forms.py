@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .choices import NodeKind, Role
 from .inputs import BoundedDateField
+from .logins import login_name
 from .models import Department, Node
 
 
@@ -18,6 +19,10 @@ class LoginForm(AuthenticationForm):
         self.fields["username"].label = _("账号")
         self.fields["password"].label = _("密码")
         self.fields["username"].widget.attrs.update({"autocomplete": "username", "autofocus": True})
+
+    def clean_username(self):
+        """A resident types the mobile number; the account is named by its keyed hash (`logins.login_name`)."""
+        return login_name(self.cleaned_data.get("username"))
 
     def confirm_login_allowed(self, user):
         super().confirm_login_allowed(user)

@@ -75,6 +75,7 @@ class Registry:
     pending: list[PendingCounter] = field(default_factory=list)
     charts: list[HomeChart] = field(default_factory=list)
     sections: dict[str, int] = field(default_factory=dict)
+    landings: dict[str, str] = field(default_factory=dict)
 
 
 registry = Registry()
@@ -82,6 +83,15 @@ registry = Registry()
 
 def section(name: str, order: int) -> None:
     registry.sections.setdefault(name, order)
+
+
+def landing(role: str, url_name: str) -> None:
+    """The page a role lands on instead of the workbench (a volunteer's is his volunteer page)."""
+    registry.landings.setdefault(role, url_name)
+
+
+def landing_for(user) -> str | None:
+    return registry.landings.get(getattr(user, "role", ""))
 
 
 def nav(*items: NavItem) -> None:

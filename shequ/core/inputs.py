@@ -58,6 +58,19 @@ def query_int(value) -> int | None:
     return number if 0 < number <= ID_MAX else None
 
 
+def query_text(value, limit: int = 64) -> str | None:
+    """A search term from a query string: stripped, at most `limit` characters, no control characters (a NUL
+    cannot even be sent to PostgreSQL). None when the term is not acceptable, so the page can say so; it is never
+    cut to fit."""
+    text = str(value if value is not None else "").strip()
+    if len(text) > limit or any(ord(ch) < 32 or ord(ch) == 127 for ch in text):
+        return None
+    return text
+
+
+SEARCH_TEXT_MESSAGE = _("搜索词无效：最多%(n)s个字符，且不能含控制字符。")
+
+
 class BoundedDateField(forms.DateField):
     """A form date limited to 1900–2100."""
 
@@ -96,3 +109,86 @@ def check_length(value, limit: int, field: str, label: str) -> str:
                                                                      "n": len(text)}
         raise DomainError(message, {field: [message]})
     return text
+
+
+# --- months ("YYYY-MM") ---------------------------------------------------------------------------------------
+
+MONTH_MIN = dt.date(2000, 1, 1)
+MONTH_FORMAT_MESSAGE = _("月份格式须为 YYYY-MM。")
+MONTH_RANGE_MESSAGE = _("月份须在2000年1月至2100年12月之间。")
+
+
+def last_month(today: dt.date | None = None) -> dt.date:
+    """The first day of the month before `today` (the local date by default): the month a report or a
+    settlement is usually about."""
+    if today is None:
+        from django.utils import timezone
+
+        today = timezone.localdate()
+    return (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+
+
+def parse_month(text: str | None, default: dt.date | None = None, *, allow_day: bool = True) -> dt.date | None:
+    """A "YYYY-MM" month (a full "YYYY-MM-DD" date is read as its month, unless `allow_day` is False: an API whose
+    contract is "YYYY-MM" refuses it) as the first day of that month; `default` (last month when not given) when
+    empty. ValueError with a Chinese message when malformed or outside 2000–2100: a mistyped month is refused,
+    never silently replaced by another one."""
+    text = (str(text) if text is not None else "").strip()
+    if not text:
+        return default if default is not None else last_month()
+    if not (text.isascii() and len(text) in ((7, 10) if allow_day else (7,)) and text[4] == "-"):
+        raise ValueError(str(MONTH_FORMAT_MESSAGE))
+    try:
+        day = dt.date.fromisoformat(text if len(text) == 10 else f"{text}-01")
+    except ValueError:
+        raise ValueError(str(MONTH_FORMAT_MESSAGE)) from None
+    month = day.replace(day=1)
+    if not (MONTH_MIN <= month <= DATE_MAX):
+        raise ValueError(str(MONTH_RANGE_MESSAGE))
+    return month
+
+
+class MonthField(forms.Field):
+    """A form month ("YYYY-MM", the browser's `<input type="month">`), cleaned to the first day of the month.
+    Empty gives `default` (a date or a callable; last month unless given) when the field is optional."""
+
+    widget = forms.DateInput(attrs={"type": "month"})
+
+    def __init__(self, *args, default=None, **kwargs):
+        self.default = default
+        super().__init__(*args, **kwargs)
+
+    def prepare_value(self, value):
+        if isinstance(value, dt.date):
+            return value.strftime("%Y-%m")
+        return value
+
+    def to_python(self, value):
+        if isinstance(value, dt.date):
+            return value.replace(day=1)
+        text = str(value if value is not None else "").strip()
+        if not text:
+            return None
+        try:
+            return parse_month(text)
+        except ValueError as exc:
+            raise ValidationError(str(exc), code="month") from None
+
+    def clean(self, value):
+        month = super().clean(value)
+        if month is None:
+            default = self.default() if callable(self.default) else self.default
+            return default if default is not None else last_month()
+        return month
+
+
+def month_arg(request, name: str = "month", default: dt.date | None = None, *,
+              allow_day: bool = True) -> tuple[dt.date, str]:
+    """The month of a query-string argument (`?month=YYYY-MM`) and an error message: `(default, "")` when absent
+    (last month unless given), `(default, message)` when malformed, so the page shows the message with a 400
+    instead of quietly showing another month."""
+    default = default if default is not None else last_month()
+    try:
+        return parse_month(request.GET.get(name), default, allow_day=allow_day), ""
+    except ValueError as exc:
+        return default, str(exc)

@@ -36,6 +36,22 @@ logger = logging.getLogger("shequ.jobs")
 _HANDLERS: dict[str, Callable[[Job, str], dict]] = {}
 
 
+def recent_jobs(*, user, kind: str, limit: int = 10):
+    """The user's own latest jobs of a kind (an import page lists them)."""
+    from .models import Job
+
+    return Job.objects.filter(kind=kind, created_by=user)[:limit]
+
+
+def job_get_own(*, user, pk, kind: str):
+    """One of the user's own jobs of a kind; anyone else's (or another kind's) is a 404."""
+    from django.shortcuts import get_object_or_404
+
+    from .models import Job
+
+    return get_object_or_404(Job, pk=pk, kind=kind, created_by=user)
+
+
 def job_handler(kind: str):
     def decorator(fn):
         _HANDLERS[kind] = fn

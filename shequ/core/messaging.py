@@ -6,7 +6,18 @@ import logging
 from django.conf import settings
 from django.utils.module_loading import import_string
 
+from .idcard import looks_like_phone, mask_phone
+
 logger = logging.getLogger("shequ.messages")
+
+
+def recipient_label(recipient) -> str:
+    """Who a message went to, as it may be written down: a login's username, or a phone number masked."""
+    name = getattr(recipient, "username", None)
+    if name is not None:
+        return name
+    text = str(recipient)
+    return mask_phone(text) if looks_like_phone(text) else text
 
 
 class MessageBackend:
@@ -16,7 +27,7 @@ class MessageBackend:
 
 class LogMessageBackend(MessageBackend):
     def send(self, *, recipient, subject: str, body: str) -> None:
-        logger.info("message to=%s subject=%s body=%s", getattr(recipient, "username", recipient), subject, body)
+        logger.info("message to=%s subject=%s body=%s", recipient_label(recipient), subject, body)
 
 
 class MemoryMessageBackend(MessageBackend):

@@ -91,9 +91,12 @@ class User(AbstractUser):
         return self.role in ADMIN_ROLES
 
     def can(self, capability: str) -> bool:
-        from .permissions import role_has
+        from .permissions import department_code_for, role_has
 
-        return self.is_active and role_has(self.role, capability)
+        if not (self.is_active and role_has(self.role, capability)):
+            return False
+        code = department_code_for(self.role, capability)
+        return code is None or (self.department_id is not None and self.department.code == code)
 
     def clean(self):
         if self.role == Role.DEPT_OFFICER and not self.department_id:
@@ -114,23 +117,59 @@ class ApiToken(models.Model):
         verbose_name_plural = _("接口令牌")
 
 
-class AuditQuerySet(models.QuerySet):
+class SignedLogQuerySet(models.QuerySet):
+    """The manager of an append-only log: no bulk update or delete through the ORM."""
+
     def update(self, **kwargs):
-        raise PermissionError("the audit log is append-only")
+        raise PermissionError(f"{self.model.log_name} is append-only")
 
     def delete(self):
-        raise PermissionError("the audit log is append-only")
+        raise PermissionError(f"{self.model.log_name} is append-only")
 
     def _raw_delete(self, using):
-        raise PermissionError("the audit log is append-only")
+        raise PermissionError(f"{self.model.log_name} is append-only")
 
 
-class AuditLog(models.Model):
-    """One row per write and per view/reveal/export of sensitive data. Append-only.
+class SignedLog(models.Model):
+    """The base of every append-only, signed log (the audit log, the archive access log, and later ones).
 
-    No code path updates or deletes a row; on PostgreSQL a trigger refuses UPDATE and DELETE too.
-    Each row carries an HMAC of its content so a row edited outside the application is detected.
+    A row is written once: `save()` of an existing row, `delete()` and the queryset's bulk `update()`/`delete()`
+    raise; on PostgreSQL a trigger refuses UPDATE and DELETE too (per table, in the app's migrations). Each row
+    carries an HMAC (`crypto.sign`) of the values named in `signed_fields`, in that order, so a row edited outside
+    the application fails `verify()`. A subclass declares its fields and `signed_fields`; nothing else.
     """
+
+    signature = models.CharField(max_length=64, editable=False)
+
+    signed_fields: tuple[str, ...] = ()
+    log_name = "the log"
+
+    objects = SignedLogQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def canonical(self) -> bytes:
+        return crypto.canonical([getattr(self, name) for name in self.signed_fields])
+
+    def compute_signature(self) -> str:
+        return crypto.sign(self.canonical())
+
+    def verify(self) -> bool:
+        return self.signature == self.compute_signature()
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionError(f"{self.log_name} is append-only")
+        self.signature = self.compute_signature()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError(f"{self.log_name} is append-only")
+
+
+class AuditLog(SignedLog):
+    """One row per write and per view/reveal/export of sensitive data. Append-only and signed (`SignedLog`)."""
 
     at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
     user = models.ForeignKey(User, verbose_name=_("用户"), null=True, blank=True, on_delete=models.DO_NOTHING,
@@ -144,9 +183,10 @@ class AuditLog(models.Model):
     result = models.CharField(_("结果"), max_length=16, choices=AuditResult.choices, default=AuditResult.SUCCESS)
     ip = models.GenericIPAddressField(_("来源地址"), null=True, blank=True)
     detail = models.JSONField(_("详情"), default=dict, blank=True)
-    signature = models.CharField(max_length=64, editable=False)
 
-    objects = AuditQuerySet.as_manager()
+    signed_fields = ("at", "user_id", "username", "role", "action", "object_type", "object_id", "object_repr",
+                     "result", "ip", "detail")
+    log_name = "the audit log"
 
     class Meta:
         verbose_name = _("审计日志")
@@ -156,25 +196,6 @@ class AuditLog(models.Model):
         # varchar_pattern_ops index for LIKE, which no audit filter uses and every write pays for.
         indexes = [models.Index(fields=["object_type", "object_id"]), models.Index(fields=["user", "at"]),
                    models.Index(fields=["action"], name="core_auditlog_action")]
-
-    def canonical(self) -> bytes:
-        return crypto.canonical([self.at, self.user_id, self.username, self.role, self.action, self.object_type,
-                                 self.object_id, self.object_repr, self.result, self.ip, self.detail])
-
-    def compute_signature(self) -> str:
-        return crypto.sign(self.canonical())
-
-    def verify(self) -> bool:
-        return self.signature == self.compute_signature()
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise PermissionError("the audit log is append-only")
-        self.signature = self.compute_signature()
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise PermissionError("the audit log is append-only")
 
 
 class CalendarYear(models.Model):

@@ -20,6 +20,27 @@ def grant(roles: Iterable[str], *capabilities: str) -> None:
         _GRANTS[str(role)].update(capabilities)
 
 
+# (role, capability) -> the key of `settings.SHEQU_DEPARTMENTS` naming the only department whose members of that
+# role hold it. A back-office officer's role is shared by every department (民政, 城管, 水务 …); work that belongs to
+# one of them (elderly care is 民政's) is granted to that department's officers only.
+_DEPARTMENT_ONLY: dict[tuple[str, str], str] = {}
+
+
+def department_only(role: str, *capabilities: str, department: str) -> None:
+    for capability in capabilities:
+        _DEPARTMENT_ONLY[(str(role), capability)] = department
+
+
+def department_code_for(role: str, capability: str) -> str | None:
+    """The department code a holder of `role` must belong to for `capability`, or None (any)."""
+    key = _DEPARTMENT_ONLY.get((str(role), capability))
+    if key is None:
+        return None
+    from django.conf import settings
+
+    return settings.SHEQU_DEPARTMENTS.get(key, "")
+
+
 def role_has(role: str, capability: str) -> bool:
     return capability in _GRANTS.get(role, ())
 

@@ -11,6 +11,15 @@ from .models import AuditLog, Department, Node, User
 from .scoping import ancestor_codes, scope_node_ids
 
 
+def unread_count(user) -> int:
+    """Unread notifications of a user, counted once per request (the shell's bell and a page may both ask)."""
+    cached = getattr(user, "_sq_unread_count", None)
+    if cached is None:
+        cached = user.notifications.filter(read_at__isnull=True).count()
+        user._sq_unread_count = cached
+    return cached
+
+
 def node_tree(*, user) -> list[Node]:
     """Nodes a staff member may see: their scope, plus its ancestors so the tree reads from the top."""
     if user.can("core.manage_config") or user.can("core.manage_users"):
@@ -44,15 +53,9 @@ def department_list(*, user) -> QuerySet:
     return Department.objects.select_related("node").order_by("sort_order", "code")
 
 
-def user_list(*, search: str = "", role: str = "") -> QuerySet:
-    qs = User.objects.select_related("department").prefetch_related("nodes").order_by("username")
-    if search:
-        from django.db.models import Q
-
-        qs = qs.filter(Q(username__icontains=search) | Q(full_name__icontains=search))
-    if role:
-        qs = qs.filter(role=role)
-    return qs
+def user_list() -> QuerySet:
+    """Every account, for the security administrator; filtered by `filtersets.UserFilterSet`."""
+    return User.objects.select_related("department").prefetch_related("nodes").order_by("username")
 
 
 def audit_list(*, date_from: dt.date | None = None, date_to: dt.date | None = None, username: str = "",

@@ -17,6 +17,7 @@ from . import crypto, workcal
 from .audit import audit_record
 from .choices import ADMIN_ROLES, NODE_PARENT_KIND, AuditAction, NodeKind, Role
 from .errors import ConflictError, DomainError
+from .logins import login_name
 from .models import AdminReset, ApiToken, CalendarDay, CalendarYear, Department, Node, Notification, User
 
 
@@ -105,8 +106,9 @@ def user_create(*, actor, username: str, full_name: str, role: str, password: st
                 valid_until: dt.date | None = None, password_is_temporary: bool = True) -> User:
     nodes = list(nodes)
     _validate_scope(role, nodes, department)
+    typed, username = username, login_name(username)  # a mobile number is kept only as its keyed hash
     if User.objects.filter(username__iexact=username).exists():
-        raise DomainError(_("账号已存在。"), {"username": [_("账号 %(u)s 已被使用。") % {"u": username}]})
+        raise DomainError(_("账号已存在。"), {"username": [_("账号 %(u)s 已被使用。") % {"u": typed}]})
     user = User(username=username, full_name=full_name, role=role, department=department, valid_until=valid_until)
     try:
         validate_password(password, user)

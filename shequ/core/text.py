@@ -22,3 +22,19 @@ def prefix_range(prefix: str) -> tuple[str, str | None]:
     if 0xD800 <= following <= 0xDFFF:
         following = 0xE000
     return prefix, stem[:-1] + chr(following)
+
+
+def pinyin_key(text: str, max_length: int = 128) -> str:
+    """The pinyin of a place or organisation name, for sorting (a person's name: `people.validation.pinyin_of`,
+    which reads the surname as a surname)."""
+    from pypinyin import lazy_pinyin
+
+    return "".join(s.lower() for s in lazy_pinyin(text or "", errors="default") if s)[:max_length]
+
+
+def pinyin_initials(text: str, max_length: int = 32) -> str:
+    """The first letters of a name's syllables (低保 → db), for `db` → 最低生活保障 style search boxes."""
+    from pypinyin import Style, lazy_pinyin
+
+    return "".join(s[0].lower() for s in lazy_pinyin(text or "", style=Style.FIRST_LETTER, errors="default")
+                   if s)[:max_length]

@@ -134,10 +134,12 @@ def _b32(key: bytes) -> str:
 
 @login_required
 def home(request):
-    from .hooks import charts_for
+    from .hooks import charts_for, landing_for
 
     if request.user.can("portal.use"):  # residents have their own pages (居民端)
         return redirect("portal:home")
+    if landing_for(request.user) and "workbench" not in request.GET:
+        return redirect(landing_for(request.user))
     counters = pending_for(request.user)
     recent = request.user.notifications.all()[:5]
     charts = [{"chart": chart, "data": data, "json": data.as_json(), "id": f"sq-home-chart-{i}"}
@@ -276,14 +278,16 @@ def calendar_year_edit(request):
 def user_list(request):
     from axes.models import AccessAttempt
 
-    qs = selectors.user_list(search=request.GET.get("q", "").strip()[:64], role=request.GET.get("role", ""))
-    page = paginate(request, qs, 30)
+    from .filtersets import UserFilterSet
+
+    filters = UserFilterSet(request.GET or None, queryset=selectors.user_list())
+    page = paginate(request, filters.qs, 30)
     locked = set(AccessAttempt.objects.filter(failures_since_start__gte=settings.AXES_FAILURE_LIMIT)
                  .values_list("username", flat=True))
     from .choices import Role
 
     return render_page(request, "core/user_list.html", {
-        "page": page, "locked": locked, "roles": Role.choices, "query": query_without_page(request),
+        "page": page, "locked": locked, "roles": Role.choices, "query": query_without_page(request), "filters": filters,
     }, "core/partials/_user_rows.html")
 
 

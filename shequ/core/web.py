@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from functools import wraps
 
 from django.contrib.auth.decorators import login_required
@@ -52,6 +53,46 @@ def render_page(request, template: str, context: dict, partial: str | None = Non
     if partial and is_htmx(request):
         return render(request, partial, context, status=status)
     return render(request, template, context, status=status)
+
+
+class ServiceCall:
+    """The outcome of `service_call`: `ok` once the service returned without a refusal; `message`, the refusal's
+    message otherwise (for a page that also shows it as a flash message)."""
+
+    ok = False
+    message = ""
+
+
+@contextmanager
+def service_call(request, form):
+    """Call a service for a bound form the way every page does: a `Forbidden` refusal (or any refusal answering
+    403, as a workflow's) becomes the audited 403 page, one answering 404 (a record outside the actor's
+    jurisdiction) the 404 page, any other `DomainError` goes onto the form (`form_add_domain_error`), and `call.ok`
+    says it went through:
+
+        with service_call(request, form) as call:
+            services.room_create(...)
+        if call.ok:
+            messages.success(...); return redirect(...)
+    """
+    from .errors import Forbidden
+
+    call = ServiceCall()
+    try:
+        yield call
+    except Forbidden as exc:
+        raise forbidden(request, exc) from exc
+    except DomainError as exc:
+        if exc.status_code == 403:
+            raise forbidden(request, exc) from exc
+        if exc.status_code == 404:
+            from django.http import Http404
+
+            raise Http404 from exc
+        call.message = exc.message
+        form_add_domain_error(form, exc)
+    else:
+        call.ok = True
 
 
 def form_add_domain_error(form, exc: DomainError) -> None:
@@ -128,3 +169,17 @@ def xlsx_response(content: bytes, filename: str) -> HttpResponse:
     response = HttpResponse(content, content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+def search_term(request, limit: int = 64, name: str = "q") -> str:
+    """The search box's term (`core.inputs.query_text`); an unusable term searches for nothing and the page says
+    why."""
+    from django.contrib import messages
+
+    from .inputs import SEARCH_TEXT_MESSAGE, query_text
+
+    term = query_text(request.GET.get(name), limit)
+    if term is None:
+        messages.error(request, SEARCH_TEXT_MESSAGE % {"n": limit})
+        return ""
+    return term

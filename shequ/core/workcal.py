@@ -152,16 +152,22 @@ def is_workday(day: dt.date) -> bool:
 
 def add_working_days(start: dt.date, days: int) -> dt.date:
     """The date `days` working days after `start` (start itself not counted). days=0 returns start."""
-    if days < 0:
+    return add_working_days_each(start, [days])[0]
+
+
+def add_working_days_each(start: dt.date, counts: list[int]) -> list[dt.date]:
+    """`add_working_days(start, n)` for each n, in one walk (each year's calendar read once)."""
+    if any(days < 0 for days in counts):
         raise DomainError(_("工作日天数不能为负数。"), {"days": [_("必须是非负整数。")]})
     view = _YearView()
-    current = start
-    remaining = days
-    while remaining > 0:
+    found = {0: start}
+    current, passed, last = start, 0, max(counts, default=0)
+    while passed < last:
         current += dt.timedelta(days=1)
         if view.is_workday(current):
-            remaining -= 1
-    return current
+            passed += 1
+            found[passed] = current
+    return [found[days] for days in counts]
 
 
 def count_working_days(start: dt.date, end: dt.date) -> int:
@@ -258,6 +264,12 @@ def working_hours_between(start: dt.datetime, end: dt.datetime) -> float:
 def month_end(day: dt.date) -> dt.date:
     """The last day of `day`'s month."""
     return (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+
+
+def month_bounds(month: dt.date) -> tuple[dt.date, dt.date]:
+    """The first and the last day of `month`'s month."""
+    first = month.replace(day=1)
+    return first, month_end(first)
 
 
 def recent_months(day: dt.date, count: int) -> list[dt.date]:

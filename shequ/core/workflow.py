@@ -21,21 +21,18 @@ from importlib import import_module
 
 from django.utils.translation import gettext as _
 
-from .errors import ConflictError, DomainError
+from .errors import ConflictError, DomainError, Forbidden, NotFound
 
 Guard = Callable[[object, object], "DomainError | None"]
 
 
-class ActionForbidden(DomainError):
-    """The actor may not take this action on this record (wrong role, another unit's record): HTTP 403."""
+class ActionForbidden(Forbidden):
+    """The actor may not take this action on this record (wrong role, another unit's record): HTTP 403. A
+    `Forbidden` like any other service's, so a page turns it into the audited 403 and the API into its 403."""
 
-    status_code = 403
 
-
-class ActionNotFound(DomainError):
+class ActionNotFound(NotFound):
     """The record lies outside the actor's jurisdiction: answered like a missing record (HTTP 404)."""
-
-    status_code = 404
 
 
 @dataclass(frozen=True)
@@ -44,7 +41,7 @@ class Action:
     label: str
     sources: frozenset
     target: str | None  # None keeps the status (or the service decides, e.g. a visit closes or reopens)
-    capability: str
+    capability: str | tuple[str, ...]  # a tuple: any one of them (the guards then tell who may do what)
     service: str  # dotted path of the one service performing the action, resolved on first use
     guards: tuple[Guard, ...] = ()
     inputs: tuple[str, ...] = ()  # the service's keyword arguments besides the actor and the record
@@ -90,10 +87,11 @@ class Workflow:
         action = self.action(name)
         if actor is None or not getattr(actor, "is_authenticated", False):
             return ActionForbidden(_("请先登录。"), {"actor": [_("未登录。")]})
-        if not actor.can(action.capability):
+        capabilities = (action.capability,) if isinstance(action.capability, str) else action.capability
+        if not any(actor.can(c) for c in capabilities):
             return ActionForbidden(_("您的岗位（%(r)s）不能执行“%(a)s”。") % {
                 "r": actor.get_role_display(), "a": action.label}, {"actor": [_("无权执行该操作。")]})
-        status = getattr(obj, self.status_field)
+        status = getattr(obj, self.status_field)  # None: a record being created (its first action)
         if status not in action.sources:
             return ConflictError(_("%(n)s 当前状态为“%(s)s”，不能执行“%(a)s”。") % {
                 "n": self.number(obj), "s": self.status_labels(status), "a": action.label},

@@ -95,3 +95,21 @@ def rows(path: str):
             out.close()
 
     return first[1], iterate()
+
+
+def cell(row, mapping: dict, header: str):
+    """The value under `header` in a read row (`mapping`: header → column index): whole floats as ints,
+    datetimes as dates, text stripped; None when the column is missing or the row is short."""
+    import datetime as dt
+
+    index = mapping.get(header)
+    if index is None or index >= len(row):
+        return None
+    value = row[index]
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, str):
+        value = value.strip()
+    return value

@@ -7,8 +7,8 @@ from django.utils.translation import gettext_lazy as _
 from shequ.core.admin import ConfigAdmin, site
 
 from . import services
-from .models import (Building, Category, CategoryMain, DutyTeam, GridResponsible, InspectionItem, InspectionTemplate,
-                     Open311Client, ProcessLimit, ServiceAttribute, ShiftPattern, ShiftType, TeamMember, WorkStation)
+from .models import (Building, Category, CategoryMain, DutyTeam, GridResponsible, Open311Client, ProcessLimit,
+                     ServiceAttribute, ShiftPattern, ShiftType, TeamMember, WorkStation)
 
 
 @admin.register(CategoryMain, site=site)
@@ -87,20 +87,6 @@ class TeamMemberInline(admin.TabularInline):
 class DutyTeamAdmin(ConfigAdmin):
     list_display = ("code", "name", "offset", "leader")
     inlines = [TeamMemberInline]
-
-
-class InspectionItemInline(admin.TabularInline):
-    model = InspectionItem
-    extra = 0
-
-    has_add_permission = has_change_permission = has_delete_permission = has_view_permission = \
-        lambda self, request, obj=None: request.user.can("core.manage_config")
-
-
-@admin.register(InspectionTemplate, site=site)
-class InspectionTemplateAdmin(ConfigAdmin):
-    list_display = ("name", "target", "is_active")
-    inlines = [InspectionItemInline]
 
 
 @admin.register(Open311Client, site=site)

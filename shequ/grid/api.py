@@ -25,7 +25,7 @@ from shequ.core.inputs import parse_date
 from shequ.core.scoping import scope_node_ids, scoped_nodes
 
 from . import selectors, services, spatial, stats
-from .choices import RETURN_REASONS, Satisfaction, Source, Urgency
+from .choices import RETURN_REASONS, ContactMethod, Resolution, Satisfaction, Source, Urgency
 from .filtersets import CaseFilterSet, period_errors
 from .models import Case, HotlineOrder
 from .workflows import CASE, HOTLINE
@@ -152,8 +152,8 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
                                     address=d.get("address", ""), urgency=d.get("urgency"),
                                     photos=d.get("photos", []), keep_location=d.get("keep_location", False),
                                     external_no=d.get("external_no", ""))
-        return Response(CaseSerializer(selectors.case_get(user=request.user, pk=case.pk)).data,
-                        status=status.HTTP_201_CREATED)
+        # The case as the service saved it (the reporter is in its scope: the service refused otherwise).
+        return Response(CaseSerializer(case).data, status=status.HTTP_201_CREATED)
 
     def _act(self, request, name, pk=None):
         case = self.get_object()
@@ -209,13 +209,16 @@ class HotlineSerializer(serializers.ModelSerializer):
     case = serializers.CharField(source="case.number", read_only=True, default=None, allow_null=True)
     category = serializers.CharField(source="category.code", read_only=True, default=None, allow_null=True)
     satisfaction = serializers.ChoiceField(choices=Satisfaction.choices, allow_blank=True, read_only=True)
+    contact_method = serializers.ChoiceField(choices=ContactMethod.choices, allow_blank=True, read_only=True)
+    resolution = serializers.ChoiceField(choices=Resolution.choices, allow_blank=True, read_only=True)
 
     class Meta:
         model = HotlineOrder
         fields = ["id", "order_no", "hotline_type", "title", "content", "category", "caller_name",
                   "caller_phone_masked", "address", "lat", "lng", "urgency", "status", "status_label", "received_at",
                   "sign_due", "reply_due", "signed_at", "case", "return_reason", "extension_days", "reply_text",
-                  "replied_at", "visited_at", "satisfaction", "visit_note", "reopen_count", "closed_at"]
+                  "replied_at", "visited_at", "satisfaction", "visit_note", "reopen_count", "closed_at",
+                  "platform_due", "contact_at", "contact_by", "contact_method", "resolution"]
         read_only_fields = fields
 
 
@@ -229,6 +232,7 @@ class HotlineCreateSerializer(serializers.Serializer):
     caller_phone = serializers.CharField(max_length=20, required=False, allow_blank=True)
     urgency = serializers.CharField(max_length=16, required=False)
     received_at = serializers.DateTimeField(required=False)
+    platform_due = serializers.DateTimeField(required=False, allow_null=True, help_text="平台办结时限")
     lat = serializers.FloatField(required=False, allow_null=True)
     lng = serializers.FloatField(required=False, allow_null=True)
     category = serializers.CharField(max_length=8, required=False, allow_blank=True)
@@ -242,6 +246,11 @@ class HotlineActionSerializer(serializers.Serializer):
     satisfaction = serializers.ChoiceField(choices=Satisfaction.choices, required=False)
     category = serializers.CharField(max_length=8, required=False)
     target = serializers.CharField(max_length=40, required=False)
+    contact_method = serializers.ChoiceField(choices=ContactMethod.choices, required=False,
+                                             help_text="先行联系方式")
+    contact_at = serializers.DateTimeField(required=False, help_text="先行联系时间（默认现在）")
+    contact_by = serializers.CharField(max_length=32, required=False, allow_blank=True, help_text="先行联系人")
+    resolution = serializers.ChoiceField(choices=Resolution.choices, required=False, help_text="解决情况（答复时必填）")
 
 
 HOTLINE_BATCH = inline_serializer("HotlineBatchResult", {
@@ -293,11 +302,13 @@ class HotlineViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 
     @extend_schema(operation_id="grid_hotline_act", request=HotlineActionSerializer,
                    parameters=[OpenApiParameter("act", str, OpenApiParameter.PATH,
-                                                enum=["sign", "return", "extend", "reply", "visit", "reopen", "merge"])],
+                                                enum=["sign", "return", "extend", "contact", "reply", "visit",
+                                                      "reopen", "merge"])],
                    responses={200: HotlineSerializer, **error_responses(400, 401, 403, 404, 409, 415)})
-    @action(detail=True, methods=["post"], url_path=r"(?P<act>sign|return|extend|reply|visit|reopen|merge)")
+    @action(detail=True, methods=["post"], url_path=r"(?P<act>sign|return|extend|contact|reply|visit|reopen|merge)")
     def act(self, request, pk=None, act=None):
-        """签收 sign · 退单 return (note) · 延期 extend (days, note) · 答复 reply (note) · 回访 visit (satisfaction) ·
+        """签收 sign · 退单 return (note) · 延期 extend (days, note) · 先行联系 contact (contact_method, contact_at,
+        contact_by, note) · 答复 reply (resolution, note; after contact) · 回访 visit (satisfaction) ·
         重办 reopen (note) · 并单 merge (target)."""
         _require(request, "grid.hotline")
         order = self.get_object()

@@ -145,6 +145,21 @@ class HotlineAction(models.TextChoices):
     VISIT = "visit", _("回访")
     REOPEN = "reopen", _("重办")
     MERGE = "merge", _("并单")
+    CONTACT = "contact", _("先行联系")
+
+
+class ContactMethod(models.TextChoices):
+    PHONE = "phone", _("电话")
+    VISIT = "visit", _("上门")
+    SMS = "sms", _("短信")
+    OTHER = "other", _("其他")
+
+
+class Resolution(models.TextChoices):
+    SOLVED = "solved", _("实际解决")
+    PARTLY = "partly", _("部分解决")
+    UNSOLVED = "unsolved", _("未解决")
+    NOT_FEASIBLE = "not_feasible", _("不具备解决条件")
 
 
 # The order's actions are declared in `workflows.py` (HOTLINE).

@@ -1,13 +1,14 @@
 """大联动's configuration tables (系统配置): the taxonomy with its time limits, step limits, shifts and teams,
-scoring sheets, work stations, grid responsibles, buildings and Open311 clients."""
+the composite score's weights, work stations, grid responsibles, buildings and Open311 clients. The supervision
+sheets (督查评分表) are the targets module's scoring sheets (use 大联动督查), edited in its table."""
 
-from django.utils.translation import gettext as _g
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from shequ.core.config import ChildTable, ConfigTable, config_table
 
-from .models import (Building, Category, CategoryMain, DutyTeam, GridResponsible, InspectionItem, InspectionTemplate,
-                     Open311Client, ProcessLimit, ServiceAttribute, ShiftPattern, ShiftType, TeamMember, WorkStation)
+from .models import (Building, Category, CategoryMain, CompositeRule, DutyTeam, GridResponsible, Open311Client,
+                     ProcessLimit, ServiceAttribute, ShiftPattern, ShiftType, TeamMember, WorkStation)
 
 SECTION = _("大联动")
 
@@ -15,7 +16,7 @@ SECTION = _("大联动")
 def _slots(pattern) -> str:
     """"EEMMNNOO" as the shift names the roster uses: 早班、早班、中班 …"""
     names = dict(ShiftType.objects.values_list("code", "name"))
-    return "、".join(names.get(code, _g("休息") if code == "O" else _g("未定义班次")) for code in pattern.slots)
+    return "、".join(names.get(code, gettext("休息") if code == "O" else gettext("未定义班次")) for code in pattern.slots)
 
 
 def _open311_create(*, actor, form):
@@ -27,7 +28,7 @@ def _open311_create(*, actor, form):
     if data.get("token_only") != client.token_only:
         client.token_only = data["token_only"]
         client.save(update_fields=["token_only"])
-    return client, _g("新的 API 密钥（只显示这一次，请立即转交客户端）：%(k)s") % {"k": key}
+    return client, gettext("新的 API 密钥（只显示这一次，请立即转交客户端）：%(k)s") % {"k": key}
 
 
 config_table(
@@ -45,8 +46,8 @@ config_table(
                 children=[ChildTable(ServiceAttribute, ["code", "description", "datatype", "required", "variable",
                                                         "datatype_description"], label=_("上报附加问题（Open311）"))],
                 help=_("小类、立案条件、结案条件和处置时限。")),
-    ConfigTable("grid-process-limit", ProcessLimit, SECTION, fields=["step", "hours", "note"],
-                columns=["step", "hours", "note"], order=42, readonly_on_edit=["step"],
+    ConfigTable("grid-process-limit", ProcessLimit, SECTION, fields=["step", "hours", "days", "note"],
+                columns=["step", "hours", "days", "note"], order=42, readonly_on_edit=["step"],
                 help=_("受理、立案、派遣、核查等环节的工作时限。")),
     ConfigTable("grid-shift-type", ShiftType, SECTION, fields=["code", "name", "start", "end"],
                 columns=["name", "code", "start", "end"], order=43, readonly_on_edit=["code"]),
@@ -57,10 +58,13 @@ config_table(
                 columns=["name", "code", "node", "offset", "leader"], order=45, readonly_on_edit=["code"],
                 children=[ChildTable(TeamMember, ["name", "node", "user", "phone", "post", "is_active"],
                                      label=_("队员"))]),
-    ConfigTable("grid-inspection-template", InspectionTemplate, SECTION, fields=["name", "target", "is_active"],
-                columns=["name", "target", "is_active"], order=46,
-                children=[ChildTable(InspectionItem, ["section", "name", "max_points", "rule"], label=_("评分项"))],
-                help=_("督查考评的评分表和评分项。")),
+    ConfigTable("grid-composite-rule", CompositeRule, SECTION,
+                fields=["name", "on_time_weight", "on_time_full", "close_weight", "close_full", "urgent_weight",
+                        "rework_weight", "rework_deduction", "overdue_deduction", "note"],
+                columns=["name", "on_time_weight", "close_weight", "urgent_weight", "rework_weight",
+                         "rework_deduction", "overdue_deduction"], order=46,
+                help=_("综合评价排名用的综合指标值：四项权重合计100分，满分线、每次返工和每件超时未处置的扣分。"
+                       "标准只规定指标名称，权重由街道自定。")),
     ConfigTable("grid-work-station", WorkStation, SECTION, fields=["department", "committee", "address", "leader"],
                 columns=["committee", "department", "leader", "address"], order=47),
     ConfigTable("grid-responsible", GridResponsible, SECTION,

@@ -5,7 +5,6 @@ Idempotent: a second run creates nothing."""
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import io
 import random
@@ -16,16 +15,19 @@ from django.utils import timezone
 
 from shequ.core import services as core_services
 from shequ.core.choices import DepartmentKind, NodeKind, Role
+from shequ.core.demo import clock as _clock
 from shequ.core.errors import DomainError
 from shequ.core.models import Department, Node, User
+from shequ.targets import selectors as target_selectors
+from shequ.targets import services as target_services
+from shequ.targets.selectors import Rule, SheetUse
 
-from . import services, spatial, stats
+from . import selectors, services, spatial, stats
 from .choices import CaseAction as A
 from .choices import CaseStatus as S
 from .choices import NEEDS_VERIFICATION, HotlineType, Satisfaction, Source, Urgency
 from .models import (Building, Case, Category, DutyTeam, GridProfile, GridResponsible, HotlineOrder, Inspection,
-                     InspectionItem, InspectionTemplate, Open311Client, PatrolLog, ShiftPattern, ShiftType,
-                     TeamMember, WorkStation)
+                     Open311Client, PatrolLog, ShiftPattern, ShiftType, TeamMember, WorkStation)
 from .taxonomy import ensure_process_limits, ensure_taxonomy
 
 EXTRA_UNITS = [
@@ -52,13 +54,6 @@ DESCRIPTIONS = {
     "E0503": "饭店在店外摆放桌椅经营", "E0505": "共享单车堆放在盲道上", "C0403": "行道树倾斜，有倒伏风险",
     "E0602": "楼道内堆放旧家具，堵塞消防通道", "C0304": "店招一角松动，大风时摇晃",
 }
-
-
-@contextlib.contextmanager
-def _clock(moment):
-    """Run services as if it were `moment` (demo history only)."""
-    with mock.patch("django.utils.timezone.now", return_value=moment):
-        yield
 
 
 def _units(sub, district):
@@ -213,7 +208,7 @@ class _Sim:
             if reporter is a["operator"]:
                 source = Source.PATROL
         if target in ("verifying", "verified"):
-            source = Source.RESIDENT
+            source, reporter = Source.RESIDENT, a["operator"]  # a resident's report, registered by the centre
         urgency = Urgency.URGENT if rng.random() < 0.08 else None
         street = rng.choice(STREETS)
         with _clock(t0):
@@ -425,7 +420,11 @@ def _hotline(rng, actors, sub):
             if t >= now:
                 continue
             with _clock(t):
-                order = services.hotline_reply(actor=actors["operator"], order=order,
+                order = services.hotline_contact(actor=actors["operator"], order=order, method="phone",
+                                                 at=order.signed_at + dt.timedelta(hours=rng.randint(1, 6)),
+                                                 note="电话联系来电人，了解诉求")
+                order = services.hotline_reply(actor=actors["operator"], order=order, resolution=rng.choices(
+                    ["solved", "partly", "unsolved"], [80, 15, 5])[0],
                                                text="经街道城运中心协调相关部门现场处置，问题已解决，已电话告知市民。")
             if stage < 0.6:
                 continue
@@ -461,35 +460,32 @@ def _hotline_case(rng, actors, case, t, now):
 
 
 def _inspections(rng, actors):
-    if InspectionTemplate.objects.exists():
+    if Inspection.objects.exists():
         return
-    dept_tpl = InspectionTemplate.objects.create(name="职能部门案件处置督查评分表", target="department")
-    for order, (section, name, points, rule) in enumerate([
-        ("处置质量", "现场问题处置到位，无残留", 30, "每发现一处未处置到位扣5分"),
-        ("处置时效", "在规定时限内处置并反馈", 25, "每超期一件扣3分"),
-        ("返工情况", "核查一次通过，无返工", 15, "每返工一件扣3分"),
-        ("协同配合", "联勤联动响应及时，无推诿", 15, "推诿一次扣5分"),
-        ("台账资料", "处置记录、照片完整规范", 15, "缺一项扣2分")]):
-        InspectionItem.objects.create(template=dept_tpl, section=section, name=name, max_points=points, rule=rule,
-                                      order=order)
-    area_tpl = InspectionTemplate.objects.create(name="居民区网格工作站考评表", target="area")
-    for order, (section, name, points, rule) in enumerate([
-        ("发现问题", "网格巡查到位，问题主动发现上报", 25, "漏报一件扣2分"),
-        ("自处置", "能自行解决的问题就地解决", 25, "应自处置未处置一件扣2分"),
-        ("市容环境", "网格内市容环境整洁有序", 30, "抽查发现一处问题扣3分"),
-        ("基础信息", "网格责任人、楼宇信息完整准确", 20, "缺漏一项扣2分")]):
-        InspectionItem.objects.create(template=area_tpl, section=section, name=name, max_points=points, rule=rule,
-                                      order=order)
+    dept_tpl = target_services.sheet_ensure(
+        name="职能部门案件处置督查评分表", use=SheetUse.INSPECT_DEPARTMENT, pass_line=80, sections=[
+            ("处置质量", [("现场问题处置到位，无残留", "每发现一处未处置到位扣5分", 30, Rule.DEDUCTION, 5)]),
+            ("处置时效", [("在规定时限内处置并反馈", "每超期一件扣3分", 25, Rule.DEDUCTION, 3)]),
+            ("返工情况", [("核查一次通过，无返工", "每返工一件扣3分", 15, Rule.DEDUCTION, 3)]),
+            ("协同配合", [("联勤联动响应及时，无推诿", "推诿一次扣5分", 15, Rule.DEDUCTION, 5)]),
+            ("台账资料", [("处置记录、照片完整规范", "缺一项扣2分", 15, Rule.DEDUCTION, 2)])])
+    area_tpl = target_services.sheet_ensure(
+        name="居民区网格工作站考评表", use=SheetUse.INSPECT_AREA, pass_line=80, sections=[
+            ("发现问题", [("网格巡查到位，问题主动发现上报", "漏报一件扣2分", 25, Rule.DEDUCTION, 2)]),
+            ("自处置", [("能自行解决的问题就地解决", "应自处置未处置一件扣2分", 25, Rule.DEDUCTION, 2)]),
+            ("市容环境", [("网格内市容环境整洁有序", "抽查发现一处问题扣3分", 30, Rule.DEDUCTION, 3)]),
+            ("基础信息", [("网格责任人、楼宇信息完整准确", "缺漏一项扣2分", 20, Rule.YES_NO, None)])])
     today = timezone.localdate()
     depts = list(Department.objects.filter(code__in=["CGZF", "LHSR", "FG", "SW", "PCS", "JT"]))
     committees = list(Node.objects.filter(kind=NodeKind.COMMITTEE, code__startswith="310110015"))
     for i in range(12):
         template = dept_tpl if i % 2 == 0 else area_tpl
-        items = list(template.items.all())
-        scores = {item.pk: max(0, float(item.max_points) - rng.choice([0, 0, 0, 2, 3, 5])) for item in items}
+        items = [item for _s, rows in target_selectors.sheet_layout(sheet=template) for item in rows]
+        scores = {item.pk: (rng.choice([1, 1, 1, 0]) if item.rule == Rule.YES_NO else rng.choice([0, 0, 0, 1, 2]))
+                  for item in items}
         date = today - dt.timedelta(days=rng.randint(1, 80))
         services.inspection_create(
-            actor=actors["leader"], template=template, title=f"{date.month}月联合督查", date=date,
+            actor=actors["leader"], sheet=template, title=f"{date.month}月联合督查", date=date,
             department=rng.choice(depts) if template is dept_tpl else None,
             committee=rng.choice(committees) if template is area_tpl else None, scores=scores,
             note="整体情况良好，个别问题限期整改")
@@ -503,10 +499,17 @@ def _patrols(rng, actors):
     from shapely.geometry import shape
 
     now = timezone.now()
-    for day in range(1, 11):
-        start = timezone.localtime(now - dt.timedelta(days=day)).replace(hour=7, minute=rng.randint(0, 30))
+    types = selectors.shift_types()
+    for days_ago in range(1, 15):
+        day = timezone.localdate(now) - dt.timedelta(days=days_ago)
+        code = selectors.team_shift(member.team, day) if member.team_id else ""
+        shift = types.get(code)
+        if shift is None:  # a day off: no patrol
+            continue
+        start = timezone.make_aware(dt.datetime.combine(day, shift.start)) + dt.timedelta(
+            minutes=rng.randint(-15, 25), seconds=rng.randint(0, 59))
         with _clock(start):
-            log = services.patrol_start(actor=actors["patrol"], shift="E", note="早班巡查")
+            log = services.patrol_start(actor=actors["patrol"], note=f"{shift.name}巡查")
         t = start
         for grid in rng.sample(grids, 4):
             t += dt.timedelta(minutes=rng.randint(20, 60))

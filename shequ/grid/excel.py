@@ -20,7 +20,7 @@ from .choices import SHIFT_SHORT
 HOTLINE_COLUMNS = [("工单号", "order_no"), ("诉求类型", "hotline_type"), ("标题", "title"), ("诉求内容", "content"),
                    ("地址", "address"), ("来电人", "caller_name"), ("来电号码", "caller_phone"),
                    ("紧急程度", "urgency"), ("派单时间", "received_at"), ("纬度", "lat"), ("经度", "lng"),
-                   ("小类代码", "category")]
+                   ("小类代码", "category"), ("办结时限", "platform_due")]
 MAX_BYTES = 10 * 1024 * 1024
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 

@@ -9,10 +9,11 @@ from shequ.core.inputs import BoundedDateField
 from shequ.core.models import Department
 from shequ.core.scoping import scoped_nodes
 
-from .choices import RETURN_REASONS, HotlineStatus, HotlineType, Satisfaction, ShiftCode, Source, Urgency
+from .choices import (RETURN_REASONS, ContactMethod, HotlineStatus, HotlineType, Resolution, Satisfaction, ShiftCode,
+                      Source, Urgency)
 from .filtersets import period_errors
-from .models import Category, GridResponsible, InspectionTemplate, TeamMember
-from .selectors import dispatchable_units
+from .models import Category, GridResponsible, TeamMember
+from .selectors import dispatchable_units, inspection_sheets
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -133,6 +134,14 @@ class HotlineActionForm(forms.Form):
                                      required=False)
     category = forms.ChoiceField(label=_("对应小类"), required=False)
     target = forms.CharField(label=_("主工单号"), max_length=40, required=False)
+    contact_method = forms.ChoiceField(label=_("联系方式"), choices=[("", "—")] + list(ContactMethod.choices),
+                                       required=False)
+    contact_at = forms.DateTimeField(label=_("联系时间"), required=False, input_formats=[
+        "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"],
+                                     widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    contact_by = forms.CharField(label=_("联系人"), max_length=32, required=False)
+    resolution = forms.ChoiceField(label=_("解决情况"), choices=[("", "—")] + list(Resolution.choices),
+                                   required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -182,9 +191,9 @@ class OverrideForm(forms.Form):
 
 
 class InspectionForm(forms.Form):
-    template = forms.ModelChoiceField(label=_("评分表"), queryset=InspectionTemplate.objects.filter(is_active=True))
+    sheet = forms.ModelChoiceField(label=_("评分表"), queryset=None)
     title = forms.CharField(label=_("督查主题"), max_length=100)
-    date = BoundedDateField(label=_("督查日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = BoundedDateField(label=_("督查日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     department = forms.ModelChoiceField(label=_("被督查部门"), queryset=Department.objects.filter(is_active=True),
                                         required=False)
     committee = forms.ModelChoiceField(label=_("被督查居民区"), queryset=None, required=False)
@@ -193,6 +202,7 @@ class InspectionForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["committee"].queryset = scoped_nodes(user, NodeKind.COMMITTEE)
+        self.fields["sheet"].queryset = inspection_sheets()
 
 
 class PeriodForm(forms.Form):

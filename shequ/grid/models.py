@@ -11,8 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from shequ.core.crypto import EncryptedCharField
 from shequ.core.models import Department, Node, User
 
-from .choices import (CaseAction, CaseStatus, CategoryKind, ExtensionStatus, HotlineStatus, HotlineType, LimitUnit,
-                      PhotoStage, Satisfaction, ShiftCode, Source, Urgency)
+from .choices import (CaseAction, CaseStatus, CategoryKind, ContactMethod, ExtensionStatus, HotlineStatus, HotlineType,
+                      LimitUnit, PhotoStage, Resolution, Satisfaction, ShiftCode, Source, Urgency)
 
 
 # --- grids -----------------------------------------------------------------------------------------------------
@@ -184,13 +184,17 @@ class ServiceAttribute(models.Model):
 
 
 class ProcessLimit(models.Model):
-    """Time limits of the centre's own steps (核实, 立案, 派遣, 核查, 结案, 12345 签收/答复), in working hours."""
+    """Time limits of the centre's own steps (核实, 立案, 派遣, 核查, 结案, 12345 签收), in working hours; the 12345
+    reply and 先行联系 limits in working days (`days`)."""
 
     STEPS = [("verify", _("核实")), ("file", _("立案")), ("dispatch", _("派遣")), ("sign", _("签收")),
              ("check", _("核查")), ("close", _("结案")), ("hotline_sign", _("12345签收")),
-             ("hotline_reply", _("12345答复（一般）")), ("hotline_reply_consult", _("12345答复（咨询/建议）"))]
+             ("hotline_reply", _("12345答复（一般）")), ("hotline_reply_consult", _("12345答复（咨询/建议）")),
+             ("hotline_contact", _("12345先行联系"))]
     step = models.CharField(_("环节"), max_length=24, choices=STEPS, unique=True)
     hours = models.DecimalField(_("时限（工作时）"), max_digits=6, decimal_places=1)
+    days = models.PositiveSmallIntegerField(_("时限（工作日）"), null=True, blank=True,
+                                            help_text=_("12345答复按工作日计：到期日的下班时间为时限。"))
     note = models.CharField(_("说明"), max_length=100, blank=True)
 
     class Meta:
@@ -270,6 +274,9 @@ class Case(models.Model):
     status_note = models.CharField(_("最新进展"), max_length=200, blank=True)
     updated_at = models.DateTimeField(_("更新时间"), default=timezone.now)
     version = models.PositiveIntegerField(default=1)
+    # A new report is counted into the summary rows after the request (`stats.catch_up`: the periodic task, and
+    # every indicator read before it reads); until then it is marked here, in the report's own INSERT.
+    stats_pending = models.BooleanField(default=False, db_default=False)
 
     class Meta:
         verbose_name = _("案件")
@@ -289,6 +296,7 @@ class Case(models.Model):
             models.Index(fields=["status", "reported_at"], name="grid_case_status_reported"),
             models.Index(fields=["source", "reported_at"], name="grid_case_source_reported"),
             models.Index(fields=["category", "status"], name="grid_case_category_status"),
+            models.Index(fields=["id"], condition=models.Q(stats_pending=True), name="grid_case_stats_pending"),
         ]
 
     def __str__(self):
@@ -476,12 +484,19 @@ class HotlineOrder(models.Model):
     received_at = models.DateTimeField(_("派单时间"), default=timezone.now)
     sign_due = models.DateTimeField(_("签收时限"), null=True, blank=True)
     reply_due = models.DateTimeField(_("答复时限"), null=True, blank=True)
+    # The hotline platform's own 办结时限 as it came with the order (the 街道's reply limit is `reply_due`).
+    platform_due = models.DateTimeField(_("办结时限（平台）"), null=True, blank=True)
     signed_at = models.DateTimeField(_("签收时间"), null=True, blank=True)
     signed_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     case = models.ForeignKey(Case, verbose_name=_("网格案件"), null=True, blank=True, on_delete=models.SET_NULL,
                              related_name="hotline_orders")
     return_reason = models.CharField(_("退单理由"), max_length=200, blank=True)
     extension_days = models.PositiveSmallIntegerField(_("延期工作日"), default=0)
+    contact_at = models.DateTimeField(_("先行联系时间"), null=True, blank=True)
+    contact_by = models.CharField(_("先行联系人"), max_length=32, blank=True)
+    contact_method = models.CharField(_("先行联系方式"), max_length=16, choices=ContactMethod.choices, blank=True)
+    contact_on_time = models.BooleanField(_("按时先行联系"), null=True, blank=True)
+    resolution = models.CharField(_("解决情况"), max_length=16, choices=Resolution.choices, blank=True)
     reply_text = models.TextField(_("答复内容"), blank=True)
     replied_at = models.DateTimeField(_("答复时间"), null=True, blank=True)
     visited_at = models.DateTimeField(_("回访时间"), null=True, blank=True)
@@ -560,6 +575,13 @@ class ShiftPattern(models.Model):
     def __str__(self):
         return self.name
 
+    @property
+    def slots_label(self) -> str:
+        """The cycle in words, day by day: 早 早 中 中 夜 夜 休 休 (the codes are for the configuration only)."""
+        from .choices import SHIFT_SHORT
+
+        return " ".join(SHIFT_SHORT.get(code, code) for code in self.slots)
+
 
 class DutyTeam(models.Model):
     code = models.CharField(_("代码"), max_length=2, unique=True)
@@ -636,9 +658,19 @@ class PatrolLog(models.Model):
     node = models.ForeignKey(Node, verbose_name=_("所属街道"), on_delete=models.PROTECT, related_name="+",
                              limit_choices_to={"kind": "subdistrict"})
     shift = models.CharField(_("班次"), max_length=1, choices=ShiftCode.choices)
+    # Fixed when the patrol is registered, in the words the roster used then ("甲班 · 早班 06:30–14:30"): renaming a
+    # shift or moving the member to another team later does not rewrite the log.
+    shift_label = models.CharField(_("班组与班次"), max_length=60, blank=True)
     started_at = models.DateTimeField(_("开始"), default=timezone.now)
     ended_at = models.DateTimeField(_("结束"), null=True, blank=True)
     note = models.CharField(_("巡查记录"), max_length=500, blank=True)
+
+    @property
+    def label(self) -> str:
+        if self.shift_label:
+            return self.shift_label
+        team = self.member.team.name if self.member.team_id else ""
+        return " · ".join(x for x in (team, str(self.get_shift_display())) if x)
 
     class Meta:
         verbose_name = _("巡查日志")
@@ -658,44 +690,98 @@ class PatrolCheckin(models.Model):
         ordering = ["at"]
 
 
+# --- composite score (综合指标值) -----------------------------------------------------------------------------------
+
+def _pct_field(label, default, help_text=""):
+    from decimal import Decimal
+
+    from django.core.validators import MaxValueValidator, MinValueValidator
+
+    return models.DecimalField(label, max_digits=5, decimal_places=1, default=Decimal(default), help_text=help_text,
+                               validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))])
+
+
+class CompositeRule(models.Model):
+    """综合指标值: the weighted 0–100 composite by which areas and units are ranked. Reference grid.md §5: the
+    standard names the indicator and leaves the weights local (金华's sheet is only an example), so the weights,
+    the rates at which a part earns full marks and the deductions are this row's data, edited in 系统配置.
+
+    score = W按期 × min(1, 按期结案率 ÷ F按期) + W结案 × min(1, 结案率 ÷ F结案) + W紧急 × min(1, 紧急按期结案率)
+            + W返工 × (1 − 返工率) − D返工 × 返工次数 − D超时 × 超时未处置, not below 0; a part without data (no
+    urgent case) earns its weight."""
+
+    name = models.CharField(_("指标名称"), max_length=32, default="综合指标值")
+    on_time_weight = _pct_field(_("按期结案率权重（分）"), "50")
+    on_time_full = _pct_field(_("按期结案率满分线（%）"), "90", _("按期结案率达到此值得满分，低于此值按比例得分。"))
+    close_weight = _pct_field(_("结案率权重（分）"), "20")
+    close_full = _pct_field(_("结案率满分线（%）"), "90")
+    urgent_weight = _pct_field(_("紧急按期结案率权重（分）"), "10")
+    rework_weight = _pct_field(_("返工率权重（分）"), "20", _("得分 = 权重 ×（1 − 返工率）。"))
+    rework_deduction = models.DecimalField(_("每次返工扣分"), max_digits=4, decimal_places=2, default=0.2)
+    overdue_deduction = models.DecimalField(_("每件超时未处置扣分"), max_digits=4, decimal_places=2, default=0.5)
+    note = models.CharField(_("依据"), max_length=200, blank=True,
+                            default="CJ/T 292、GB/T 30428.4 综合指标值；权重由街道自定")
+
+    class Meta:
+        verbose_name = _("综合指标值规则")
+        verbose_name_plural = _("综合指标值规则")
+        ordering = ["id"]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        from decimal import Decimal
+
+        errors = {}
+        weights = [self.on_time_weight, self.close_weight, self.urgent_weight, self.rework_weight]
+        if all(w is not None for w in weights) and sum(weights) != Decimal(100):
+            errors["rework_weight"] = _("四项权重合计须为100分（现为%(n)s分）。") % {"n": sum(weights)}
+        for name in ("on_time_full", "close_full"):
+            if getattr(self, name) is not None and getattr(self, name) <= 0:
+                errors[name] = _("满分线须大于0。")
+        for name in ("rework_deduction", "overdue_deduction"):
+            value = getattr(self, name)
+            if value is not None and (value < 0 or value > 10):
+                errors[name] = _("扣分须在0到10之间。")
+        if CompositeRule.objects.exclude(pk=self.pk).exists():
+            errors["name"] = _("综合指标值规则只有一条，请修改现有规则。")
+        if errors:
+            raise ValidationError(errors)
+
+    def score(self, row: dict) -> float:
+        """The composite of one indicator row (rates in %), rounded to 0.1."""
+        def part(weight, rate, full):
+            if rate is None:
+                return 0.0
+            return float(weight) * min(1.0, rate / float(full)) if full else float(weight)
+        score = part(self.on_time_weight, row.get("on_time_rate"), self.on_time_full)
+        score += part(self.close_weight, row.get("close_rate"), self.close_full)
+        urgent = row.get("urgent_on_time_rate")
+        score += float(self.urgent_weight) * (min(1.0, urgent / 100) if urgent is not None else 1.0)
+        score += float(self.rework_weight) * (1 - min(1.0, (row.get("rework_rate") or 0) / 100))
+        score -= float(self.rework_deduction) * (row.get("rework_total") or 0)
+        score -= float(self.overdue_deduction) * (row.get("overdue_open") or 0)
+        return round(max(0.0, score), 1)
+
+    def formula(self) -> str:
+        """The formula in words, with this row's figures, for the statistics page."""
+        n = lambda v: f"{v:f}".rstrip("0").rstrip(".") if "." in f"{v:f}" else f"{v:f}"  # noqa: E731
+        return str(_("%(name)s（0–100）= %(a)s × min(1, 按期结案率 ÷ %(af)s%%) + %(b)s × min(1, 结案率 ÷ %(bf)s%%) + "
+                     "%(c)s × 紧急按期结案率 + %(d)s × (1 − 返工率) − %(e)s × 返工次数 − %(f)s × 超时未处置件数，"
+                     "最低0分；没有紧急案件时紧急部分得满分。") % {
+            "name": self.name, "a": n(self.on_time_weight), "af": n(self.on_time_full), "b": n(self.close_weight),
+            "bf": n(self.close_full), "c": n(self.urgent_weight), "d": n(self.rework_weight),
+            "e": n(self.rework_deduction), "f": n(self.overdue_deduction)})
+
+
 # --- supervision -------------------------------------------------------------------------------------------------
 
-class InspectionTemplate(models.Model):
-    name = models.CharField(_("名称"), max_length=64, unique=True)
-    target = models.CharField(_("考评对象"), max_length=16, choices=[("department", _("职能部门")),
-                                                                    ("area", _("居民区"))])
-    is_active = models.BooleanField(_("启用"), default=True)
-
-    class Meta:
-        verbose_name = _("督查评分表")
-        verbose_name_plural = _("督查评分表")
-
-    def __str__(self):
-        return self.name
-
-    @property
-    def max_total(self):
-        return sum(i.max_points for i in self.items.all())
-
-
-class InspectionItem(models.Model):
-    template = models.ForeignKey(InspectionTemplate, on_delete=models.CASCADE, related_name="items")
-    section = models.CharField(_("项目"), max_length=32)
-    name = models.CharField(_("评分内容"), max_length=100)
-    max_points = models.DecimalField(_("分值"), max_digits=5, decimal_places=1)
-    rule = models.CharField(_("评分规则"), max_length=200, blank=True)
-    order = models.PositiveSmallIntegerField(default=0)
-
-    class Meta:
-        ordering = ["template", "order", "id"]
-
-    def __str__(self):
-        return self.name
-
-
 class Inspection(models.Model):
-    template = models.ForeignKey(InspectionTemplate, verbose_name=_("评分表"), on_delete=models.PROTECT,
-                                 related_name="inspections")
+    """A supervision round (督查) scored on a scoring sheet of the targets module (use 大联动督查)."""
+
+    sheet = models.ForeignKey("targets.ScoreSheet", verbose_name=_("评分表"), on_delete=models.PROTECT,
+                              related_name="+")
     title = models.CharField(_("督查主题"), max_length=100)
     date = models.DateField(_("督查日期"))
     department = models.ForeignKey(Department, verbose_name=_("被督查部门"), null=True, blank=True,
@@ -721,13 +807,15 @@ class Inspection(models.Model):
 
 class InspectionScore(models.Model):
     inspection = models.ForeignKey(Inspection, on_delete=models.CASCADE, related_name="scores")
-    item = models.ForeignKey(InspectionItem, on_delete=models.PROTECT, related_name="+")
+    sheet_item = models.ForeignKey("targets.SheetItem", on_delete=models.PROTECT, related_name="+")
+    mark = models.DecimalField(_("评分"), max_digits=7, decimal_places=2, null=True,
+                               help_text=_("评分人填写的分数、发现次数或是否符合（1/0）。"))
     points = models.DecimalField(max_digits=5, decimal_places=1)
     note = models.CharField(max_length=200, blank=True)
 
     class Meta:
-        ordering = ["item__order", "item_id"]
-        constraints = [models.UniqueConstraint(fields=["inspection", "item"], name="grid_score_item")]
+        ordering = ["sheet_item__section__order", "sheet_item__order", "sheet_item_id"]
+        constraints = [models.UniqueConstraint(fields=["inspection", "sheet_item"], name="grid_score_sheet_item")]
 
 
 # --- Open311 -------------------------------------------------------------------------------------------------
@@ -744,7 +832,7 @@ class Open311Client(models.Model):
                                      help_text=_("提交后返回 token，由客户端通过 tokens 接口换取编号。"))
     is_active = models.BooleanField(_("启用"), default=True)
     created_at = models.DateTimeField(default=timezone.now)
-    last_used_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(_("最近使用"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("Open311 客户端")

@@ -9,24 +9,29 @@ Requests become grid cases (source: resident) and report their state from the ca
 from __future__ import annotations
 
 import datetime as dt
+import hmac
+import io
 import json
 import re
 from xml.etree import ElementTree as ET
 
-from django.db.models import Q
-from django.http import HttpResponse
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db.models import OuterRef, Q, Subquery
+from django.http import FileResponse, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
+from shequ.core import crypto
 from shequ.core.choices import NodeKind
 from shequ.core.errors import DomainError
 from shequ.core.models import Node
 
-from . import selectors, services
-from .choices import CLOSED_STATUSES, CaseStatus, Source
-from .models import Case, Category
+from . import redaction, selectors, services
+from .choices import CLOSED_STATUSES, CaseStatus, PhotoStage, Source
+from .models import Case, CasePhoto, Category
 
 SPEC = "http://wiki.open311.org/GeoReport_v2"
 CONTENT_TYPES = {"xml": "text/xml; charset=utf-8", "json": "application/json; charset=utf-8"}
@@ -183,22 +188,58 @@ def _status_notes(case: Case) -> str:
     return str(label)
 
 
-def _request_payload(case: Case) -> dict:
+def _request_payload(case: Case, *, names=(), request=None) -> dict:
+    """One request as the public sees it: the description and address through the redaction step, the position at
+    the public precision, never the reporter (nor who on the staff handled it)."""
     closed = case.status in FINAL
+    names = set(names) | {p for p in (case.reporter_name or "").replace("·", " ").split() if len(p) >= 2}
+    if case.reporter_name and " " in case.reporter_name:  # “王 小明” as the client sent it, and “王小明”
+        names.add(case.reporter_name.replace(" ", ""))
+    address = case.address or (case.grid.name if case.grid else "")
     return {
         "service_request_id": case.number, "status": _status(case), "status_notes": _status_notes(case),
-        "service_name": case.category.name, "service_code": case.category.code, "description": case.description,
+        "service_name": case.category.name, "service_code": case.category.code,
+        "description": redaction.redact(case.description, names=names),
         "agency_responsible": case.unit.name if case.unit_id else _("城运中心（受理中）"),
         "service_notice": _("处置时限：%(l)s，自派遣起计算") % {"l": case.category.limit_display},
         "requested_datetime": _iso(case.reported_at),
         "updated_datetime": _iso((case.closed_at if closed and case.closed_at else None) or case.updated_at),
-        "expected_datetime": _iso(case.deadline), "address": case.address or (case.grid.name if case.grid else ""),
-        "address_id": None, "zipcode": None, "lat": case.lat, "long": case.lng, "media_url": None,
+        "expected_datetime": _iso(case.deadline), "address": redaction.redact(address, names=names),
+        "address_id": None, "zipcode": None, "lat": redaction.public_coordinate(case.lat),
+        "long": redaction.public_coordinate(case.lng), "media_url": _media_url(request, case),
     }
 
 
+def _payloads(cases, *, request, jurisdiction=None) -> list[dict]:
+    """The requests of one answer, redacted with one registry lookup for all of them."""
+    cases = list(cases)
+    names = redaction.registry_names([t for c in cases for t in (c.description, c.address)], under=jurisdiction)
+    return [_request_payload(c, names=names, request=request) for c in cases]
+
+
+def _media_token(photo_id: int) -> str:
+    return f"{photo_id}-{crypto.keyed_hash(f'open311-media:{photo_id}')[:20].lower()}"
+
+
+def _media_url(request, case: Case) -> str | None:
+    photo_id = getattr(case, "first_photo_id", None)
+    if not photo_id:
+        return None
+    path = reverse("open311:media", kwargs={"token": _media_token(photo_id)})
+    return request.build_absolute_uri(path) if request is not None else path
+
+
 def _public_cases():
-    return Case.objects.filter(source=Source.RESIDENT).select_related("category", "unit", "grid", "duplicate_of")
+    """What the public may read: residents' reports, and the case a resident's report was merged into (so the
+    merged report's “same problem as N” leads somewhere instead of to a 404)."""
+    merged_into = Case.objects.filter(source=Source.RESIDENT, duplicate_of__isnull=False).values("duplicate_of_id")
+    first_photo = CasePhoto.objects.filter(case=OuterRef("pk"), stage=PhotoStage.REPORT).order_by("created_at", "id")
+    return Case.objects.filter(Q(source=Source.RESIDENT) | Q(pk__in=merged_into)).select_related(
+        "category", "unit", "grid", "duplicate_of").annotate(first_photo_id=Subquery(first_photo.values("pk")[:1]))
+
+
+def _in_jurisdiction(qs, node: Node | None):
+    return qs.filter(node__path__startswith=node.path) if node is not None else qs
 
 
 # --- views ---------------------------------------------------------------------------------------------------------
@@ -328,12 +369,12 @@ def _create(request, fmt):
 
 
 def _search(request, fmt):
-    _jurisdiction(request)
-    qs = _public_cases()
+    jurisdiction = _jurisdiction(request)
+    qs = _in_jurisdiction(_public_cases(), jurisdiction)
     ids = [i.strip() for i in _param(request, "service_request_id").split(",") if i.strip()]
     if ids:
-        return [_request_payload(c) for c in qs.filter(number__in=ids[:MAX_RESULTS]).order_by("-reported_at")], \
-            "service_requests"
+        return _payloads(qs.filter(number__in=ids[:MAX_RESULTS]).order_by("-reported_at"), request=request,
+                         jurisdiction=jurisdiction), "service_requests"
     codes = [c.strip() for c in _param(request, "service_code").split(",") if c.strip()]
     if codes:
         qs = qs.filter(category__code__in=codes)
@@ -356,7 +397,8 @@ def _search(request, fmt):
     if statuses and set(statuses) != {"open", "closed"}:
         qs = qs.filter(status__in=FINAL) if statuses == ["closed"] or set(statuses) == {"closed"} \
             else qs.exclude(status__in=FINAL)
-    return [_request_payload(c) for c in qs.order_by("-reported_at", "-id")[:MAX_RESULTS]], "service_requests"
+    return _payloads(qs.order_by("-reported_at", "-id")[:MAX_RESULTS], request=request, jurisdiction=jurisdiction), \
+        "service_requests"
 
 
 @endpoint
@@ -370,20 +412,58 @@ def requests_view(request, fmt):
 
 @endpoint
 def request_detail(request, request_id, fmt):
-    _jurisdiction(request)
-    case = _public_cases().filter(number=request_id).first()
+    jurisdiction = _jurisdiction(request)
+    case = _in_jurisdiction(_public_cases(), jurisdiction).filter(number=request_id).first()
     if case is None:
         raise Open311Error(404, _("服务请求“%(i)s”不存在。") % {"i": request_id[:40]})
-    return [_request_payload(case)], "service_requests"
+    return _payloads([case], request=request, jurisdiction=jurisdiction), "service_requests"
 
 
 @endpoint
 def token_detail(request, token, fmt):
-    _jurisdiction(request)
-    case = Case.objects.filter(open311_token=token).first() if token else None
+    jurisdiction = _jurisdiction(request)
+    case = _in_jurisdiction(Case.objects.all(), jurisdiction).filter(open311_token=token).first() if token else None
     if case is None:
         raise Open311Error(404, _("令牌“%(t)s”不存在。") % {"t": token[:40]})
     return [{"service_request_id": case.number, "token": token}], "service_requests"
+
+
+MEDIA_SIDE = 1280
+
+
+def media(request, token):
+    """The public copy of a public case's first report photo: re-encoded from the pixels only (no EXIF, no GPS,
+    no comments), at most 1280 px, written once beside the originals and served without a login. The name is
+    signed, so photo ids cannot be walked; a photo of a case the public may not read is a 404."""
+    from django.http import Http404
+    from PIL import Image
+
+    photo_id = (token or "").partition("-")[0]
+    if not photo_id.isdigit() or not hmac.compare_digest(_media_token(int(photo_id)), token):
+        raise Http404
+    public = _public_cases().filter(first_photo_id=int(photo_id)).exists()
+    photo = CasePhoto.objects.filter(pk=int(photo_id)).first() if public else None
+    if photo is None:
+        raise Http404
+    name = f"open311/{token}.jpg"
+    if not default_storage.exists(name):
+        try:
+            with photo.file.open("rb") as handle:
+                image = Image.open(handle)
+                image.load()
+        except (FileNotFoundError, OSError):
+            raise Http404
+        clean = Image.new("RGB", image.size)
+        clean.paste(image.convert("RGB"))  # the pixels only: nothing of the source's metadata is carried over
+        clean.thumbnail((MEDIA_SIDE, MEDIA_SIDE))
+        out = io.BytesIO()
+        clean.save(out, "JPEG", quality=85)
+        default_storage.save(name, ContentFile(out.getvalue()))
+    response = FileResponse(default_storage.open(name, "rb"), content_type="image/jpeg")
+    response["Access-Control-Allow-Origin"] = "*"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "public, max-age=3600"
+    return response
 
 
 @csrf_exempt

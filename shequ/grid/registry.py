@@ -95,10 +95,12 @@ def _register_schedule():
     from shequ.core.schedule import command_task, periodic
 
     from .reminders import deadline_reminders
+    from .tasks import stats_catch_up
 
     periodic("grid.roster", "0 1 20 * *", command_task, label=_("大联动排班生成（本月和下月）"), catch_up_hours=48,
              command="grid_roster")
     periodic("grid.deadline_reminders", "*/10 * * * *", deadline_reminders, label=_("网格案件与12345工单时限提醒"))
+    periodic("grid.stats_catch_up", "*/5 * * * *", stats_catch_up, label=_("大联动指标汇总：计入新上报的案件"))
 
 
 _register_schedule()
@@ -112,3 +114,4 @@ def _case_trend(user):
 home_chart(HomeChart(_("近30天案件与按期结案率"), "grid.stats", _case_trend, "grid:stats", 20))
 
 from . import config_tables  # noqa: E402,F401  (系统配置 tables)
+from . import target_computers  # noqa: E402,F401  (the grid's computed targets)

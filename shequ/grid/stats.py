@@ -12,10 +12,16 @@ closed month do not move when the next month starts. Definitions (reference §5,
 - 返工率 = closed cases sent back at least once ÷ 结案数 × 100 %
 - 延期率 = filed cases extended at least once ÷ 立案数 × 100 %
 - 监督举报率 = patrol/supervision reports ÷ (patrol + public reports) × 100 %
+- 自处置数 = cases a residential-area work station solved itself (工作站自处置, reference §6 "居民区网格工作站");
+  自处置率 = 自处置数 ÷ 立案数 × 100 %. They are not cases the centre dispatched, so they are kept out of 结案数,
+  按期结案数 and so of 结案率 and 按期结案率 (and of the urgent rates), and reported on their own.
+- 综合指标值 = the composite of `CompositeRule` (configuration data; reference §5 "综合指标值 … weights are
+  local"), its formula shown on the page.
 - posts: 按时核实率 = on-time verifications ÷ verifications, 按时核查率, 按时派遣率, 准确派遣率 = 1 − wrong ÷ dispatches…
 
-`CaseStat` rows (day × committee × unit × urgent) are recomputed for the buckets a write touches; `PostStat`
-rows are incremented by the services. A year of indicators over a million cases reads the summary, not the cases.
+`CaseStat` rows (day × committee × unit × urgent) are recomputed for the buckets a step touches; a new report
+is counted after its request (`catch_up`); `PostStat` rows are incremented by the services. A year of indicators
+over a million cases reads the summary, not the cases.
 """
 
 from __future__ import annotations
@@ -129,20 +135,54 @@ def _refresh_month(first: dt.date, committee_id, unit_id, urgent) -> None:
         CaseStatMonth.objects.update_or_create(month=first, **key, defaults=values)
 
 
-def add_case(case) -> None:
-    """A new case adds its own counts to its day's and month's rows: recounting the bucket, as a step of an
-    existing case does, would read every case reported that day in the committee (a busy day's report at a
-    thousand cases: 15 ms instead of 1)."""
-    from .models import Case, CaseStat, CaseStatMonth
+_CATCH_UP_LOCK = -1  # the advisory lock (class _LOCK_CLASS) one catch-up holds at a time
 
-    day, committee_id, unit_id, urgent = case_key(case)
-    _serialise(committee_id)
-    own = Case.objects.filter(pk=case.pk).aggregate(**_aggregates())
-    own = {k[2:]: v or 0 for k, v in own.items()}
-    bucket = dict(committee_id=committee_id, unit_id=unit_id, urgent=urgent)
-    for model, period in ((CaseStat, {"day": day}), (CaseStatMonth, {"month": day.replace(day=1)})):
-        if not model.objects.filter(**period, **bucket).update(**{f: F(f) + n for f, n in own.items() if n}):
-            model.objects.create(**period, **bucket, **own)
+
+def catch_up(*, limit: int = 5000) -> int:
+    """Count the reports not yet in the summary rows (`Case.stats_pending`): a report's request writes no summary
+    row, so that its cost does not grow with the summaries it feeds. Each bucket a pending report falls in is
+    recounted (as a step of an existing case recounts it) and the reporter's day of reports likewise, so running
+    twice, or after a step already recounted the bucket, counts nothing twice. Called by the periodic task and by
+    every indicator read before it reads: the figures never lag. Returns how many reports it counted."""
+    from .models import Case
+
+    if not Case.objects.filter(stats_pending=True).exists():  # the partial index: one probe when nothing waits
+        return 0
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_LOCK_CLASS, _CATCH_UP_LOCK])
+        # The pending cases' rows are locked first (a case a step holds right now is skipped: the step recounts its
+        # bucket itself, and the flag is cleared next time), then the buckets' advisory locks: the order a step
+        # takes them in (its case row, then `_serialise`), so the two never wait on each other in a circle.
+        rows = list(Case.objects.filter(stats_pending=True).select_for_update(skip_locked=True, of=("self",))
+                    .order_by("id").values("id", "reported_at", "committee_id", "unit_id", "urgency",
+                                           "reporter_id")[:limit])
+        if not rows:
+            return 0
+        Case.objects.filter(pk__in=[r["id"] for r in rows]).update(stats_pending=False)
+        keys = {(_local_day(r["reported_at"]), r["committee_id"], r["unit_id"], r["urgency"] != Urgency.NORMAL)
+                for r in rows}
+        for key in sorted(keys, key=lambda k: (k[1] or 0, k[2] or 0, k[3], k[0])):  # one lock order (_serialise)
+            refresh_bucket(key)
+        for day, user_id in sorted({(_local_day(r["reported_at"]), r["reporter_id"]) for r in rows
+                                    if r["reporter_id"]}):
+            _recount_reports(day, user_id)
+    return len(rows)
+
+
+def _recount_reports(day: dt.date, user_id: int) -> None:
+    """The 上报 figure of one person's day: the cases they reported that day (a staff report names its reporter)."""
+    from .models import Case, PostStat
+
+    start, end = _day_bounds(day)
+    count = Case.objects.filter(reporter_id=user_id, reported_at__gte=start, reported_at__lt=end).count()
+    if not PostStat.objects.filter(day=day, user_id=user_id, action="report").update(count=count):
+        try:
+            with transaction.atomic():
+                PostStat.objects.create(day=day, user_id=user_id, action="report", count=count)
+        except IntegrityError:  # created meanwhile (a rebuild): set it
+            PostStat.objects.filter(day=day, user_id=user_id, action="report").update(count=count)
 
 
 def refresh_case(case, before_key: tuple | None = None) -> None:
@@ -236,8 +276,15 @@ def _period_bounds(start: dt.date, end: dt.date):
             dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=tz))
 
 
-def _finish(row: dict) -> dict:
-    """Apply the formulas to one row of counts."""
+def composite_rule():
+    """The 综合指标值 rule (configuration data), or the default weights when none was saved."""
+    from .models import CompositeRule
+
+    return CompositeRule.objects.order_by("id").first() or CompositeRule()
+
+
+def _finish(row: dict, rule=None) -> dict:
+    """Apply the formulas to one row of counts (already split by `_urgent`: 自处置 out of 结案)."""
     closed = row.get("closed", 0)
     parked = row.get("parked", 0)
     overdue_due = row.get("due_open", 0)
@@ -252,17 +299,9 @@ def _finish(row: dict) -> dict:
     row["satisfaction_rate"] = pct(row.get("satisfied", 0), row.get("evaluated", 0))
     rate = row["on_time_rate"]
     row["light"] = "" if rate is None else ("green" if rate >= 90 else "yellow" if rate >= 70 else "red")
-    # Composite 0–100 (金华 weights, configurable later): 按期结案率 50, 结案率 20, 紧急 10, minus rework and late.
-    score = 0.0
-    if rate is not None:
-        score += 50 * min(1.0, rate / 100 / 0.9)
-    if row["close_rate"] is not None:
-        score += 20 * min(1.0, row["close_rate"] / 100 / 0.9)
-    urgent_rate = row.get("urgent_on_time_rate")
-    score += 10 * (min(1.0, urgent_rate / 100) if urgent_rate is not None else 1.0)
-    score += 20 * (1 - min(1.0, (row.get("rework_rate") or 0) / 100))
-    score -= 0.2 * row.get("rework_total", 0) + 0.5 * row.get("overdue_open", 0)
-    row["score"] = round(max(0.0, score), 1) if denominator or row.get("filed") else None
+    row["self_handle_rate"] = pct(row.get("self_handled", 0), row.get("filed", 0))
+    score = (rule or composite_rule()).score(row)
+    row["score"] = score if denominator or row.get("filed") else None
     return row
 
 
@@ -304,14 +343,15 @@ def _segments(start: dt.date, end: dt.date):
     return parts
 
 
-SUM_KEYS = STAT_FIELDS + ["urgent_closed", "urgent_on_time", "urgent_filed"]
+SUM_KEYS = STAT_FIELDS + ["urgent_closed", "urgent_on_time", "urgent_filed", "urgent_self"]
 
 
 def _sums():
     sums = {f"s_{f}": Sum(f) for f in STAT_FIELDS}
     sums.update({"urgent_closed": Sum("closed", filter=Q(urgent=True)),
                  "urgent_on_time": Sum("closed_on_time", filter=Q(urgent=True)),
-                 "urgent_filed": Sum("filed", filter=Q(urgent=True))})
+                 "urgent_filed": Sum("filed", filter=Q(urgent=True)),
+                 "urgent_self": Sum("self_handled", filter=Q(urgent=True))})
     return sums
 
 
@@ -344,7 +384,9 @@ def _grouped(start, end, group_key, node_ids) -> dict:
 def indicators(*, start: dt.date, end: dt.date, by: str = "total", node_ids=None, now=None) -> list[dict]:
     """Indicator rows for the period. `by`: total | committee | unit | day | month. `node_ids` limits to
     committees in the user's scope."""
+    catch_up()
     now = now or timezone.now()
+    rule = composite_rule()
     period_start, period_end = _period_bounds(start, end)
     filters = {"committee_id__in": node_ids} if node_ids is not None else {}
     if by in ("day", "month"):
@@ -363,7 +405,7 @@ def indicators(*, start: dt.date, end: dt.date, by: str = "total", node_ids=None
         for key in sorted(totals):
             row = {**totals[key], "key": key}
             _urgent(row)
-            result.append(_finish(row))
+            result.append(_finish(row, rule))
         return result
     group = {"total": None, "committee": "committee_id", "unit": "unit_id"}.get(by)
     totals = _grouped(start, end, group, node_ids)
@@ -373,7 +415,7 @@ def indicators(*, start: dt.date, end: dt.date, by: str = "total", node_ids=None
         row.update({k: v or 0 for k, v in live[None].items()})
         row["key"] = None
         _urgent(row)
-        return [_finish(row)]
+        return [_finish(row, rule)]
     result = []
     for key, counts in totals.items():
         row = dict(counts)
@@ -382,7 +424,7 @@ def indicators(*, start: dt.date, end: dt.date, by: str = "total", node_ids=None
         row["overdue_open"] = extra.get("overdue_open", 0)
         row["key"] = key
         _urgent(row)
-        result.append(_finish(row))
+        result.append(_finish(row, rule))
     return result
 
 
@@ -391,12 +433,20 @@ def _strip(key: str) -> str:
 
 
 def _urgent(row: dict) -> None:
+    """Split the work stations' own cases off 结案 (they are counted as 自处置), then the urgent rates."""
+    own, urgent_own = row.get("self_handled", 0) or 0, row.get("urgent_self", 0) or 0
+    row["closed"] = max(0, row.get("closed", 0) - own)
+    row["closed_on_time"] = max(0, row.get("closed_on_time", 0) - own)  # a self-handled case closes on time
+    row["urgent_closed"] = max(0, row.get("urgent_closed", 0) - urgent_own)
+    row["urgent_on_time"] = max(0, row.get("urgent_on_time", 0) - urgent_own)
+    row["urgent_filed"] = max(0, row.get("urgent_filed", 0) - urgent_own)
     row["urgent_on_time_rate"] = pct(row.get("urgent_on_time", 0), row.get("urgent_closed", 0))
     row["urgent_close_rate"] = pct(row.get("urgent_closed", 0), row.get("urgent_filed", 0))
 
 
 def post_indicators(*, start: dt.date, end: dt.date, user_ids=None) -> list[dict]:
     """Per person: 上报数, 有效上报数, 核实/核查 (on time), 立案, 派遣 (on time, wrong), 结案 (on time)."""
+    catch_up()
     from shequ.core.models import User
 
     from .models import PostStat

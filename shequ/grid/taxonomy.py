@@ -136,10 +136,15 @@ def ensure_taxonomy() -> int:
 
 def ensure_process_limits() -> None:
     from .models import ProcessLimit
-    from .timing import DEFAULT_STEP_HOURS
+    from .timing import DEFAULT_STEP_DAYS, DEFAULT_STEP_HOURS
 
     notes = {"verify": "派核实后监督员到场核实", "check": "处置反馈后监督员到场核查", "hotline_sign": "12345派单后签收",
-             "hotline_reply": "一般求助/投诉 5个工作日", "hotline_reply_consult": "咨询/建议 1个工作日"}
-    for step, hours in DEFAULT_STEP_HOURS.items():
-        ProcessLimit.objects.get_or_create(step=step, defaults={"hours": Decimal(str(hours)),
-                                                                "note": notes.get(step, "")})
+             "hotline_reply": "一般求助/投诉 5个工作日", "hotline_reply_consult": "咨询/建议 1个工作日",
+             "hotline_contact": "签收后1个工作日内先行联系来电人"}
+    for step in dict.fromkeys([*DEFAULT_STEP_HOURS, *DEFAULT_STEP_DAYS]):
+        row, _created = ProcessLimit.objects.get_or_create(step=step, defaults={
+            "hours": Decimal(str(DEFAULT_STEP_HOURS.get(step, 0))), "days": DEFAULT_STEP_DAYS.get(step),
+            "note": notes.get(step, "")})
+        if step in DEFAULT_STEP_DAYS and row.days is None:  # rows written when these limits were in hours
+            row.days = DEFAULT_STEP_DAYS[step]
+            row.save(update_fields=["days"])

@@ -42,3 +42,19 @@ def report(env, *, user="inspector", category="E0102", point=DUNHUA, source=None
     return services.case_report(actor=actor, category=category, source=source,
                                 description=kw.pop("description", "绿化带边有暴露垃圾"), lat=point[0], lng=point[1],
                                 address=kw.pop("address", "敦化路100号"), **kw)
+
+
+def inspection_sheet(name: str = "居民区督查", target: str = "area", items=(("处置", "处置到位", 30),)):
+    """A supervision sheet (a targets scoring sheet of use 大联动督查) with points items: (section, title, points)."""
+    from shequ.targets import services as targets
+    from shequ.targets.selectors import Rule, SheetUse
+
+    use = SheetUse.INSPECT_DEPARTMENT if target == "department" else SheetUse.INSPECT_AREA
+    return targets.sheet_ensure(name=name, use=use, pass_line=0, sections=[
+        (section, [(title, "", points, Rule.POINTS, None)]) for section, title, points in items])
+
+
+def sheet_items(sheet) -> list:
+    from shequ.targets import selectors as targets
+
+    return [item for _s, items in targets.sheet_layout(sheet=sheet) for item in items]

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.utils import timezone
+
 from shequ.core import workcal
 
 from .choices import LimitUnit, Urgency
@@ -22,6 +24,30 @@ def step_hours(step: str) -> float:
 
 def step_due(step: str, start: dt.datetime) -> dt.datetime:
     return workcal.add_working_hours(start, step_hours(step))
+
+
+# 12345 limits in working days (大宁路/夏阳 practice: 咨询、建议 1 个工作日, 求助、投诉 5 个工作日; 先行联系 within 1
+# working day of 签收). A `ProcessLimit` row with `days` overrides each.
+DEFAULT_STEP_DAYS = {"hotline_reply": 5, "hotline_reply_consult": 1, "hotline_contact": 1}
+
+
+def step_days(step: str) -> int:
+    from .models import ProcessLimit
+
+    row = ProcessLimit.objects.filter(step=step, days__isnull=False).values_list("days", flat=True).first()
+    return int(row) if row is not None else int(DEFAULT_STEP_DAYS.get(step, 1))
+
+
+def working_day_due(start: dt.datetime, days: int) -> dt.datetime:
+    """The end of the working day `days` working days after `start`'s day (a limit in working days ends when that
+    day's last working period ends, whatever the hour of the start)."""
+    day = workcal.add_working_days(timezone.localdate(start), days)
+    end = workcal.working_periods()[-1][1]
+    return timezone.make_aware(dt.datetime.combine(day, end))
+
+
+def hotline_reply_step(hotline_type: str) -> str:
+    return "hotline_reply_consult" if hotline_type in ("consult", "suggestion") else "hotline_reply"
 
 
 def case_limit(category, urgency: str) -> tuple[float, str]:

@@ -65,5 +65,6 @@ open311_urlpatterns = [
     re_path(r"^v2/requests" + _FMT + "$", open311.requests_view, name="requests"),
     re_path(r"^v2/requests/(?P<request_id>[^/]+?)" + _FMT + "$", open311.request_detail, name="request"),
     re_path(r"^v2/tokens/(?P<token>[^/]+?)" + _FMT + "$", open311.token_detail, name="token"),
+    re_path(r"^v2/media/(?P<token>[0-9]+-[0-9a-f]{20})\.jpg$", open311.media, name="media"),
     re_path(r"^v2/?(?P<rest>.*)$", open311.not_found, name="fallback"),
 ]

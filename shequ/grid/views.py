@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from shequ.core.audit import audit_record
@@ -24,14 +24,14 @@ from shequ.core.models import Department, Node
 from shequ.core.scoping import scope_node_ids, scoped_nodes
 from shequ.core.web import form_add_domain_error, paginate, query_without_page, render_page, require
 
-from . import excel, selectors, services, spatial, stats, timing
+from . import excel, hooks, selectors, services, spatial, stats, timing
 from .choices import (OPEN_STATUSES, SHIFT_SHORT, CaseAction, CaseStatus, HotlineAction, HotlineStatus, Satisfaction,
                       Urgency)
 from .filtersets import MINE, CaseFilterSet
 from .forms import (ActionForm, BuildingForm, GeoJSONImportForm, HotlineActionForm,
                     HotlineCreateForm, HotlineFilterForm, HotlineImportForm, InspectionForm, MonthForm,
                     OverrideForm, PeriodForm, ReportForm, ResponsibleForm)
-from .models import CasePhoto, CategoryMain, InspectionTemplate, ShiftType, TeamMember
+from .models import CasePhoto, CategoryMain, ShiftType, TeamMember
 from .workflows import CASE, HOTLINE
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -198,7 +198,7 @@ def _case_context(request, case, form=None):
             "hotline_orders": case.hotline_orders.all(), "extensions": case.extensions.select_related(
                 "requested_by", "decided_by"), "categories": selectors.categories(), "urgencies": Urgency.choices,
             "satisfactions": Satisfaction.choices, "geometry": json.dumps(case.grid.geometry) if case.grid else "",
-            **_map_ctx()}
+            "linked": hooks.case_links(user, case), **_map_ctx()}
 
 
 @require("grid.view")
@@ -417,7 +417,7 @@ def hotline_detail(request, pk):
     return render(request, "grid/hotline_detail.html", {
         "order": order, "events": order.events.all(), "actions": actions, "form": HotlineActionForm(
             initial={"category": order.category.code if order.category else ""}), "now": timezone.now(),
-        "duplicates": duplicates})
+        "duplicates": duplicates, "reply_draft": selectors.hotline_reply_draft(order=order)})
 
 
 @require("grid.hotline")
@@ -427,7 +427,9 @@ def hotline_act(request, pk, action):
     if action not in HOTLINE.names:
         raise Http404
     form = HotlineActionForm(request.POST)
-    form.is_valid()
+    if not form.is_valid():  # an invalid field is reported, never dropped from the action
+        messages.error(request, "；".join(str(e) for errs in form.errors.values() for e in errs))
+        return redirect("grid:hotline-detail", pk=order.pk)
     try:
         HOTLINE.perform(request.user, order, action, **form.cleaned_data)
     except DomainError as exc:
@@ -530,54 +532,58 @@ def inspection_list(request):
 
 @require("grid.inspect")
 def inspection_create(request):
-    template = InspectionTemplate.objects.filter(
-        pk=query_int(request.GET.get("template") or request.POST.get("template"))).first() \
-        or InspectionTemplate.objects.filter(is_active=True).first()
+    sheets = list(selectors.inspection_sheets())
+    wanted = query_int(request.GET.get("sheet") or request.POST.get("sheet"))
+    sheet = next((x for x in sheets if x.pk == wanted), sheets[0] if sheets else None)
     form = InspectionForm(request.POST or None, user=request.user,
-                          initial={"template": template, "date": timezone.localdate()})
-    items = list(template.items.all()) if template else []
-    scores = {}
+                          initial={"sheet": sheet, "date": timezone.localdate()})
+    layout = selectors.inspection_sheet_layout(sheet) if sheet else []
+    marks, item_errors = {}, {}
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        scores = {item.pk: request.POST.get(f"item_{item.pk}", "") for item in items}
+        marks = {item.pk: request.POST.get(f"item_{item.pk}", "") for _s, items in layout for item in items}
         try:
-            inspection = services.inspection_create(actor=request.user, template=d["template"], title=d["title"],
+            inspection = services.inspection_create(actor=request.user, sheet=d["sheet"], title=d["title"],
                                                     date=d["date"], department=d.get("department"),
-                                                    committee=d.get("committee"), scores=scores, note=d["note"])
+                                                    committee=d.get("committee"), scores=marks, note=d["note"])
         except DomainError as exc:
-            form_add_domain_error(form, exc)
-            for field, msgs in exc.errors.items():
-                if field.startswith("item_"):
-                    form.add_error(None, msgs[0])
+            item_errors = {k: v for k, v in exc.errors.items() if k.startswith("item_")}
+            form_add_domain_error(form, DomainError(exc.message, {k: v for k, v in exc.errors.items()
+                                                                  if not k.startswith("item_")}))
         else:
             messages.success(request, _("督查记录已保存，得分 %(t)s。") % {"t": inspection.total})
             return redirect("grid:inspection-detail", pk=inspection.pk)
+    rows = [(section, [(item, marks.get(item.pk, ""), item_errors.get(f"item_{item.pk}", [])) for item in items])
+            for section, items in layout]
     return render(request, "grid/inspection_form.html", {
-        "form": form, "template": template, "items": [(i, scores.get(i.pk, "")) for i in items],
-        "templates": InspectionTemplate.objects.filter(is_active=True)})
+        "form": form, "sheet": sheet, "target": selectors.sheet_target(sheet) if sheet else "", "rows": rows,
+        "sheets": sheets, "full": sum((i.max_points for _s, items in layout for i in items), 0)})
 
 
 @require("grid.inspect")
 def inspection_detail(request, pk):
     inspection = selectors.inspection_get(user=request.user, pk=pk)
-    return render(request, "grid/inspection_detail.html", {"i": inspection,
-                                                           "scores": inspection.scores.select_related("item")})
+    scores = selectors.inspection_scores(inspection=inspection)
+    return render(request, "grid/inspection_detail.html", {
+        "i": inspection, "scores": scores, "full": sum((s.sheet_item.max_points for s in scores), 0)})
 
 
 # --- evaluation ----------------------------------------------------------------------------------------------------
 
-AREA_COLUMNS = [("name", _l("名称")), ("reported", _l("上报数")), ("filed", _l("立案数")), ("due", _l("应结案数")), ("closed", _l("结案数")),
-                ("closed_on_time", _l("按期结案数")), ("parked", _l("缓办数")), ("close_rate", _l("结案率%")),
-                ("on_time_rate", _l("按期结案率%")), ("urgent_on_time_rate", _l("紧急按期结案率%")), ("reworked", _l("返工案件")),
-                ("rework_rate", _l("返工率%")), ("extended", _l("延期案件")), ("extension_rate", _l("延期率%")),
-                ("closed_late", _l("超时处置")), ("overdue_open", _l("超时未处置")), ("patrol_share", _l("监督举报率%")),
-                ("satisfaction_rate", _l("满意率%")), ("inspection", _l("督查平均分")), ("score", _l("综合指标值"))]
-POST_COLUMNS = [("name", _l("姓名")), ("role", _l("岗位")), ("reports", _l("上报数")), ("valid_reports", _l("有效上报数")),
-                ("valid_rate", _l("有效上报率%")), ("verify", _l("核实数")), ("verify_on_time_rate", _l("按时核实率%")),
-                ("check", _l("核查数")), ("check_on_time_rate", _l("按时核查率%")), ("file", _l("立案数")),
-                ("file_on_time_rate", _l("按时立案率%")), ("dispatch", _l("派遣数")), ("dispatch_on_time_rate", _l("按时派遣率%")),
-                ("wrong_dispatch", _l("错误派遣")), ("accurate_dispatch_rate", _l("准确派遣率%")), ("close", _l("结案数")),
-                ("close_on_time_rate", _l("按时结案率%"))]
+AREA_COLUMNS = [("name", gettext_lazy("名称")), ("reported", gettext_lazy("上报数")), ("filed", gettext_lazy("立案数")), ("due", gettext_lazy("应结案数")), ("closed", gettext_lazy("结案数")),
+                ("closed_on_time", gettext_lazy("按期结案数")), ("parked", gettext_lazy("缓办数")), ("close_rate", gettext_lazy("结案率%")),
+                ("on_time_rate", gettext_lazy("按期结案率%")), ("urgent_on_time_rate", gettext_lazy("紧急按期结案率%")), ("reworked", gettext_lazy("返工案件")),
+                ("rework_rate", gettext_lazy("返工率%")), ("extended", gettext_lazy("延期案件")), ("extension_rate", gettext_lazy("延期率%")),
+                ("closed_late", gettext_lazy("超时处置")), ("overdue_open", gettext_lazy("超时未处置")), ("patrol_share", gettext_lazy("监督举报率%")),
+                ("satisfaction_rate", gettext_lazy("满意率%")), ("self_handled", gettext_lazy("自处置数")),
+                ("self_handle_rate", gettext_lazy("自处置率%")), ("inspection", gettext_lazy("督查平均分")),
+                ("score", gettext_lazy("综合指标值"))]
+POST_COLUMNS = [("name", gettext_lazy("姓名")), ("role", gettext_lazy("岗位")), ("reports", gettext_lazy("上报数")), ("valid_reports", gettext_lazy("有效上报数")),
+                ("valid_rate", gettext_lazy("有效上报率%")), ("verify", gettext_lazy("核实数")), ("verify_on_time_rate", gettext_lazy("按时核实率%")),
+                ("check", gettext_lazy("核查数")), ("check_on_time_rate", gettext_lazy("按时核查率%")), ("file", gettext_lazy("立案数")),
+                ("file_on_time_rate", gettext_lazy("按时立案率%")), ("dispatch", gettext_lazy("派遣数")), ("dispatch_on_time_rate", gettext_lazy("按时派遣率%")),
+                ("wrong_dispatch", gettext_lazy("错误派遣")), ("accurate_dispatch_rate", gettext_lazy("准确派遣率%")), ("close", gettext_lazy("结案数")),
+                ("close_on_time_rate", gettext_lazy("按时结案率%"))]
 
 
 def _indicator_rows(user, start, end, by):
@@ -619,7 +625,7 @@ def stats_page(request):
     rows, columns = _indicator_rows(request.user, start, end, by)
     return render(request, "grid/stats.html", {
         "form": form, "start": start, "end": end, "by": by, "total": total, "rows": rows, "columns": columns,
-        "query": request.GET.urlencode(), "trend_url": reverse("grid:stats-trend") + "?" + request.GET.urlencode()})
+        "composite": stats.composite_rule(), "query": request.GET.urlencode(), "trend_url": reverse("grid:stats-trend") + "?" + request.GET.urlencode()})
 
 
 @require("grid.stats")

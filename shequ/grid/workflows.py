@@ -8,7 +8,7 @@ API endpoints dispatch through `CASE.perform(...)`. A rule is written here once.
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 
 from shequ.core.choices import DepartmentKind
 from shequ.core.errors import ConflictError
@@ -164,12 +164,20 @@ CASE = Workflow(
 
 # --- the 12345 work order -----------------------------------------------------------------------------------------
 
-def _hotline(name, sources, target, inputs=(), rename=None, required=(), danger=False, hint=""):
+def contacted(actor, order):
+    """答复 only after 先行联系 is on record."""
+    if not order.contact_at:
+        return ConflictError(_("答复前须先登记先行联系（何时、何人、以何种方式联系来电人）。"),
+                             {"contact_at": [_("尚未先行联系。")]})
+    return None
+
+
+def _hotline(name, sources, target, inputs=(), rename=None, required=(), danger=False, hint="", guards=()):
     name = HotlineAction(name).value
     rename = dict(rename or {})
     form = tuple(dict.fromkeys(rename.get(i, i) for i in inputs))
     return Action(name=name, label=HotlineAction(name).label, sources=frozenset(sources), target=target,
-                  capability="grid.hotline", service=f"{SVC}hotline_{name}", guards=(order_in_jurisdiction,),
+                  capability="grid.hotline", service=f"{SVC}hotline_{name}", guards=(order_in_jurisdiction, *guards),
                   inputs=tuple(inputs), rename=rename,
                   required=tuple(required), danger=danger, form=form, hint=hint)
 
@@ -180,15 +188,18 @@ HOTLINE = Workflow(
     actions=(
         _hotline(HA.SIGN, {H.RECEIVED}, H.SIGNED, inputs=("category",)),
         _hotline(HA.RETURN, {H.RECEIVED, H.SIGNED}, H.RETURNED, inputs=("reason", "note"), danger=True,
-                 hint=_l("补充说明")),
+                 hint=gettext_lazy("补充说明")),
         _hotline(HA.EXTEND, {H.SIGNED}, None, inputs=("days", "reason"), rename={"reason": "note"},
-                 required=("days", "note"), hint=_l("必填：延期理由")),
-        _hotline(HA.REPLY, {H.SIGNED}, H.REPLIED, inputs=("text",), rename={"text": "note"}, required=("note",),
-                 hint=_l("必填：答复内容（办理结果）")),
+                 required=("days", "note"), hint=gettext_lazy("必填：延期理由")),
+        _hotline(HA.CONTACT, {H.SIGNED}, None, inputs=("method", "at", "by", "note"),
+                 rename={"method": "contact_method", "at": "contact_at", "by": "contact_by"},
+                 required=("contact_method",), hint=gettext_lazy("联系情况")),
+        _hotline(HA.REPLY, {H.SIGNED}, H.REPLIED, inputs=("text", "resolution"), rename={"text": "note"},
+                 required=("resolution", "note"), hint=gettext_lazy("必填：答复内容（办理结果）"), guards=(contacted,)),
         _hotline(HA.VISIT, {H.REPLIED}, None, inputs=("satisfaction", "note"), required=("satisfaction",),
-                 hint=_l("回访记录")),
+                 hint=gettext_lazy("回访记录")),
         _hotline(HA.REOPEN, {H.REPLIED, H.CLOSED}, H.SIGNED, inputs=("reason",), rename={"reason": "note"},
-                 required=("note",), hint=_l("必填：重办理由")),
+                 required=("note",), hint=gettext_lazy("必填：重办理由")),
         _hotline(HA.MERGE, {H.RECEIVED, H.SIGNED}, H.MERGED, inputs=("target",), required=("target",),
                  danger=True),
     ))

@@ -17,7 +17,7 @@ from shequ.core.scoping import filter_by_scope
 from shequ.core.text import prefix_range
 
 from .choices import AGE_TAGS
-from .models import Household, Resident
+from .models import Household, Resident, Tag
 from .validation import pinyin_of
 
 _LETTERS = re.compile(r"^[a-zA-Z]{1,32}$")
@@ -68,6 +68,14 @@ def resident_list(*, user, search: str = "", committee_id: int | None = None, ta
     # Lists, searches and exports show the stored masked forms: loading the ciphertext would decrypt two Fernet
     # tokens per row (about half the time of an API page of 50 residents).
     return qs.select_related("committee").defer(*ENCRYPTED).order_by("name_pinyin", "id")
+
+
+def resident_by_id_number(*, user, id_number: str) -> Resident | None:
+    """The active resident in the user's scope with this (normalised) ID number, or None: one statement (the scope's
+    committees are a subquery of it), as a window's intake reads it on every application."""
+    qs = filter_by_scope(Resident.objects.all(), user, "committee", NodeKind.COMMITTEE, subquery=True)
+    return (qs.filter(is_active=True, id_hash=crypto.keyed_hash(id_number)).select_related("committee")
+            .defer(*ENCRYPTED).order_by("name_pinyin", "id").first())
 
 
 def resident_filter_tag(qs: QuerySet, tag: str) -> QuerySet:
@@ -130,6 +138,22 @@ def resident_sample(*, under: Node, limit: int) -> list[Resident]:
     return list(Resident.objects.filter(committee__parent=under, is_active=True).select_related("committee")[:limit])
 
 
+def resident_names_among(*, candidates, under: Node | None = None) -> set[str]:
+    """Which of `candidates` (strings) are names of residents in the registry, under `under` when given (no user
+    scope: the public redaction step asks whether a word in a published text names a person, never who it is)."""
+    wanted = {c for c in candidates if c and len(c) <= 32}
+    # Looked up by the indexed pinyin (the name itself has no index), then compared whole.
+    keys = sorted({pinyin_of(c)[0] for c in wanted} - {""})
+    found: set[str] = set()
+    qs = Resident.objects.all()
+    if under is not None:
+        qs = qs.filter(committee__path__startswith=under.path)
+    for start in range(0, len(keys), 500):
+        rows = qs.filter(name_pinyin__in=keys[start:start + 500]).values_list("name", flat=True).distinct()
+        found.update(name for name in rows if name in wanted)
+    return found
+
+
 def resident_age_bands(*, user) -> dict:
     """Counts for the registry's summary strip, cached a few minutes per scope (they are COUNTs over up to a
     district's residents)."""
@@ -146,3 +170,13 @@ def resident_age_bands(*, user) -> dict:
                                          for label, years in AGE_TAGS.items()}}
         cache.set(key, bands, 300)
     return bands
+
+
+def resident_tag_codes(*, resident: Resident) -> set[str]:
+    """One resident's tag codes (other modules' eligibility rules read 低保, 残疾 … through this)."""
+    return set(resident.tags.values_list("code", flat=True))
+
+
+def tags_by_code(*, codes) -> list[Tag]:
+    """The registry's tags with these codes (to pass to `resident_create` / `resident_update`)."""
+    return list(Tag.objects.filter(code__in=list(codes)))

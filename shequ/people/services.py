@@ -15,6 +15,7 @@ from shequ.core.bulk import insert_many
 from shequ.core.choices import AuditAction, NodeKind
 from shequ.core.errors import ConflictError, DomainError, PreconditionFailed
 from shequ.core.idcard import mask_id_number, mask_phone
+from shequ.core.inputs import check_length
 from shequ.core.models import AuditLog, Node
 from shequ.core.scoping import in_scope, scope_node_ids
 
@@ -226,7 +227,8 @@ def household_create(*, actor, number: str, committee: Node, address: str) -> Ho
     committee = _check_committee(actor, committee)
     if Household.objects.filter(number=number).exists():
         raise ConflictError(_("户号已存在。"), {"number": [_("户号 %(n)s 已存在。") % {"n": number}]})
-    household = Household.objects.create(number=number, committee=committee, address=address.strip()[:128])
+    address = check_length((address or "").strip(), 128, "address", _("地址"))
+    household = Household.objects.create(number=number, committee=committee, address=address)
     audit_record(actor=actor, action=AuditAction.CREATE, obj=household, detail={"committee": committee.code})
     return household
 
@@ -331,7 +333,7 @@ def _households_load(actor, rows: list[ImportRow], households: dict[str, Househo
     for item in rows:
         if item.household in numbers and item.household not in households and item.household not in new:
             new[item.household] = Household(number=item.household, committee=item.committee,
-                                            address=item.clean.get("address", "")[:128])
+                                            address=item.clean.get("address", ""))  # validated to ADDRESS_MAX
     insert_many(Household, list(new.values()))
     now = timezone.now()
     audit_bulk([_audit_row(actor, now, AuditAction.CREATE, h, {"committee": h.committee.code, **via})

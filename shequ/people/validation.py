@@ -8,7 +8,7 @@ from functools import lru_cache
 
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 # Before pypinyin is imported: its phrase dictionary (44 MB in every process) does not know names anyway.
 os.environ.setdefault("PYPINYIN_NO_PHRASES", "true")
@@ -117,7 +117,7 @@ def clean_resident(data: dict) -> tuple[dict, dict]:
         given_gender = data.get("gender")
         if given_gender not in (None, ""):
             try:
-                if clean_choice(given_gender, Gender, _lazy("性别")) != gender:
+                if clean_choice(given_gender, Gender, gettext_lazy("性别")) != gender:
                     errors.setdefault("gender", []).append(_("性别与身份证号不一致。"))
             except ValueError as exc:
                 errors.setdefault("gender", []).append(str(exc))
@@ -134,9 +134,9 @@ def clean_resident(data: dict) -> tuple[dict, dict]:
         errors.setdefault("address", []).append(_("地址不能超过%(n)d个字符。") % {"n": ADDRESS_MAX})
     else:
         clean["address"] = address
-    attempt("hukou_type", lambda: clean_choice(data.get("hukou_type"), HukouType, _lazy("户籍类型"))
+    attempt("hukou_type", lambda: clean_choice(data.get("hukou_type"), HukouType, gettext_lazy("户籍类型"))
             or HukouType.REGISTERED)
-    attempt("relation", lambda: clean_choice(data.get("relation"), Relation, _lazy("与户主关系")))
+    attempt("relation", lambda: clean_choice(data.get("relation"), Relation, gettext_lazy("与户主关系")))
     note = str(data.get("note") or "").strip()
     if len(note) > NOTE_MAX:
         errors.setdefault("note", []).append(_("备注不能超过%(n)d个字符。") % {"n": NOTE_MAX})

@@ -1,13 +1,12 @@
 from django.contrib import messages
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from shequ.core.errors import DomainError
-from shequ.core.jobs import job_enqueue
-from shequ.core.models import Job
+from shequ.core.jobs import job_enqueue, job_get_own, recent_jobs
 from shequ.core.web import form_add_domain_error, paginate, query_without_page, render_page, require, xlsx_response
 
 from . import excel, selectors, services
@@ -140,12 +139,12 @@ def resident_import(request):
         else:
             job = job_enqueue(kind=excel.IMPORT_KIND, user=request.user, file=upload, filename=upload.name)
             return redirect("people:import-status", pk=job.pk)
-    jobs = Job.objects.filter(kind=excel.IMPORT_KIND, created_by=request.user)[:10]
+    jobs = recent_jobs(user=request.user, kind=excel.IMPORT_KIND)
     return render(request, "people/import.html", {"form": form, "jobs": jobs})
 
 
-def _own_job(request, pk) -> Job:
-    return get_object_or_404(Job, pk=pk, kind=excel.IMPORT_KIND, created_by=request.user)
+def _own_job(request, pk):
+    return job_get_own(user=request.user, pk=pk, kind=excel.IMPORT_KIND)
 
 
 @require("people.import")

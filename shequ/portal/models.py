@@ -128,3 +128,22 @@ class Report(models.Model):
     class Meta:
         ordering = ["-id"]
         indexes = [models.Index(fields=["account", "-id"], name="portal_report_account")]
+
+
+class RenewalRequest(models.Model):
+    """续约申请: a resident asked, from 到期提醒, to renew something of his own or of a member he acts for. The
+    owning module is told (its `on_renew`); the request keeps who asked for whom."""
+
+    account = models.ForeignKey(ResidentAccount, on_delete=models.PROTECT, related_name="renewals")
+    key = models.CharField(max_length=64)
+    title = models.CharField(_("事项"), max_length=60)
+    for_resident = models.ForeignKey("people.Resident", verbose_name=_("办事人"), on_delete=models.PROTECT,
+                                     related_name="+")
+    end_date = models.DateField(_("到期日期"))
+    created_at = models.DateTimeField(_("申请时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("续约申请")
+        verbose_name_plural = _("续约申请")
+        ordering = ["-id"]
+        constraints = [models.UniqueConstraint(fields=["key", "end_date"], name="portal_renewal_once")]

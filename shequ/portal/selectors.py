@@ -14,11 +14,13 @@ from django.utils.translation import gettext as _
 from shequ.acceptance.models import Case as AcceptanceCase
 from shequ.acceptance.models import Review
 from shequ.core.crypto import keyed_hash
+from shequ.core.idcard import mask_id_number
 from shequ.core.errors import DomainError
 from shequ.people.models import Resident
 
 from .choices import ACTS_FOR, AppointmentStatus
-from .models import Appointment, AppointmentSlot, Report, ResidentAccount
+from .hooks import due_for
+from .models import Appointment, AppointmentSlot, RenewalRequest, Report, ResidentAccount
 
 ADULT_AGE = 18
 
@@ -52,7 +54,8 @@ def actable_resident(*, account: ResidentAccount, resident_id) -> Resident:
     raise DomainError(_("只能为本户登记的直系亲属代办。"), {"for_resident": [_("不能为该居民代办。")]})
 
 
-def _my_people(account: ResidentAccount) -> list[Resident]:
+def my_people(account: ResidentAccount) -> list[Resident]:
+    """My registry record and the members I may act for (what every resident-side read is limited to)."""
     return ([account.resident] if account.resident_id else []) + actable_residents(account=account)
 
 
@@ -98,12 +101,38 @@ def report_get(*, account: ResidentAccount, pk) -> Report:
 def acceptance_cases(*, account: ResidentAccount) -> QuerySet:
     """我的办件: cases where I — or a member I may act for — am the applicant, found by the registry link or by the
     applicant's ID hash."""
-    people = _my_people(account)
+    people = my_people(account)
     if not people:
         return AcceptanceCase.objects.none()
     # Every case keeps the applicant's ID hash (indexed), whether or not the clerk linked the registry record.
     return (AcceptanceCase.objects.filter(applicant_id_hash__in=[p.id_hash for p in people])
             .select_related("item", "department").order_by("-id"))
+
+
+def agent_cases(*, account: ResidentAccount, limit: int = 50) -> list[AcceptanceCase]:
+    """我代办的: cases of household members I may act for that I handled for them — registered at the window
+    with me as the agent (name and ID number checked against mine), or from the ticket of an appointment I
+    booked for them. Newest first."""
+    me = account.resident
+    family = actable_residents(account=account)
+    if me is None or not family:
+        return []
+    hashes = [p.id_hash for p in family]
+    my_number = me.id_number or ""
+    # Narrowed by the indexed applicant hash and the stored (masked) agent fields; the encrypted agent ID number
+    # is compared only for those few candidates.
+    candidates = (AcceptanceCase.objects.filter(applicant_id_hash__in=hashes, agent_name=me.name,
+                                                agent_id_masked=mask_id_number(my_number))
+                  .select_related("item").order_by("-id")[:limit])
+    found = {c.pk: c for c in candidates
+             if my_number and hmac.compare_digest((c.agent_id_number or "").upper(), my_number.upper())}
+    tickets = list(Appointment.objects.filter(account=account, for_resident__in=family, ticket__isnull=False)
+                   .values_list("ticket_id", flat=True)[:limit])
+    if tickets:
+        for c in (AcceptanceCase.objects.filter(ticket_id__in=tickets, applicant_id_hash__in=hashes)
+                  .select_related("item").order_by("-id")[:limit]):
+            found.setdefault(c.pk, c)
+    return sorted(found.values(), key=lambda c: -c.pk)[:limit]
 
 
 def acceptance_case_get(*, account: ResidentAccount, pk) -> AcceptanceCase:
@@ -133,3 +162,14 @@ def case_public_lookup(*, number: str, id_tail: str) -> AcceptanceCase | None:
 
 def resident_by_id_number(number: str) -> Resident | None:
     return Resident.objects.filter(id_hash=keyed_hash(number), is_active=True).first()
+
+
+def due_items(*, account: ResidentAccount) -> list[dict]:
+    """到期提醒: what runs out for me and the members I act for (from every module's due source), each with
+    whether a renewal was already asked for; plus my coming appointments (they are due too)."""
+    items = due_for(account, my_people(account))
+    asked = set(RenewalRequest.objects.filter(key__in=[d.key for d in items])
+                .values_list("key", "end_date")) if items else set()
+    today = timezone.localdate()
+    return [{"due": d, "asked": (d.key, d.end_date) in asked, "days": (d.end_date - today).days} for d in items]
+

@@ -12,9 +12,10 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from shequ.acceptance.choices import ReviewChannel
 from shequ.acceptance.models import Case as AcceptanceCase
@@ -29,6 +30,7 @@ from shequ.core.errors import ConflictError, DomainError
 from shequ.core.models import User
 from shequ.core.messaging import get_backend
 from shequ.core.services import notify, user_create
+from shequ.core.tasks import shequ_task
 from shequ.grid import services as grid_services
 from shequ.grid.choices import CaseStatus as GridStatus
 from shequ.grid.choices import Source
@@ -36,7 +38,8 @@ from shequ.people.models import Resident
 
 from . import selectors
 from .choices import (APPOINTMENT_TRANSITIONS, CONSENT_VERSION, AppointmentStatus, CodePurpose, ReportRating)
-from .models import Appointment, AppointmentSlot, Report, ResidentAccount, SmsCode
+from .hooks import due_for, tiles_changed
+from .models import Appointment, AppointmentSlot, RenewalRequest, Report, ResidentAccount, SmsCode
 
 CODE_TTL = dt.timedelta(minutes=10)
 CODE_RESEND_SECONDS = 60
@@ -109,15 +112,16 @@ def account_signup(*, phone: str, code: str, password: str) -> ResidentAccount:
     phone = _clean_phone(phone)
     phone_hash = keyed_hash(phone)
     try:  # checked before the code is used up, so a weak password does not cost the resident a new SMS
-        validate_password(password or "", User(username=phone, role=Role.RESIDENT))
+        validate_password(password or "", User(username=phone, role=Role.RESIDENT))  # unsaved: similarity only
     except ValidationError as exc:
         raise DomainError(_("密码不符合要求。"), {"password": exc.messages}) from None
     _check_code(phone_hash, CodePurpose.SIGNUP, code)
     with transaction.atomic():
         if ResidentAccount.objects.filter(phone_hash=phone_hash).exists():
             raise ConflictError(_("该手机号已注册，请直接登录。"), {"phone": [_("已注册。")]})
-        user = user_create(actor=None, username=phone, full_name="", role=Role.RESIDENT, password=password,
-                           password_is_temporary=False)
+        # Named by the number's keyed hash (user_create), shown as the masked number until the real-name binding.
+        user = user_create(actor=None, username=phone, full_name=idcard.mask_phone(phone),
+                           role=Role.RESIDENT, password=password, password_is_temporary=False)
         account = ResidentAccount.objects.create(user=user, phone=phone, phone_hash=phone_hash,
                                                  phone_masked=idcard.mask_phone(phone))
         audit_record(actor=user, action=AuditAction.CREATE, obj=account, detail={"op": "signup"})
@@ -266,6 +270,7 @@ def appointment_book(*, account: ResidentAccount, slot_id, item_id, for_resident
         if for_resident is not None:
             detail.update(acting_for=for_resident.pk, acting_by=account.resident_id)
         audit_record(actor=account.user, action=AuditAction.CREATE, obj=appointment, detail=detail)
+        tiles_changed(account.pk)
         notify(recipients=[account.user], title=_("预约成功：%(i)s") % {"i": item.name},
                body=_("%(d)s %(s)s—%(e)s，预约码 %(c)s。请在时段开始前30分钟至开始后15分钟内到大厅取号机签到。")
                % {"d": _cn(slot.date), "s": f"{slot.start:%H:%M}", "e": f"{slot.end:%H:%M}", "c": appointment.code},
@@ -305,6 +310,7 @@ def appointment_cancel(*, account: ResidentAccount, appointment: Appointment) ->
         appointment.save(update_fields=["status", "cancelled_at"])
         AppointmentSlot.objects.filter(pk=appointment.slot_id, booked__gt=0).update(booked=F("booked") - 1)
         audit_record(actor=account.user, action=AuditAction.TRANSITION, obj=appointment, detail={"op": "cancel"})
+        tiles_changed(account.pk)
     return appointment
 
 
@@ -325,34 +331,94 @@ def appointment_check_in(*, code: str, node, actor=None, device=None) -> Appoint
     with transaction.atomic():
         appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
         _move(appointment, "check_in")
-        ticket = ticket_issue(node=node, category=appointment.slot.category.letter, actor=actor, device=device)
+        ticket = ticket_issue(node=node, category=appointment.slot.category.letter, actor=actor, device=device,
+                              appointment=True)
         appointment.ticket, appointment.checked_in_at = ticket, now
         appointment.save(update_fields=["status", "ticket", "checked_in_at"])
         audit_record(actor=actor, action=AuditAction.TRANSITION, obj=appointment,
                      detail={"op": "check_in", "ticket": ticket.number}, username="" if actor else "kiosk")
+        tiles_changed(appointment.account_id)
     return appointment
 
 
-@transaction.atomic
 def appointments_mark_no_show(*, day: dt.date) -> int:
-    """爽约: appointments of `day` never checked in. An account with too many no-shows in the look-back window is
-    barred from booking for a period (the rule in `rule()`)."""
-    late = Appointment.objects.filter(slot__date=day, status=AppointmentStatus.BOOKED)
-    accounts = set(late.values_list("account_id", flat=True))
-    marked = late.update(status=AppointmentStatus.NO_SHOW)
-    since = day - dt.timedelta(days=rule("NO_SHOW_WINDOW_DAYS"))
-    for account in ResidentAccount.objects.filter(pk__in=accounts).select_for_update():
+    """爽约 of one whole day: its appointments never checked in (used for a day that is over)."""
+    return _mark_no_show(Q(slot__date=day), until=day)
+
+
+def appointments_mark_no_show_due(*, now: dt.datetime | None = None) -> int:
+    """爽约 as the check-in window closes: every appointment still booked whose slot started more than
+    CHECK_IN_LATE ago (the kiosk refuses it from then on) becomes a no-show."""
+    cutoff = timezone.localtime(now or timezone.now()) - CHECK_IN_LATE
+    late = Q(slot__date__lt=cutoff.date()) | Q(slot__date=cutoff.date(), slot__start__lte=cutoff.time())
+    return _mark_no_show(late, until=cutoff.date())
+
+
+@transaction.atomic
+def _mark_no_show(condition: Q, *, until: dt.date) -> int:
+    """An account with too many no-shows in the look-back window is barred from booking for a period (the rule
+    in `rule()`). The rows are locked first, so a check-in at the kiosk at the same moment either wins (and the
+    appointment is no longer booked) or waits and then finds it a no-show."""
+    late = Appointment.objects.filter(condition, status=AppointmentStatus.BOOKED)
+    ids = list(late.select_for_update(of=("self",)).values_list("pk", flat=True))
+    if not ids:
+        return 0
+    accounts = set(Appointment.objects.filter(pk__in=ids).values_list("account_id", flat=True))
+    marked = Appointment.objects.filter(pk__in=ids, status=AppointmentStatus.BOOKED).update(
+        status=AppointmentStatus.NO_SHOW)
+    for account_id in accounts:
+        tiles_changed(account_id)
+    since = until - dt.timedelta(days=rule("NO_SHOW_WINDOW_DAYS"))
+    for account in ResidentAccount.objects.filter(pk__in=accounts).select_related("user").select_for_update(
+            of=("self",)):
         count = Appointment.objects.filter(account=account, status=AppointmentStatus.NO_SHOW,
-                                           slot__date__gt=since, slot__date__lte=day).count()
+                                           slot__date__gt=since, slot__date__lte=until).count()
         if count >= rule("NO_SHOW_LIMIT"):
-            account.barred_until = day + dt.timedelta(days=rule("BAR_DAYS"))
+            barred = until + dt.timedelta(days=rule("BAR_DAYS"))
+            if account.barred_until and account.barred_until >= barred:
+                continue
+            account.barred_until = barred
             account.save(update_fields=["barred_until"])
             audit_record(actor=None, action=AuditAction.UPDATE, obj=account, username="system",
                          detail={"op": "bar", "no_shows": count, "until": account.barred_until.isoformat()})
             notify(recipients=[account.user], title=_("网上预约已暂停"),
                    body=_("您近期有%(n)d次预约未到，%(d)s前暂停网上预约。") % {"n": count,
                                                                     "d": _cn(account.barred_until)})
+    audit_record(actor=None, action=AuditAction.TRANSITION, object_type="portal.appointment", username="system",
+                 detail={"op": "no_show", "count": marked})
     return marked
+
+
+@shequ_task(label=gettext_lazy("预约爽约标记"))
+def appointments_no_show_task(since: str = "", due: str = "") -> int:
+    """The periodic entry (registry.py): every quarter of an hour, as each slot's check-in window closes."""
+    return appointments_mark_no_show_due()
+
+
+# --- 到期提醒 and renewals ---------------------------------------------------------------------------------------
+
+def renewal_request(*, account: ResidentAccount, key: str) -> RenewalRequest:
+    """申请续约 from 到期提醒: only for an item due for the account's own people (anything else is refused as
+    unknown), once per item and term; the owning module is told in the same transaction."""
+    people = selectors.my_people(account)
+    due = next((d for d in due_for(account, people) if d.key == str(key or "")[:64]), None)
+    if due is None or not due.renewable:
+        raise DomainError(_("没有找到可续约的事项，可能已办理或不在续约期内。"), {"key": [_("事项不存在。")]})
+    with transaction.atomic():
+        if RenewalRequest.objects.select_for_update().filter(key=due.key, end_date=due.end_date).exists():
+            raise ConflictError(_("已提交过续约申请，请等待工作人员联系。"), {"key": [_("已申请。")]})
+        request = RenewalRequest.objects.create(account=account, key=due.key, title=str(due.title)[:60],
+                                                for_resident_id=due.person_id, end_date=due.end_date)
+        detail = {"key": due.key, "end_date": due.end_date.isoformat()}
+        if due.person_id != account.resident_id:
+            detail.update(acting_for=due.person_id, acting_by=account.resident_id)
+        audit_record(actor=account.user, action=AuditAction.CREATE, obj=request, detail=detail)
+        tiles_changed(account.pk)
+        due.on_renew(due, account)
+        notify(recipients=[account.user], title=_("已提交续约申请：%(t)s") % {"t": due.title},
+               body=_("%(p)s的%(t)s将于%(d)s到期，工作人员会与您联系办理续约。")
+               % {"p": due.person_name, "t": due.title, "d": _cn(due.end_date)}, link="/m/due/")
+    return request
 
 
 # --- 随手拍 and ratings ---------------------------------------------------------------------------------------
@@ -376,6 +442,7 @@ def report_create(*, account: ResidentAccount, category, description: str, lat=N
             reporter_name=resident.name if resident else "", reporter_contact=account.phone_masked)
         report = Report.objects.create(account=account, case=case)
         audit_record(actor=account.user, action=AuditAction.CREATE, obj=report, detail={"case": case.number})
+        tiles_changed(account.pk)
     return report
 
 

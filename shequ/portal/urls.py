@@ -24,6 +24,7 @@ urlpatterns = [
     path("cases/<int:pk>/", views.case_detail, name="case"),
     path("lookup/", views.lookup, name="lookup"),
     path("notices/", views.notices, name="notices"),
+    path("due/", views.due, name="due"),
     path("family/", views.family, name="family"),
     path("kiosk/check-in/", views.kiosk_check_in, name="kiosk-check-in"),
     path("manage/slots/", views.slots_manage, name="slots-manage"),

@@ -50,6 +50,7 @@ def resident_required(view):
             audit_denied(actor=user, what=f"{request.method} {request.path} needs portal.use")
             raise PermissionDenied("portal.use")
         request.account = services.account_for(user)
+        request.account.user = user  # one user object per request (its per-request counts are shared)
         return view(request, *args, **kwargs)
 
     return wrapper
@@ -282,7 +283,8 @@ def mine(request):
     account = request.account
     cases = list(selectors.acceptance_cases(account=account)[:50]) if account.is_bound else []
     return render(request, "portal/mine.html", {
-        "account": account, "cases": cases, "reports": selectors.reports(account=account)[:20],
+        "account": account, "cases": cases, "agent_cases": selectors.agent_cases(account=account),
+        "family": selectors.actable_residents(account=account), "reports": selectors.reports(account=account)[:20],
         "appointments": selectors.appointments(account=account)[:20]})
 
 
@@ -331,7 +333,24 @@ def notices(request):
     items = list(request.user.notifications.all()[:50])
     request.user.notifications.filter(read_at__isnull=True).update(read_at=timezone.now())
     return render(request, "portal/notices.html", {"items": items,
-                                                   "upcoming": selectors.open_appointments(account=request.account)})
+                                                   "upcoming": selectors.open_appointments(account=request.account),
+                                                   "due": selectors.due_items(account=request.account)})
+
+
+@resident_required
+def due(request):
+    """到期提醒: what runs out for me and my family, with 申请续约; and my coming appointments."""
+    account = request.account
+    if request.method == "POST":
+        try:
+            services.renewal_request(account=account, key=request.POST.get("key", ""))
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("续约申请已提交，工作人员会与您联系。"))
+        return redirect("portal:due")
+    return render(request, "portal/due.html", {"account": account, "items": selectors.due_items(account=account),
+                                               "upcoming": selectors.open_appointments(account=account)})
 
 
 @resident_required

@@ -19,7 +19,8 @@
   setInterval(tick, 1000);
   tick();
 
-  // Hall screen: speak a call when the newest call changes (not on the first load).
+  // Hall and window screens: when the newest call changes (not on the first load), write it into the live region
+  // for a screen reader; the hall screen also speaks it (data-announce-voice).
   var lastCall = null;
   function announce(root) {
     var el = (root || document).querySelector("[data-announce]");
@@ -32,7 +33,7 @@
       if (live && text) { live.textContent = text; }
       var box = document.querySelector(".sq-call-now");
       if (box) { box.classList.remove("sq-flash"); void box.offsetWidth; box.classList.add("sq-flash"); }
-      if (text && window.speechSynthesis) {
+      if (text && window.speechSynthesis && el.hasAttribute("data-announce-voice")) {
         var u = new SpeechSynthesisUtterance(text + "，" + text);
         u.lang = "zh-CN";
         u.rate = 0.9;
@@ -92,7 +93,16 @@
 
   document.addEventListener("click", function (event) {
     var clear = event.target.closest("[data-clear-chip]");
-    if (clear) { var chip = clear.closest("[data-chip]"); if (chip) { chip.innerHTML = ""; } }
+    if (clear) {
+      var chip = clear.closest("[data-chip]");
+      if (chip) {
+        // The button goes with the chip: the focus goes back to the search field instead of the page's top.
+        var body = chip.closest(".card-body");
+        var search = body && body.querySelector("input[type=search]");
+        chip.innerHTML = "";
+        if (search) { search.focus(); }
+      }
+    }
     var printer = event.target.closest("[data-print]");
     if (printer) { event.preventDefault(); window.print(); }
     // Kiosk category buttons carry their letter; the priority checkbox travels with the form.
@@ -130,6 +140,35 @@
       if (extend) { extend.addEventListener("click", function () { left += 60; if (label) { label.textContent = interpolate(gettext("%(s)s 秒后回到取号页面。"), { s: left }, true); } }); }
     }
     if (document.querySelector("[data-autoprint]")) { setTimeout(function () { window.print(); }, 400); }
+  });
+
+  // Intake item picker: the filter box hides the options (and groups) that do not match its words; the select
+  // stays a native control. The count goes to a polite live region.
+  document.querySelectorAll("[data-item-filter]").forEach(function (box) {
+    var select = document.getElementById(box.getAttribute("data-item-filter"));
+    var count = document.getElementById("item-filter-count");
+    if (!select) { return; }
+    box.addEventListener("input", function () {
+      var words = box.value.trim().toLowerCase().split(/\s+/).filter(Boolean);
+      var shown = 0, first = null;
+      Array.prototype.forEach.call(select.options, function (opt) {
+        if (!opt.value) { return; }
+        var hay = (opt.getAttribute("data-search") || "") + " " + opt.textContent.toLowerCase();
+        var ok = words.every(function (w) { return hay.indexOf(w) !== -1; });
+        opt.hidden = !ok;
+        if (ok) { shown += 1; first = first || opt; }
+      });
+      Array.prototype.forEach.call(select.querySelectorAll("optgroup"), function (group) {
+        group.hidden = !Array.prototype.some.call(group.children, function (o) { return !o.hidden; });
+      });
+      if (count) {
+        count.textContent = words.length ? interpolate(gettext("找到 %(n)s 项。"), { n: shown }, true) : "";
+      }
+      if (shown === 1 && first && select.value !== first.value) {
+        select.value = first.value;
+        select.dispatchEvent(new Event("change", { bubbles: true }));
+      }
+    });
   });
 
   document.body.addEventListener("htmx:afterSwap", function (event) {

@@ -56,6 +56,60 @@
   focusableScrollers();
   document.body.addEventListener("htmx:afterSwap", function (event) { focusableScrollers(event.target.parentNode || event.target); });
 
+  // An htmx swap that replaces the focused control must not drop the keyboard user back at the top of the page
+  // (WCAG 2.4.3): the focus goes to the same control in the new content if it is still usable, else to the new
+  // content's [data-swap-focus] element (the result of the action), else to the control at the same place (a
+  // region refreshed by polling).
+  var FOCUSABLE = "a[href], button, input, select, textarea, summary, [tabindex]";
+  var lostFocus = null, lastFocused = null;
+  document.addEventListener("focusin", function (event) { lastFocused = event.target; });
+  function actionOf(el) {
+    var host = el.closest("[hx-post], [hx-get], form");
+    return host ? (host.getAttribute("hx-post") || host.getAttribute("hx-get") || host.getAttribute("action")) : null;
+  }
+  function usable(el) {
+    return !!el && el.tabIndex >= 0 && !el.disabled && el.getAttribute("aria-disabled") !== "true" &&
+      el.getClientRects().length > 0;
+  }
+  document.body.addEventListener("htmx:beforeSwap", function (event) {
+    // A button disabled while its request runs (hx-disabled-elt) may already have lost the focus.
+    var active = document.activeElement && document.activeElement !== document.body ? document.activeElement :
+      (lastFocused && lastFocused.disabled && event.detail.elt && event.detail.elt.contains(lastFocused) ? lastFocused : null);
+    var target = event.detail.target;
+    lostFocus = null;
+    if (active && active !== document.body && target && target.contains(active)) {
+      lostFocus = { id: active.id, action: actionOf(active), tag: active.tagName, target: target, targetId: target.id,
+                    index: Array.prototype.indexOf.call(target.querySelectorAll(FOCUSABLE), active) };
+    }
+  });
+  document.body.addEventListener("htmx:afterSettle", function () {
+    var was = lostFocus;
+    lostFocus = null;
+    if (!was || (document.activeElement && document.activeElement !== document.body)) { return; }
+    // The swapped content: the target itself (innerHTML) or its replacement with the same id (outerHTML).
+    var root = document.contains(was.target) ? was.target : (was.targetId && document.getElementById(was.targetId));
+    if (!root) { root = document; }
+    var next = was.id ? document.getElementById(was.id) : null;
+    if (!usable(next) && was.action) {
+      next = null;
+      var hosts = Array.prototype.slice.call(root.querySelectorAll("[hx-post], [hx-get], form"));
+      if (root !== document) { hosts.unshift(root); }
+      hosts.forEach(function (host) {
+        var action = host.getAttribute("hx-post") || host.getAttribute("hx-get") || host.getAttribute("action");
+        if (!next && action === was.action) {
+          var control = host.matches(was.tag.toLowerCase()) ? host : host.querySelector(was.tag.toLowerCase());
+          if (usable(control)) { next = control; }
+        }
+      });
+    }
+    if (!usable(next)) { next = root !== document ? root.querySelector("[data-swap-focus]") : null; }
+    if (!next && root !== document && was.index >= 0) {
+      next = root.querySelectorAll(FOCUSABLE)[was.index];
+      if (!usable(next)) { next = null; }
+    }
+    if (next) { next.focus(); }
+  });
+
   // The idle timeout signs a user out (等保); two minutes before it, say so and let them extend it (WCAG 2.2.1).
   var idle = parseInt(document.body.getAttribute("data-idle-timeout") || "0", 10);
   if (idle > 180) {
@@ -65,6 +119,7 @@
       timer = setTimeout(function () {
         var box = document.getElementById("sq-idle-warning");
         if (!box) {
+          var before = document.activeElement;  // given back when the warning goes away
           box = document.createElement("div");
           box.id = "sq-idle-warning";
           box.className = "alert alert-warning position-fixed bottom-0 start-50 translate-middle-x mb-3 shadow d-flex flex-wrap align-items-center gap-2";
@@ -81,6 +136,7 @@
           button.addEventListener("click", function () {
             fetch(document.body.getAttribute("data-keepalive-url"), { credentials: "same-origin" }).then(function () {
               box.remove();
+              if (before && before !== document.body && document.contains(before)) { before.focus(); }
               arm();
             });
           });

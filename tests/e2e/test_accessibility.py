@@ -8,9 +8,7 @@ are written to var/a11y/walk.json for docs/ACCESSIBILITY.md.
 """
 
 import datetime as dt
-import io
 import json
-import random
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -19,6 +17,7 @@ import time_machine
 
 from .a11y import axe_check, count_by_rule
 from .conftest import login_page
+from .screen_text import screen_text_problems
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -41,31 +40,9 @@ def small_demo(settings):
     settings.CSRF_COOKIE_AGE = None
     settings.SHEQU_REQUIRE_2FA = False  # as in the demo: administrators log in with a password only
     with time_machine.travel(dt.datetime(2026, 11, 23, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai")), tick=True):
-        from shapely.geometry import shape
+        from tests.small_demo import seed_small_demo
 
-        from shequ.acceptance import demo as acceptance_demo
-        from shequ.core import demo as core_demo
-        from shequ.core.choices import NodeKind
-        from shequ.core.models import Node, User
-        from shequ.grid import demo as grid_demo
-        from shequ.grid.taxonomy import ensure_process_limits, ensure_taxonomy
-        from shequ.grid.testing import report
-        from shequ.people import demo as people_demo
-
-        out, rng = io.StringIO(), random.Random(18)
-        core_demo.seed(stdout=out, password=PASSWORD, rng=rng)
-        people_demo.seed(stdout=out, password=PASSWORD, rng=rng, count=150)
-        acceptance_demo.seed(stdout=out, password=PASSWORD, rng=rng)
-        # A few cases through the service before the grid demo, which then skips its 320-case simulation.
-        ensure_taxonomy()
-        ensure_process_limits()
-        inspector = User.objects.get(username="inspector")
-        grids = Node.objects.filter(kind=NodeKind.GRID).order_by("code")[:4]
-        for grid, category in zip(grids, ["E0102", "E0502", "C0109", "E0602"]):
-            p = shape(grid.geometry).representative_point()
-            report({"inspector": inspector}, category=category, point=(round(p.y, 6), round(p.x, 6)))
-        grid_demo.seed(stdout=out, password=PASSWORD, rng=rng)
-        yield [u for u, *_ in core_demo.DEMO_USERS]
+        yield seed_small_demo(password=PASSWORD)
 
 
 def _open(page, url):
@@ -77,13 +54,31 @@ def _open(page, url):
     return response
 
 
+TEXT_PROBLEMS: list[str] = []
+# The page's visible text, without what the page marks as an identifier shown on purpose (`translate="no"`: a login
+# name beside the person's name, a code in a code column).
+VISIBLE_TEXT = """() => { const out = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) { const node = walker.currentNode, el = node.parentElement;
+    if (!el || el.closest('[translate="no"], script, style, template, noscript')) continue;
+    if (el.checkVisibility && !el.checkVisibility()) continue;
+    out.push(node.textContent); }
+  return out.join(" "); }"""
+
+
+def _visible_text(page) -> str:
+    return page.evaluate(VISIBLE_TEXT)
+
+
 def _walk(page, base, urls, width, record):
-    """Open each page and run axe on it; returns the detail pages found in the lists."""
+    """Open each page, run axe on it and read its visible text for raw codes, reprs, scientific notation and
+    English interface words; returns the detail pages found in the lists."""
     details = []
     for path in urls:
         response = _open(page, base + path)
         assert response is not None and response.status < 400, f"{path}: {response and response.status}"
         record(path, width, axe_check(page))
+        TEXT_PROBLEMS.extend(f"{path} @{width}: {p}" for p in screen_text_problems(_visible_text(page)))
         selector = DETAILS.get(path)
         if selector:
             link = page.locator(selector).first
@@ -99,6 +94,7 @@ def test_it_finds_no_wcag_violation_on_any_page_of_any_role(browser, live_server
     from shequ.core.models import User
 
     OUT.mkdir(parents=True, exist_ok=True)
+    TEXT_PROBLEMS.clear()
     log = (OUT / "walk.jsonl").open("w")
     findings, views = [], []
 
@@ -137,6 +133,9 @@ def test_it_finds_no_wcag_violation_on_any_page_of_any_role(browser, live_server
     (OUT / "walk.json").write_text(json.dumps({"page_views": len(views), "distinct_pages": len(set(views)),
                                                "by_rule": dict(totals.most_common())}, ensure_ascii=False, indent=1))
     report = "\n".join(str(f) for f in findings[:60])
+    texts = sorted(set(TEXT_PROBLEMS))
+    (OUT / "screen_text.txt").write_text("\n".join(texts))
+    assert not texts, f"{len(texts)} pieces of text no user should see:\n" + "\n".join(texts[:80])
     assert not findings, f"{sum(totals.values())} WCAG violations in {len(views)} page views {dict(totals)}:\n{report}"
 
 

@@ -190,8 +190,9 @@ def _check_acceptance(cases, counters, intakes, audited, acknowledged) -> dict:
 def test_it_numbers_parallel_acceptance_cases_gaplessly_despite_failures(centre, shared_db, monkeypatch, figure):
     from shequ.acceptance.services import cases
 
-    failing = FailEvery(cases._event, every=10)
-    monkeypatch.setattr(cases, "_event", failing)
+    # The intake writes its events and audit rows in one batch each, after the number: fail that step.
+    failing = FailEvery(cases.audit_record_many, every=10)
+    monkeypatch.setattr(cases, "audit_record_many", failing)
     item = centre["dibao"]
     provided = [m.pk for m in item.materials.all()]
 
@@ -212,8 +213,10 @@ def test_it_numbers_parallel_acceptance_cases_gaplessly_despite_failures(centre,
 
 def _grid_rows():
     from shequ.core.models import AuditLog
+    from shequ.grid import stats as grid_stats
     from shequ.grid.models import Case, CaseCounter, CaseEvent, CaseStat
 
+    grid_stats.catch_up()  # the reports are counted into the summary after their requests
     cases = list(Case.objects.values_list("pk", "number", "reported_at"))
     counters = dict(CaseCounter.objects.values_list("day", "value"))
     reports = set(CaseEvent.objects.filter(action="report").values_list("case_id", flat=True))
@@ -242,10 +245,10 @@ def _check_grid(cases, counters, reports, audited, stats, acknowledged) -> dict:
 
 
 def test_it_numbers_parallel_grid_cases_gaplessly_despite_failures(grid_env, shared_db, monkeypatch, figure):
-    from shequ.grid import stats
+    from shequ.grid.services import cases
 
-    failing = FailEvery(stats.add_case, every=10)  # the last step of case_report
-    monkeypatch.setattr(stats, "add_case", failing)
+    failing = FailEvery(cases.audit_record, every=10)  # the last write of case_report
+    monkeypatch.setattr(cases, "audit_record", failing)
     reporters = ["inspector", "inspector2", "operator", "dunhua"]
 
     def report(index, k):

@@ -41,7 +41,8 @@ class Spec:
     ref: str | None = None  # kind of the object the body names (creates, merge targets)
     rows: str | None = None  # list endpoint: kind of its rows
     body: Callable | dict | None = None  # body(world, persona, variant) → JSON body
-    query: dict = field(default_factory=dict)
+    query: dict | Callable = field(default_factory=dict)  # or query(world, variant) → dict, with `qobj`
+    qobj: str | None = None  # kind of the object the query string names (answered like one in the URL)
     refine: Callable | None = None  # refine(world, persona, variant) → expected set, for rules beyond the grants
     check: Callable | None = None  # check(world, persona, response) → list of problems (extra assertions)
     public: bool = False  # needs no authentication (the token endpoint)
@@ -58,6 +59,8 @@ class Spec:
 def visible(world: World, kind: str, persona: Persona, variant: str) -> bool:
     """Whether `persona` (holding the capabilities to look) sees the `variant` object of `kind`."""
     scope = persona.scope
+    if kind in _SERVICE_KINDS:
+        return _SERVICE_KINDS[kind](persona, variant)
     if variant == "away":
         return False
     if kind in ("resident", "household", "grid_loc"):  # tied to a committee
@@ -80,13 +83,112 @@ def visible(world: World, kind: str, persona: Persona, variant: str) -> bool:
         if persona.can("acceptance.supervise"):
             return True
         return persona.department == "MZ" and variant == "in"
-    if kind in ("ticket", "window", "archive", "hotline"):  # tied to the 街道
+    if kind in ("ticket", "window", "archive", "hotline", "training", "certification"):  # tied to the 街道
         return scope == "sub"
     if kind == "item":  # the catalogue is district-wide
         return True
     if kind == "appointment":  # a resident's own record: only its owner sees it
         return persona.key == Role.RESIDENT and variant == "in"
     raise KeyError(kind)
+
+
+def _committee_tied(persona, variant):
+    if variant == "away":  # 殷行街道
+        return False
+    return persona.scope == "sub" or (persona.scope == "dunhua" and variant == "in")
+
+
+def _is_operator(persona):
+    return persona.key == Role.FACILITY_OPERATOR
+
+
+def _room(persona, variant):
+    """An operator sees the rooms of the facility he runs (FacilityStaff), other staff those of their
+    jurisdiction, a resident the rooms open to residents in his own 街道 (he is bound to a resident of 敦化路:
+    the 敦化路 and 控江路 rooms, not 殷行's)."""
+    if persona.key == Role.RESIDENT:
+        return variant in ("in", "sibling")
+    if _is_operator(persona):
+        return variant == "in"
+    return _committee_tied(persona, variant)
+
+
+def _booking(persona, variant):
+    """A resident sees only his own booking; staff the bookings of the facilities they see."""
+    if persona.key == Role.RESIDENT:
+        return variant == "own"
+    if _is_operator(persona):
+        return variant in ("in", "own")
+    return _committee_tied(persona, "in" if variant == "own" else variant)
+
+
+def _by_canteen(persona, variant):
+    """Canteens, and orders to an operator: the facilities he runs (the 敦化路 canteen hangs off his 睦邻中心);
+    other staff: their jurisdiction. A resident sees only his household's orders (the persona has none)."""
+    if persona.key == Role.RESIDENT:
+        return False
+    if _is_operator(persona):
+        return variant == "in"
+    return _committee_tied(persona, variant)
+
+
+def _event(persona, variant):
+    """A resident sees every open event; staff the events of their jurisdiction."""
+    if persona.key == Role.RESIDENT:
+        return True
+    return _committee_tied(persona, variant)
+
+
+def _registration(persona, variant):
+    """The resident persona registered for every event: he sees his own; staff those of their events."""
+    if persona.key == Role.RESIDENT:
+        return True
+    return _committee_tied(persona, variant)
+
+
+def _volunteer_service(persona, variant):
+    """Teams and activities are public inside a 街道: its staff and volunteers see them all (a committee's too);
+    a resident sees every published one."""
+    if persona.key == Role.RESIDENT:
+        return True
+    return variant != "away" and persona.scope in ("sub", "dunhua")
+
+
+def _so_project(persona, variant):
+    """A purchased-service project: the 街道's staff who read 社会组织 work, and the experts of its panel (the
+    敦化 worker persona sits on the "in" project's)."""
+    if variant != "in":
+        return False
+    return persona.scope == "sub" or persona.key == Role.COMMITTEE_WORKER
+
+
+def _org(persona, variant):
+    """An organisation: the 街道's staff see its registry; a committee worker those serving his committee."""
+    return _committee_tied(persona, variant)
+
+
+def _gov_task(persona, variant):
+    """A 街道's tasks: its staff with governance.view see them all, a department officer only his department's
+    (the 民政 persona: the "in" task)."""
+    if variant == "away":
+        return False
+    if persona.key == Role.DEPT_OFFICER:
+        return variant == "in"
+    return persona.scope == "sub"
+
+
+def _gov_problem(persona, variant):
+    return variant != "away" and persona.scope == "sub"
+
+
+_SERVICE_KINDS = {
+    "gov_task": _gov_task, "gov_problem": _gov_problem,
+    "event": _event, "registration": _registration,
+    "team": _volunteer_service, "activity": _volunteer_service,
+    "so_project": _so_project, "org": _org, "claim_project": _committee_tied,
+    "room": _room, "booking": _booking, "canteen": _by_canteen, "meal_order": _by_canteen,
+    "elder": _committee_tied, "contract": _committee_tied,
+}
 
 
 def url_kwargs(world: World, kind: str, variant: str) -> dict:
@@ -365,7 +467,8 @@ R["POST grid-api:hotline-list"] = Spec(gate=("grid.hotline",), ref="grid_loc", b
 R["GET grid-api:hotline-detail"] = Spec(gate=("grid.hotline_view",), obj="hotline")
 R["GET grid-api:hotline-actions"] = Spec(gate=("grid.hotline_view",), obj="hotline")
 _hotline_acts = {"sign": {}, "return": {"note": "不属于本街道"}, "extend": {"days": 3, "note": "需要协调"},
-                 "reply": {"note": "已处理完毕"}, "visit": {"satisfaction": "satisfied"}, "reopen": {"note": "未解决"}}
+                 "contact": {"contact_method": "phone"}, "reply": {"note": "已处理完毕", "resolution": "solved"},
+                 "visit": {"satisfaction": "satisfied"}, "reopen": {"note": "未解决"}}
 for _a, _b in _hotline_acts.items():
     R[f"POST grid-api:hotline-act act={_a}"] = Spec(gate=("grid.hotline", "grid.hotline_view"), obj="hotline", body=_b)
 R["POST grid-api:hotline-act act=merge"] = Spec(gate=("grid.hotline", "grid.hotline_view"), obj="hotline",
@@ -382,7 +485,162 @@ R["GET portal-api:reports"] = Spec(gate=("portal.use",))
 R["POST portal-api:reports"] = Spec(gate=("portal.use",), body={"category": "E0102", "description": "绿化带边有暴露垃圾",
                                                                "lat": 31.2775, "lng": 121.5325})
 
+# 设施与场地
+R["GET facilities-api:room-list"] = Spec(gate=("facilities.book",), rows="room")
+R["GET facilities-api:room-detail"] = Spec(gate=("facilities.book",), obj="room")
+
+
+def _room_pk(world, variant):
+    return 10 ** 9 if variant == MISSING else world.obj("room", variant).pk
+
+
+def _booking_body(world, persona, variant):
+    return {"room": _room_pk(world, variant), "start": "2026-03-13T10:00:00+08:00",
+            "end": "2026-03-13T11:30:00+08:00", "purpose": "读书会", "attendees": 12}
+
+
+def _booking_cancel(world, persona, variant):
+    """Cancelling: the one who booked, or whoever runs the facility (its operator, 街道 staff who manage)."""
+    if world.obj("booking", variant).booked_by_id == persona.user.pk:
+        return ALLOWED
+    return ALLOWED if persona.key in (Role.FACILITY_OPERATOR, Role.LEADER) else FORBIDDEN
+
+
+R["GET facilities-api:booking-list"] = Spec(gate=("facilities.book",), rows="booking")
+R["POST facilities-api:booking-list"] = Spec(gate=("facilities.book",), ref="room", body=_booking_body, oracle=True)
+R["POST facilities-api:booking-series"] = Spec(gate=("facilities.book",), ref="room", oracle=True,
+                                               body=lambda w, p, v: {**_booking_body(w, p, v), "weeks": 2})
+R["GET facilities-api:booking-detail"] = Spec(gate=("facilities.book",), obj="booking")
+R["POST facilities-api:booking-cancel"] = Spec(gate=("facilities.book",), obj="booking", refine=_booking_cancel,
+                                               body={"reason": "活动取消"})
+for _a, _b in {"approve": {}, "reject": {"reason": "该时段另有安排"}, "check-in": {}, "no-show": {}}.items():
+    # Both roles with facilities.operate run the 敦化路 睦邻中心: its operator and the 街道's leader.
+    R[f"POST facilities-api:booking-{_a}"] = Spec(gate=("facilities.operate",), obj="booking", body=_b)
+
+
+# 为老服务: meal assistance. A resident needs no capability: he orders for himself and his household.
+def _resident_or(capability):
+    def passes(persona):
+        return persona.key == Role.RESIDENT or persona.can(capability)
+
+    passes.__name__ = f"resident or {capability}"
+    return passes
+
+
+def _meal_order_body(world, persona, variant):
+    resident = 10 ** 9 if variant == MISSING else world.obj("elder", variant).pk
+    return {"resident": resident, "date": "2026-03-13", "meal": "lunch", "mode": "dine_in"}
+
+
+R["GET eldercare-api:meal-order-list"] = Spec(gate=(_resident_or("eldercare.view"),), rows="meal_order")
+R["POST eldercare-api:meal-order-list"] = Spec(gate=(_resident_or("eldercare.order"),), ref="elder",
+                                               body=_meal_order_body, oracle=True)
+# Cancelling needs the ordering capability only: the 96980 seat orders and cancels without reading the lists.
+R["POST eldercare-api:meal-order-cancel"] = Spec(gate=(_resident_or("eldercare.order"),), obj="meal_order")
+R["GET eldercare-api:kitchen-count-list"] = Spec(gate=("eldercare.kitchen",), qobj="canteen", query=lambda w, v: {
+    "canteen": w.obj("canteen", v).pk, "date": "2026-03-12"})
+
+# 家庭医生签约
+def _check_targets(world, persona, response):
+    codes = {r.get("code") for r in response.json()}
+    problems = ["a target of 殷行街道 listed"] if "away-only" in codes else []
+    if persona.scope in ("sub", "dunhua") and "lc-awareness" not in codes:
+        problems.append("the 街道's own targets missing")
+    return problems
+
+
+# 指标与考核
+R["GET targets-api:target-list"] = Spec(gate=("targets.view",), check=_check_targets)
+
+R["GET health-api:contract-list"] = Spec(gate=("health.view",), rows="contract")
+R["GET health-api:contract-due"] = Spec(gate=("health.view",), rows="contract")
+R["GET health-api:contract-detail"] = Spec(gate=("health.view",), obj="contract")
+R["GET health-api:contract-actions"] = Spec(gate=("health.view",), obj="contract")
+R["POST health-api:contract-act"] = Spec(gate=("health.view", "health.manage"), obj="contract",
+                                         body={"action": "renew", "years": 1})
+
+# 活动与节庆
+R["GET events-api:event-list"] = Spec(gate=("events.register",), rows="event")
+R["GET events-api:event-detail"] = Spec(gate=("events.register",), obj="event")
+R["POST events-api:event-register"] = Spec(gate=("events.register",), obj="event",
+                                           body={"name": "王阿姨", "phone": "13912345678"})
+R["GET events-api:registration-detail"] = Spec(gate=("events.register",), obj="registration")
+R["POST events-api:registration-cancel"] = Spec(gate=("events.register",), obj="registration")
+R["POST events-api:registration-check-in"] = Spec(gate=("events.manage",), obj="registration")
+
+# 综合治理
+def _gov_task_act(world, persona, variant):
+    """A task's steps: the department it was given to, or the committee's office (the leader)."""
+    return ALLOWED if persona.key in (Role.LEADER, Role.DEPT_OFFICER) else FORBIDDEN
+
+
+R["GET governance-api:task-list"] = Spec(gate=("governance.view",), rows="gov_task")
+R["GET governance-api:task-detail"] = Spec(gate=("governance.view",), obj="gov_task")
+R["GET governance-api:task-actions"] = Spec(gate=("governance.view",), obj="gov_task")
+R["POST governance-api:task-act"] = Spec(gate=("governance.view",), obj="gov_task", refine=_gov_task_act,
+                                         body={"action": "note", "note": "已安排人员清运"})
+R["GET governance-api:problem-list"] = Spec(gate=("governance.view",), rows="gov_problem")
+R["GET governance-api:problem-detail"] = Spec(gate=("governance.view",), obj="gov_problem")
+
+# 领导驾驶舱 and the monthly brief
+R["GET cockpit-api:overview"] = Spec(gate=("cockpit.view",), query={"month": "2026-03"})
+R["GET reports-api:monthly-brief"] = Spec(gate=("cockpit.view",), query={"month": "2026-03"})
+
+
+# 志愿服务
+def _activity_body(world, persona, variant):
+    team = 10 ** 9 if variant == MISSING else world.obj("team", variant).pk
+    return {"title": "平安巡逻", "team": team, "start": "2027-03-13T09:00:00+08:00",
+            "end": "2027-03-13T11:00:00+08:00", "place": "敦化路1号", "slots": 5}
+
+
+def _organises(world, persona, variant):
+    """Publishing is for the team's admins (the volunteer persona runs the "in" team) and the 街道 leader."""
+    if persona.key == Role.LEADER or (persona.key == Role.VOLUNTEER and variant == "in"):
+        return ALLOWED
+    return FORBIDDEN
+
+
+R["GET volunteers-api:team-list"] = Spec(gate=("volunteers.view",), rows="team")
+R["GET volunteers-api:activity-list"] = Spec(gate=("volunteers.view",), rows="activity")
+R["POST volunteers-api:activity-list"] = Spec(gate=("volunteers.organise",), ref="team", body=_activity_body,
+                                              oracle=True, refine=_organises)
+R["GET volunteers-api:activity-detail"] = Spec(gate=("volunteers.view",), obj="activity")
+R["POST volunteers-api:activity-signup"] = Spec(gate=("volunteers.serve",), obj="activity")
+R["DELETE volunteers-api:activity-signup"] = Spec(gate=("volunteers.serve",), obj="activity")
+R["POST volunteers-api:activity-checkin"] = Spec(gate=("volunteers.serve",), obj="activity", body={"code": "123456"})
+R["POST volunteers-api:activity-checkout"] = Spec(gate=("volunteers.serve",), obj="activity",
+                                                  body={"code": "123456"})
+
+
+
+# 社会组织 (三社联动)
+def _so_expert(world, persona, variant):
+    """Scoring: only an expert of the project's panel (the leader and the 敦化 worker personas)."""
+    return ALLOWED if persona.key in (Role.LEADER, Role.COMMITTEE_WORKER) else FORBIDDEN
+
+
+R["GET socialorgs-api:organisation-list"] = Spec(gate=("socialorgs.view",), rows="org")
+R["GET socialorgs-api:organisation-detail"] = Spec(gate=("socialorgs.view",), obj="org")
+R["POST socialorgs-api:organisation-list"] = Spec(gate=("socialorgs.manage",),
+                                                  body={"name": "矩阵测试社", "kind": "community"})
+R["GET socialorgs-api:project-list"] = Spec(gate=("socialorgs.score",), rows="so_project")
+R["GET socialorgs-api:project-detail"] = Spec(gate=("socialorgs.score",), obj="so_project")
+R["POST socialorgs-api:project-score"] = Spec(gate=("socialorgs.score",), obj="so_project", refine=_so_expert,
+                                              body=lambda w, p, v: {"proposal": w.extra["so_proposal_in"].pk,
+                                                                    "score": 80})
+R["GET socialorgs-api:claim-project-list"] = Spec(gate=("socialorgs.view",), rows="claim_project")
+R["GET socialorgs-api:claim-project-detail"] = Spec(gate=("socialorgs.view",), obj="claim_project")
+R["POST socialorgs-api:claim-project-claims"] = Spec(
+    gate=("socialorgs.view", "socialorgs.claims"), obj="claim_project",
+    body={"claimant": "矩阵测试公司", "contributions": [{"kind": "goods", "description": "物资"}]})
+
 REGISTRY = R
+
+
+def passes(persona: Persona, capabilities) -> bool:
+    """Whether `persona` holds every capability (a callable entry is a rule on the persona)."""
+    return all(c(persona) if callable(c) else persona.can(c) for c in capabilities)
 
 
 def expected(world: World, spec: Spec, persona: Persona, variant: str | None, *, on: str) -> frozenset:
@@ -390,13 +648,13 @@ def expected(world: World, spec: Spec, persona: Persona, variant: str | None, *,
     it) or "none"."""
     if spec.public:
         return frozenset({400})
-    if not persona.has(spec.gate):
+    if not passes(persona, spec.gate):
         return FORBIDDEN
-    if on == "obj" and not visible(world, spec.obj, persona, variant):
+    if on == "obj" and not visible(world, spec.obj or spec.qobj, persona, variant):
         return HIDDEN
     if on == "ref" and spec.obj and not visible(world, spec.ref_path_kind or spec.obj, persona, "in"):
         return HIDDEN
-    if not persona.has(spec.act):
+    if not passes(persona, spec.act):
         return FORBIDDEN
     if on == "ref" and not visible(world, spec.ref, persona, variant):
         return NOT_2XX_REF
@@ -464,6 +722,12 @@ PAGES = {
                                             data={"note": "已致歉", "contact_method": "phone"}),
     "acceptance:window-edit": Page(("acceptance.supervise",), "window"),
     "acceptance:skills-edit": Page(("acceptance.supervise",), "clerk", param="user_id"),
+    "acceptance:staff-detail": Page(("acceptance.staff_files",), "clerk", param="user_id"),
+    "acceptance:staff-edit": Page(("acceptance.supervise",), "clerk", param="user_id"),
+    "acceptance:staff-year-export": Page(("acceptance.staff_files",), "clerk", param="user_id"),
+    "acceptance:training-detail": Page(("acceptance.staff_files",), "training"),
+    "acceptance:certification-revoke": Page(("acceptance.supervise",), "certification", "POST",
+                                            data={"reason": "复核不合格"}),
     "acceptance:archive-detail": Page(("acceptance.archive",), "archive"),
     "acceptance:archive-action": Page(("acceptance.archive",), "archive", "POST", kwargs={"action": "issue"},
                                       data={"copies": 1}),

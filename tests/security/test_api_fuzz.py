@@ -48,7 +48,7 @@ schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", application,
 
 # Whose token each part of the API is fuzzed with: the role that may use most of it.
 CALLER = {"/api/v1/residents": Role.COMMITTEE_WORKER, "/api/v1/acceptance": Role.HALL_SUPERVISOR,
-          "/api/v1/grid": Role.SHIFT_LEADER}
+          "/api/v1/grid": Role.SHIFT_LEADER, "/api/v1/socialorgs": Role.DEPT_OFFICER}
 
 
 @pytest.fixture(scope="module")
@@ -74,6 +74,9 @@ REAL_OBJECTS = {
     "/api/v1/acceptance/windows/{number}/": lambda w: [w.obj("window")],
     "/api/v1/grid/cases/{id}/": lambda w: [w.obj("grid_case"), w.extra["merge_targets"]["in"]],
     "/api/v1/grid/hotline/{id}/": lambda w: [w.obj("hotline"), w.extra["hotline_targets"]["in"]],
+    "/api/v1/socialorgs/organisations/{id}/": lambda w: [w.obj("org"), w.obj("org", "sibling")],
+    "/api/v1/socialorgs/projects/{id}/": lambda w: [w.obj("so_project")],
+    "/api/v1/socialorgs/claim-projects/{id}/": lambda w: [w.obj("claim_project"), w.obj("claim_project", "sibling")],
 }
 
 
@@ -112,6 +115,9 @@ def _valid_bodies(world) -> dict:
         ("POST", "/api/v1/acceptance/tickets/"): {"category": "A"},
         ("POST", "/api/v1/grid/cases/"): {"category": "E0102", "description": "路边暴露垃圾", "lat": lat, "lng": lng,
                                           "address": "示例路2号"},
+        ("POST", "/api/v1/socialorgs/organisations/"): {"name": "模糊测试社", "kind": "community"},
+        ("POST", "/api/v1/socialorgs/claim-projects/{id}/claims/"): {
+            "claimant": "模糊测试公司", "contributions": [{"kind": "goods", "description": "物资"}]},
         ("POST", "/api/v1/grid/hotline/"): [{"order_no": "FUZZ-0001", "content": "噪声扰民", "lat": lat, "lng": lng}],
     }
 

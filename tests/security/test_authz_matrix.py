@@ -66,6 +66,11 @@ def _body(spec, world, persona, variant):
     return dict(spec.body or {})
 
 
+def _query(spec, world, variant="in") -> dict:
+    """The query string: fixed, or naming the `variant` object of kind `spec.qobj`."""
+    return spec.query(world, variant) if callable(spec.query) else spec.query
+
+
 def _describe(response) -> str:
     text = response.content[:300].decode(errors="replace") if response.content else ""
     return f"{response.status_code} {text}"
@@ -183,11 +188,12 @@ def test_api_operation_honours_roles_and_scope(world, op):
     in_kwargs = url_kwargs(world, spec.obj, "in") if spec.obj else {}
     ref_kwargs = spec.ref_path(world) if spec.ref_path else in_kwargs
     in_body = _body(spec, world, world.personas[Role.WINDOW_CLERK], "in")
+    in_query = _query(spec, world)
 
     # Anonymous, a bogus token, a paired kiosk.
     from rest_framework.test import APIClient
 
-    anonymous = call(APIClient(), op, in_kwargs, in_body, spec.query)
+    anonymous = call(APIClient(), op, in_kwargs, in_body, in_query)
     if spec.public:
         if anonymous.status_code != 400:
             problems.append(f"anonymous: {_describe(anonymous)} (expected 400 for wrong credentials)")
@@ -196,35 +202,38 @@ def test_api_operation_honours_roles_and_scope(world, op):
             problems.append(f"anonymous: {_describe(anonymous)} (expected 401/403)")
         bogus = APIClient()
         bogus.credentials(HTTP_AUTHORIZATION="Token 0123456789abcdef0123456789abcdef")
-        answer = call(bogus, op, in_kwargs, in_body, spec.query)
+        answer = call(bogus, op, in_kwargs, in_body, in_query)
         if answer.status_code != 401:
             problems.append(f"bogus token: {_describe(answer)} (expected 401)")
         kiosk = APIClient()
         kiosk.credentials(HTTP_AUTHORIZATION=f"Device {world.device_token}")
-        answer = call(kiosk, op, in_kwargs, in_body, spec.query)
+        answer = call(kiosk, op, in_kwargs, in_body, in_query)
         allowed = frozenset({201}) if spec.device else ANONYMOUS
         if answer.status_code not in allowed:
             problems.append(f"paired kiosk: {_describe(answer)} (expected {sorted(allowed)})")
 
     # Every role.
     for role, persona in world.personas.items():
-        runs = []  # (variant, on, kwargs, body)
+        runs = []  # (variant, on, kwargs, body, query)
         if spec.obj:
             for variant in world.objects[spec.obj]:
                 runs.append((variant, "obj", url_kwargs(world, spec.obj, variant),
-                             _body(spec, world, persona, "in")))
+                             _body(spec, world, persona, "in"), in_query))
+        if spec.qobj:  # the query string names the object: answered like an object in the URL
+            for variant in world.objects[spec.qobj]:
+                runs.append((variant, "obj", {}, _body(spec, world, persona, "in"), _query(spec, world, variant)))
         if spec.ref:
             variants = world.objects[spec.ref] if spec.ref in world.objects else ("in", "sibling", "away")
             for variant in variants:
-                runs.append((variant, "ref", ref_kwargs, _body(spec, world, persona, variant)))
+                runs.append((variant, "ref", ref_kwargs, _body(spec, world, persona, variant), in_query))
         if not runs:
-            runs.append((None, "none", {}, _body(spec, world, persona, "in")))
+            runs.append((None, "none", {}, _body(spec, world, persona, "in"), in_query))
         missing = None
         if spec.oracle:  # what a reference to nothing gets: an out-of-scope reference must get the same
-            missing = call(persona.client, op, ref_kwargs, _body(spec, world, persona, MISSING), spec.query)
-        for variant, on, kwargs, body in runs:
+            missing = call(persona.client, op, ref_kwargs, _body(spec, world, persona, MISSING), in_query)
+        for variant, on, kwargs, body, query in runs:
             want = expected(world, spec, persona, variant, on=on)
-            response = call(persona.client, op, kwargs, body, spec.query)
+            response = call(persona.client, op, kwargs, body, query)
             if missing is not None and on == "ref" and want is NOT_2XX_REF and _answer(response) != _answer(missing):
                 problems.append(f"{role} on ref={variant}: answered {_describe(response)} but a missing object "
                                 f"gets {_describe(missing)}: the difference tells that the object exists")
@@ -276,8 +285,8 @@ def test_api_replay_is_authenticated_and_authorised_first(world, op):
     if persona is None:
         pytest.skip("no role may make this call")
     url = reverse(op.name, kwargs={**dict(op.literals), **kwargs})
-    if spec.query:
-        url += "?" + urlencode(spec.query)
+    if _query(spec, world):
+        url += "?" + urlencode(_query(spec, world))
     body = json.dumps(_body(spec, world, persona, "in"))
     key = f"replay-{op.key}"[:128]
     problems = []

@@ -8,6 +8,8 @@ administrators and the resident to nothing. Every kind of object the API exposes
 - ``sibling`` 控江路645弄居委会, or (acceptance) the 城管 department of the same 街道: visible to 街道-level staff,
               not to a 敦化路 worker or a 民政 officer;
 - ``away``    殷行街道: outside every persona's scope.
+
+Room bookings also have an ``own`` one: the resident persona's, in the 敦化路 facility.
 """
 
 from __future__ import annotations
@@ -244,7 +246,7 @@ def build_world() -> World:
     # Objects only the HTML pages name.
     from shequ.acceptance.models import CatalogueImport
     from shequ.core.models import Job
-    from shequ.grid.models import InspectionTemplate
+    from shequ.grid.testing import inspection_sheet, sheet_items
     from shequ.grid.tests.conftest import jpeg, upload
 
     photo_cases = {v: report(inspector if v != "away" else other_inspector, v,
@@ -257,11 +259,20 @@ def build_world() -> World:
                                            kind="kiosk")
     objects["device"] = {"in": device, "away": away_device}
     objects["clerk"] = {"in": clerk, "away": other_clerk}
-    template = InspectionTemplate.objects.create(name="居民区考评表", target="area")
+    # Staff files (六个统一): a training of each centre and the certification it gave.
+    from shequ.acceptance.testing import certify
+
+    away_training = certify(other_supervisor, tree["other_sub"], [other_clerk], [centre["dibao"]])
+    objects["training"] = {"in": clerk.acceptance_certifications.get(item=centre["dibao"]).session,
+                           "away": away_training}
+    objects["certification"] = {"in": clerk.acceptance_certifications.get(item=centre["dibao"]),
+                                "away": other_clerk.acceptance_certifications.get(item=centre["dibao"])}
+    template = inspection_sheet("居民区考评表")
+    marks = {item.pk: "20" for item in sheet_items(template)}
     other_leader = make_user(Role.LEADER, [tree["other_sub"]], username="x_leader_yx")
     objects["inspection"] = {
-        v: grid.inspection_create(actor=p[Role.LEADER] if v != "away" else other_leader, template=template,
-                                  title="季度考评", date=START.date(), committee=tree[c], scores={})
+        v: grid.inspection_create(actor=p[Role.LEADER] if v != "away" else other_leader, sheet=template,
+                                  title="季度考评", date=START.date(), committee=tree[c], scores=marks)
         for v, c in (("in", "dunhua"), ("sibling", "kongjiang"), ("away", "yinxing"))}
     # Owner-only records: someone else's import is never anyone else's business.
     objects["job"] = {"away": Job.objects.create(kind="people.resident_import", created_by=yinxing_worker,
@@ -271,7 +282,52 @@ def build_world() -> World:
     world.extra["kongjiang_worker"] = kongjiang_worker
     world.extra["yinxing_worker"] = yinxing_worker
     _portal_objects(world, p, centre)
+    _facility_objects(world, p)
+    _eldercare_objects(world, p)
+    _health_objects(world, p)
+    _events_objects(world, p)
+    _volunteer_objects(world, p)
+    _socialorgs_objects(world, p)
+    _target_objects(world)
+    _governance_objects(world, p, other_leader)
     return world
+
+
+def _governance_objects(world: World, p: dict, other_leader) -> None:
+    """综合治理: a joint meeting of 延吉 (its decisions: one to 民政 "in", one to 城管 "sibling") and one of 殷行
+    ("away"); a 顽症 of each 街道 ("in" and "sibling" in 延吉, "away" in 殷行)."""
+    from shequ.core.choices import Role
+    from shequ.governance import services as gov
+    from shequ.grid import selectors as grid
+
+    tree, leader = world.tree, p[Role.LEADER]
+    committee = gov.committee_create(actor=leader, node=tree["sub"], name="城区综合管理委员会", kind="urban")
+    away = gov.committee_create(actor=other_leader, node=tree["other_sub"], name="殷行城管委", kind="urban")
+    meeting = gov.meeting_create(actor=leader, committee=committee, title="联席会议", date=START.date())
+    away_meeting = gov.meeting_create(actor=other_leader, committee=away, title="殷行联席会议", date=START.date())
+    world.objects["gov_task"] = {
+        "in": gov.task_create(actor=leader, meeting=meeting, title="清运", department=tree["minzheng"],
+                              working_days=5),
+        "sibling": gov.task_create(actor=leader, meeting=meeting, title="定岗", department=tree["chengguan"],
+                                   working_days=5),
+        "away": gov.task_create(actor=other_leader, meeting=away_meeting, title="清运", department=tree["minzheng"],
+                                working_days=5)}
+    category = grid.categories().first()
+    world.objects["gov_problem"] = {
+        v: gov.problem_create(actor=actor, node=node, title=f"顽症{v}", place="示例路", category=category,
+                              description="反复发生", first_seen=START.date())
+        for v, actor, node in (("in", leader, tree["sub"]), ("sibling", leader, tree["sub"]),
+                               ("away", other_leader, tree["other_sub"]))}
+
+
+def _target_objects(world: World) -> None:
+    """The seed's targets in both 街道s; the API list must show each persona only its own 街道's."""
+    from shequ.targets.config import indicators_ensure
+    from shequ.targets.models import Indicator
+
+    indicators_ensure(node=world.tree["sub"], start_year=2025, grid_year=2026)
+    Indicator.objects.create(node=world.tree["other_sub"], code="away-only", name="殷行专用指标", unit="%",
+                             target=50, start_year=2026, end_year=2026, source="entered")
 
 
 def _portal_objects(world: World, p: dict, centre: dict) -> None:
@@ -289,3 +345,214 @@ def _portal_objects(world: World, p: dict, centre: dict) -> None:
                                                    item_id=centre["dibao"].pk)
     world.objects["appointment"] = {"in": book(mine), "away": book(theirs)}
     world.extra["slot"] = slot
+
+
+def _at(day: int, hour: int) -> dt.datetime:
+    return dt.datetime(2026, 3, day, hour, tzinfo=SH)
+
+
+def _facility_objects(world: World, p: dict) -> None:
+    """设施与场地: a 睦邻中心 of 敦化路 run by the facility operator persona, a 睦邻点 of 控江路 that he does not
+    run, and one of 殷行街道, each with a room that needs approval and a pending booking (by the committee worker,
+    a 控江 worker, a 殷行 worker), and the resident persona's own pending booking in 敦化路."""
+    from shequ.core.choices import Role
+    from shequ.facilities import services as fac
+    from shequ.facilities.choices import FacilityLevel
+
+    tree = world.tree
+    centre = fac.facility_create(actor=p[Role.LEADER], level=FacilityLevel.NEIGHBOURHOOD_CENTRE,
+                                 name="敦化路睦邻中心", node=tree["dunhua"], address="敦化路1号")
+    point = fac.facility_create(actor=p[Role.LEADER], level=FacilityLevel.NEIGHBOURHOOD_POINT, name="控江睦邻点",
+                                node=tree["kongjiang"], address="控江路645弄1号")
+    far = fac.facility_create(actor=None, level=FacilityLevel.NEIGHBOURHOOD_POINT, name="殷行一村睦邻点",
+                              node=tree["yinxing"], address="殷行路1号")
+    for facility in (centre, point, far):
+        fac.opening_hours_set(actor=None, facility=facility,
+                              periods=[(d, dt.time(8), dt.time(21)) for d in range(7)])
+    fac.facility_staff_assign(actor=None, facility=centre, user=p[Role.FACILITY_OPERATOR])
+    rooms = {"in": fac.room_create(actor=p[Role.LEADER], facility=centre, name="舞蹈房", capacity=30,
+                                   needs_approval=True),
+             "sibling": fac.room_create(actor=p[Role.LEADER], facility=point, name="活动室", capacity=20,
+                                        needs_approval=True),
+             "away": fac.room_create(actor=None, facility=far, name="活动室", capacity=20, needs_approval=True)}
+    world.objects["room"] = rooms
+
+    # A resident books in his own 街道: the resident persona is bound to a registry record of 敦化路 (a household of
+    # his own, so it gives him no one else to act for).
+    from shequ.core.testing import make_resident, valid_id_number
+    from shequ.portal import services as portal
+
+    number = valid_id_number(birth=dt.date(1968, 6, 6), seed=67)
+    own = make_resident(p[Role.COMMITTEE_WORKER], tree["dunhua"], name="居民甲", id_number=number,
+                        household_number="DH-RES-1", relation="head")
+    world.secrets.add(number)
+    portal.account_bind(account=portal.account_for(p[Role.RESIDENT]), name="居民甲", id_number=number, consent=True)
+    p[Role.RESIDENT].__dict__.pop("_shequ_resident_home", None)
+
+    def book(actor, variant, hour):
+        return fac.booking_create(actor=actor, room=rooms[variant], start=_at(12, hour), end=_at(12, hour + 1),
+                                  purpose="合唱团排练")
+
+    world.objects["booking"] = {"in": book(p[Role.COMMITTEE_WORKER], "in", 14),
+                                "own": book(p[Role.RESIDENT], "in", 16),
+                                "sibling": book(world.extra["kongjiang_worker"], "sibling", 14),
+                                "away": book(world.extra["yinxing_worker"], "away", 14)}
+    world.extra["facility_centre"] = centre
+
+
+def _elder(actor, committee, name: str, seed: int, world: World):
+    from shequ.core.testing import make_resident, valid_id_number
+
+    birth = dt.date(1942, 5, 1)
+    resident = make_resident(actor, committee, name=name, birth_date=birth, gender="F", hukou_type="registered",
+                             id_number=valid_id_number(birth=birth, male=False, seed=seed),
+                             phone=f"1360013{seed:04d}")
+    world.secrets.update({resident.id_number, resident.phone})
+    return resident
+
+
+def _eldercare_objects(world: World, p: dict) -> None:
+    """助餐: a 长者食堂 under the 敦化路 睦邻中心 (so its operator runs it), a 助餐点 of 控江路 and a 长者食堂 of
+    殷行街道; an elder of each committee enrolled at his own, with a lunch ordered for Thursday."""
+    from decimal import Decimal
+
+    from shequ.core.choices import Role
+    from shequ.eldercare import services as eldercare
+    from shequ.eldercare.models import Canteen, MealTier
+    from shequ.eldercare.tiers import ensure_default_tiers
+    from shequ.facilities import services as fac
+
+    tree = world.tree
+    ensure_default_tiers(MealTier)
+    yinxing_worker = world.extra["yinxing_worker"]
+    kitchens = {
+        "in": fac.facility_create(actor=p[Role.LEADER], level="canteen", name="敦化路长者食堂", node=tree["dunhua"],
+                                  address="敦化路1号1楼", parent=world.extra["facility_centre"]),
+        "sibling": fac.facility_create(actor=p[Role.LEADER], level="canteen", name="控江路645弄助餐点",
+                                       node=tree["kongjiang"], address="控江路645弄2号"),
+        "away": fac.facility_create(actor=None, level="canteen", name="殷行长者食堂", node=tree["yinxing"],
+                                    address="殷行路2号"),
+    }
+    canteens = {v: Canteen.objects.create(facility=f, lunch_price=Decimal("15.00"), dinner_price=Decimal("12.00"),
+                                          cutoff_time=dt.time(16, 0), cutoff_days_before=1)
+                for v, f in kitchens.items()}
+    world.objects["canteen"] = canteens
+    elders = {"in": _elder(p[Role.COMMITTEE_WORKER], tree["dunhua"], "王秀英", 71, world),
+              "sibling": _elder(world.extra["kongjiang_worker"], tree["kongjiang"], "周玉兰", 73, world),
+              "away": _elder(yinxing_worker, tree["yinxing"], "陈桂芳", 72, world)}
+    world.objects["elder"] = elders
+    actors = {"in": p[Role.COMMITTEE_WORKER], "sibling": world.extra["kongjiang_worker"], "away": yinxing_worker}
+    for v, elder in elders.items():
+        eldercare.meal_enrol(actor=actors[v], resident=elder, canteen=canteens[v])
+    world.objects["meal_order"] = {
+        v: eldercare.meal_order_create(actor=actors[v], resident=elder, date=dt.date(2026, 3, 12), meal="lunch",
+                                       mode="dine_in") for v, elder in elders.items()}
+
+
+def _health_objects(world: World, p: dict) -> None:
+    """家庭医生签约: one contract of a resident of each committee (敦化路, 控江路, 殷行), all due for renewal."""
+    from shequ.core.choices import Role
+    from shequ.health.testing import build_health, sign
+
+    health = build_health()
+    actors = {"in": p[Role.COMMITTEE_WORKER], "sibling": world.extra["kongjiang_worker"],
+              "away": world.extra["yinxing_worker"]}
+    world.objects["contract"] = {v: sign(actor, world.obj("resident", v), health, start=dt.date(2025, 4, 1))
+                                 for v, actor in actors.items()}
+
+
+def _events_objects(world: World, p: dict) -> None:
+    """活动与节庆: an event of each committee (敦化路, 控江路, 殷行) a week ahead, each with the resident persona's
+    registration."""
+    from django.utils import timezone
+
+    from shequ.core.choices import Role
+    from shequ.events import services as events
+
+    tree = world.tree
+    start = timezone.now() + dt.timedelta(days=7)
+    places = {"in": (p[Role.COMMITTEE_WORKER], tree["dunhua"]),
+              "sibling": (world.extra["kongjiang_worker"], tree["kongjiang"]),
+              "away": (world.extra["yinxing_worker"], tree["yinxing"])}
+    world.objects["event"] = {v: events.event_create(actor=actor, title=f"读书会{v}", node=node, organiser="居委会",
+                                                     start=start, end=start + dt.timedelta(hours=2), capacity=30,
+                                                     venue="活动室")
+                              for v, (actor, node) in places.items()}
+    world.objects["registration"] = {v: events.registration_create(actor=p[Role.RESIDENT], event=e)
+                                     for v, e in world.objects["event"].items()}
+def _volunteer_objects(world: World, p: dict) -> None:
+    """志愿服务: the 延吉 志愿中心 with a standing team ("in", run by the volunteer persona) and the 控江 brand team
+    ("sibling"), the 殷行 centre's team ("away"), an upcoming activity of each; the volunteer persona registered."""
+    from django.utils import timezone
+
+    from shequ.core.choices import Role
+    from shequ.core.testing import make_user, valid_id_number
+    from shequ.volunteers import services as vol
+
+    tree = world.tree
+    centre = vol.centre_create(actor=None, node=tree["sub"], name="延吉志愿中心", person_in_charge="王中心")
+    away_centre = vol.centre_create(actor=None, node=tree["other_sub"], name="殷行志愿中心", person_in_charge="殷")
+    teams = {
+        "in": vol.team_create(actor=None, centre=centre, name="平安志愿服务队", kind="standing",
+                              admins=[p[Role.VOLUNTEER]]),
+        "sibling": vol.team_create(actor=None, centre=centre, name="控江红马甲", kind="brand",
+                                   committee=tree["kongjiang"]),
+        "away": vol.team_create(actor=None, centre=away_centre, name="殷行平安队", kind="standing"),
+    }
+    start = timezone.now().replace(microsecond=0) + dt.timedelta(days=30)
+    away_leader = make_user(Role.LEADER, [tree["other_sub"]], username="x_vol_leader_yx")
+    world.objects["team"] = teams
+    world.objects["activity"] = {
+        v: vol.activity_create(actor=away_leader if v == "away" else p[Role.LEADER], team=t, title="平安巡逻", place="敦化路",
+                               start=start, end=start + dt.timedelta(hours=2), slots=5)
+        for v, t in teams.items()}
+    number = valid_id_number(seed=9101)
+    world.secrets.add(number)
+    vol.volunteer_register(actor=None, user=p[Role.VOLUNTEER], committee=tree["dunhua"], name="林志愿",
+                           id_number=number, phone="13900139101", consent=True)
+    world.secrets.add("13900139101")
+def _socialorgs_objects(world: World, p: dict) -> None:
+    """社会组织: an organisation of 延吉新村街道 serving 敦化路, one serving 控江路 and one of 殷行街道; a
+    purchased-service project of each 街道, 延吉's in expert review with the leader and the 敦化 worker personas on
+    its panel; a claim project of each committee (敦化路, 控江路, 殷行)."""
+    import datetime as _dt
+
+    from shequ.core.choices import Role
+    from shequ.core.testing import make_user
+    from shequ.socialorgs import services as so
+
+    tree = world.tree
+    officer = p[Role.DEPT_OFFICER]
+    away_officer = make_user(Role.DEPT_OFFICER, [tree["other_sub"]], tree["minzheng"], username="x_mz_yx")
+    third_expert = make_user(Role.LEADER, [tree["sub"]], username="x_leader2")
+    orgs = {"in": so.organisation_create(actor=officer, node=tree["sub"], name="敦化助老服务社", kind="community",
+                                         contact_phone="13700137001", committees=[tree["dunhua"]]),
+            "sibling": so.organisation_create(actor=officer, node=tree["sub"], name="控江睦邻互助会",
+                                              kind="community", committees=[tree["kongjiang"]]),
+            "away": so.organisation_create(actor=away_officer, node=tree["other_sub"], name="殷行读书会",
+                                           kind="community", committees=[tree["yinxing"]])}
+    world.secrets.add("13700137001")
+    world.objects["org"] = orgs
+    projects = {}
+    for variant, actor, node, org in (("in", officer, tree["sub"], orgs["in"]),
+                                      ("away", away_officer, tree["other_sub"], orgs["away"])):
+        project = so.project_create(actor=actor, node=node, title="睦邻中心管理", category="社区服务",
+                                    need="委托管理。", budget="100000")
+        if variant == "in":
+            so.project_experts_set(actor=actor, project=project,
+                                   experts=[p[Role.LEADER], p[Role.COMMITTEE_WORKER], third_expert])
+        so.project_publish(actor=actor, project=project, call_deadline=_dt.date(2099, 1, 1))
+        world.extra[f"so_proposal_{variant}"] = so.proposal_submit(actor=actor, project=project, organisation=org,
+                                                                   summary="方案", budget="90000")
+        if variant == "in":
+            so.project_close_call(actor=actor, project=project)
+            project.refresh_from_db()
+        projects[variant] = project
+    world.objects["so_project"] = projects
+    world.objects["claim_project"] = {
+        "in": so.claim_project_create(actor=p[Role.COMMITTEE_WORKER], node=tree["dunhua"], title="暑托班",
+                                      description="暑期托管"),
+        "sibling": so.claim_project_create(actor=officer, node=tree["kongjiang"], title="助老餐桌",
+                                           description="助餐"),
+        "away": so.claim_project_create(actor=away_officer, node=tree["yinxing"], title="读书角",
+                                        description="图书")}

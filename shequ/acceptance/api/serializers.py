@@ -9,6 +9,7 @@ from shequ.core.api_fields import ChoiceLabelField
 from shequ.core.inputs import BoundedSerializerDateField
 
 from .. import selectors, services
+from ..workflows import archive_available_actions, case_available_actions
 from ..choices import (ARCHIVE_TYPE_CHOICES, CASE_EVENT_LABELS, ArchiveRelation, CallbackResult, CaseDecision,
                        ContactMethod, IdCheck, PriorityReason, Recipient)
 from ..models import ArchiveRequest, Case, QueueCategory, Rectification, Review, ServiceItem, Ticket, Window
@@ -156,15 +157,21 @@ class AcceptanceCaseDetailSerializer(AcceptanceCaseSerializer):
     materials = AcceptanceCaseMaterialSerializer(many=True)
     events = AcceptanceCaseEventSerializer(many=True)
     documents = serializers.SerializerMethodField()
+    actions = serializers.SerializerMethodField(
+        help_text="the steps the caller may take now (the declared workflow, `acceptance/workflows.py`)")
 
     class Meta(AcceptanceCaseSerializer.Meta):
         fields = AcceptanceCaseSerializer.Meta.fields + ["check_code", "ticket", "decision_reason", "closing_reason",
                                                "result_note", "delivered_to", "recipient_name", "materials",
-                                               "events", "documents"]
+                                               "events", "documents", "actions"]
         read_only_fields = fields
 
     def get_documents(self, obj) -> list[str]:
         return services.documents_available(obj)
+
+    def get_actions(self, obj) -> list[str]:
+        request = self.context.get("request")
+        return case_available_actions(request.user, obj) if request is not None else []
 
 
 class PersonSerializer(serializers.Serializer):
@@ -193,7 +200,7 @@ class AcceptanceCaseCreateSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, max_length=200)
 
     def validate_item(self, code):
-        item = ServiceItem.objects.filter(code=code.strip(), is_active=True).first()
+        item = selectors.item_for_intake(code=code)
         if item is None:
             raise serializers.ValidationError(_("未知的事项编码 %(c)s。") % {"c": code[:32]})
         return item
@@ -289,12 +296,19 @@ class RectificationStepSerializer(serializers.Serializer):
 
 
 class ArchiveRequestSerializer(serializers.ModelSerializer):
+    actions = serializers.SerializerMethodField(
+        help_text="the steps the caller may take now (the declared workflow, `acceptance/workflows.py`)")
+
     class Meta:
         model = ArchiveRequest
         fields = ["id", "number", "record_type", "requester_name", "requester_id_masked", "relation", "subject_name",
                   "id_check", "purpose", "status", "refusal_reason", "file_reference", "result_note", "pages",
-                  "copies", "created_at", "result_at", "issued_at"]
+                  "copies", "created_at", "result_at", "issued_at", "actions"]
         read_only_fields = fields
+
+    def get_actions(self, obj) -> list[str]:
+        request = self.context.get("request")
+        return archive_available_actions(request.user, obj) if request is not None else []
 
 
 class ArchiveCreateSerializer(serializers.Serializer):

@@ -6,6 +6,9 @@ Definitions (shown on the figures page and in the assessment sheet):
 - 办结率: cases accepted in the period that are 办结 (completed or delivered) / cases accepted.
 - 按期办结率: of those completed, the share completed on or before the due date.
 - 好评率: ratings of 3 stars (基本满意) and above / all ratings; a 差评 whose appeal was upheld is not counted.
+- 月度考核得分 (per clerk): the active 受理员月度考核 sheet of the targets module (editable data), scored from the
+  clerk's 超期未办结, 差评, 排班未到岗 (a past rota half-day without any call of his) and 一次告知差错 (cases he
+  received that the back office returned for 补正).
 """
 
 from __future__ import annotations
@@ -19,6 +22,8 @@ from django.utils import timezone
 
 from shequ.core.choices import NodeKind
 from shequ.core.scoping import scope_node_ids
+from shequ.targets import selectors as targets
+from shequ.targets.selectors import Measure, SheetUse
 
 from ..choices import CASE_CLOCK_RUNNING, CaseStatus, RectificationStatus, TicketStatus
 from ..models import Case, Review, Ticket
@@ -58,6 +63,9 @@ class Row:
     good: int = 0
     poor: int = 0
     half_days: int = 0
+    absent: int = 0
+    notice_errors: int = 0
+    score: object = None  # Decimal from the clerk sheet, None without one (or on a total row)
 
     @property
     def avg_wait(self):
@@ -79,10 +87,16 @@ class Row:
     def good_rate(self):
         return _rate(self.good, self.reviews)
 
-    @property
-    def score(self) -> int:
-        """Default assessment rule: 100, −5 per case still overdue, −2 per 差评 (upheld appeals excluded)."""
-        return max(0, 100 - 5 * self.overdue_open - 2 * self.poor)
+    def occurrences(self) -> dict:
+        """What the clerk sheet's items count, by measure."""
+        return {Measure.OVERDUE: self.overdue_open, Measure.POOR: self.poor, Measure.ABSENT: self.absent,
+                Measure.NOTICE_ERROR: self.notice_errors}
+
+
+def clerk_sheet():
+    """The active 受理员月度考核 sheet and its layout (sections with items), or (None, [])."""
+    sheet = targets.sheet_for_use(SheetUse.CLERK_MONTH)
+    return (sheet, targets.sheet_layout(sheet=sheet)) if sheet else (None, [])
 
 
 def figures(*, user, by: str, date_from: dt.date, date_to: dt.date) -> list[Row]:
@@ -119,15 +133,16 @@ def figures(*, user, by: str, date_from: dt.date, date_to: dt.date) -> list[Row]
                 r.no_shows += 1
     case_key = {"clerk": "received_by_id", "window": "ticket__window_id", "department": "department_id"}[by]
     accept_key = {"clerk": "accepted_by_id", "window": "ticket__window_id", "department": "department_id"}[by]
-    for rkey, akey, status, accepted_at, notice_at, promise, completed_at, on_time, due in Case.objects.filter(
-            node_id__in=nodes, received_at__gte=start, received_at__lt=end).values_list(
+    for rkey, akey, status, accepted_at, notice_at, promise, completed_at, on_time, due, returns in \
+            Case.objects.filter(node_id__in=nodes, received_at__gte=start, received_at__lt=end).values_list(
             case_key, accept_key, "status", "accepted_at", "notice_at", "promise_signed", "completed_at", "on_time",
-            "due_date").iterator():
+            "due_date", "return_count").iterator():
         r = row(rkey)
         if r is not None:
             r.received += 1
             r.notices += 1 if notice_at else 0
             r.rejected += 1 if status == CaseStatus.REJECTED else 0
+            r.notice_errors += 1 if returns else 0
         a = row(akey) if accepted_at else None
         if a is not None:
             a.accepted += 1
@@ -150,6 +165,11 @@ def figures(*, user, by: str, date_from: dt.date, date_to: dt.date) -> list[Row]
         for clerk_id, n in RotaSlot.objects.filter(window__node_id__in=nodes, date__gte=date_from,
                                                    date__lte=date_to).values_list("clerk").annotate(n=Count("id")):
             row(clerk_id).half_days = n
+        _absences(rows, nodes, date_from, min(date_to, today - dt.timedelta(days=1)))
+        sheet, layout = clerk_sheet()
+        if sheet is not None:
+            for r in rows.values():
+                r.score = targets.score_from_data(layout=layout, occurrences=r.occurrences())
         users = {u.pk: u for u in User.objects.filter(pk__in=rows.keys())}
         for key, r in rows.items():
             r.key = users.get(key)
@@ -167,11 +187,30 @@ def figures(*, user, by: str, date_from: dt.date, date_to: dt.date) -> list[Row]
     return sorted(rows.values(), key=lambda r: (-r.served, -r.accepted, r.label))
 
 
+def _absences(rows: dict, nodes, date_from: dt.date, date_to: dt.date) -> None:
+    """排班未到岗: the clerk's rota half-days up to yesterday on which he called no ticket (morning before noon)."""
+    from ..models import RotaSlot
+
+    if date_to < date_from:
+        return
+    called = set()
+    for clerk_id, day, at in Ticket.objects.filter(node_id__in=nodes, day__gte=date_from, day__lte=date_to,
+                                                   called_at__isnull=False).exclude(clerk=None).values_list(
+            "clerk_id", "day", "called_at").iterator():
+        called.add((clerk_id, day, "am" if timezone.localtime(at).hour < 12 else "pm"))
+    for clerk_id, day, half in RotaSlot.objects.filter(window__node_id__in=nodes, date__gte=date_from,
+                                                       date__lte=date_to).values_list("clerk_id", "date", "half"):
+        if (clerk_id, day, half) not in called and clerk_id in rows:
+            rows[clerk_id].absent += 1
+        elif (clerk_id, day, half) not in called:
+            rows[clerk_id] = Row(key=clerk_id, label="", absent=1)
+
+
 def totals(rows: list[Row]) -> Row:
     total = Row(key=None, label="合计")
     for r in rows:
         for name in ("served", "no_shows", "received", "accepted", "notices", "rongque", "rejected", "completed",
-                     "on_time", "overdue_open", "reviews", "good", "poor", "half_days"):
+                     "on_time", "overdue_open", "reviews", "good", "poor", "half_days", "absent", "notice_errors"):
             setattr(total, name, getattr(total, name) + getattr(r, name))
         total.waits += r.waits
         total.handles += r.handles
@@ -220,3 +259,13 @@ def today_figures(*, node) -> dict:
         "chart": {"hours": [f"{h}时" for h in hours], "issued": [hours_issued.get(h, 0) for h in hours],
                   "served": [hours_served.get(h, 0) for h in hours]},
     }
+
+
+def review_rate(*, user, date_from: dt.date, date_to: dt.date) -> tuple[int, int]:
+    """(good, all) ratings of the period in the user's 街道s, by the 好评率 definition above (a 差评 whose appeal was
+    upheld is not counted). One aggregate, for the targets (指标) that follow 好评率."""
+    start, end = _range(date_from, date_to)
+    counts = Review.objects.filter(node_id__in=scope_node_ids(user, NodeKind.SUBDISTRICT), created_at__gte=start,
+                                   created_at__lt=end).exclude(rectification__status=RectificationStatus.VOIDED)\
+        .aggregate(n=Count("id"), good=Count("id", filter=Q(score__gte=3)))
+    return counts["good"], counts["n"]

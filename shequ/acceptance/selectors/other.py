@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -10,7 +12,8 @@ from shequ.core.choices import NodeKind
 from shequ.core.scoping import filter_by_scope, scope_node_ids
 
 from ..choices import RECTIFICATION_OPEN, TicketStatus
-from ..models import ArchiveAccessLog, ArchiveRequest, Device, Rectification, Review, ServiceItem, Ticket
+from ..models import (ArchiveAccessLog, ArchiveRequest, Device, ItemMaterial, Rectification, Review, ServiceItem,
+                      Ticket)
 
 
 def catalogue_list(*, search: str = "", department=None, category: str = "", queue_category=None,
@@ -40,6 +43,26 @@ def item_get(*, pk) -> ServiceItem:
         return ServiceItem.objects.select_related("department", "queue_category").get(pk=int(pk))
     except (ServiceItem.DoesNotExist, TypeError, ValueError):
         raise Http404 from None
+
+
+def item_for_intake(*, code: str) -> ServiceItem | None:
+    """The active item with this code, its department and its materials (as `item.materials.all()`), or None. One
+    statement when the item has materials (they are read with the item joined), two when it has none."""
+    code = (code or "").strip()
+    materials = list(ItemMaterial.objects.select_related("item__department")
+                     .filter(item__code=code, item__is_active=True).order_by("sort_order", "id"))
+    if materials:
+        item = materials[0].item
+        for m in materials:
+            m.item = item
+    else:
+        item = ServiceItem.objects.select_related("department").filter(code=code, is_active=True).first()
+        if item is None:
+            return None
+    known = item.materials.all()
+    known._result_cache, known._prefetch_done = materials, True
+    item._prefetched_objects_cache = {"materials": known}
+    return item
 
 
 def count_waiting(user) -> int:
@@ -101,13 +124,29 @@ def archive_get(*, user, pk) -> ArchiveRequest:
         raise Http404 from None
 
 
-def archive_log_list(*, username: str = "", request_number: str = "", action: str = "") -> QuerySet:
-    """The whole access log, for the auditor (not scoped: the auditor reads every centre's log)."""
-    qs = ArchiveAccessLog.objects.all()
-    if username:
-        qs = qs.filter(username=username.strip()[:150])
-    if request_number:
-        qs = qs.filter(request_number=request_number.strip().upper()[:20])
-    if action:
-        qs = qs.filter(action=action)
-    return qs.order_by("-at", "-id")
+def archive_log_list() -> QuerySet:
+    """The whole access log, for the auditor (not scoped: the auditor reads every centre's log); filtered by
+    `filtersets.ArchiveLogFilterSet`."""
+    return ArchiveAccessLog.objects.select_related("user").order_by("-at", "-id")
+
+
+ITEM_USE_DAYS = 90
+
+
+def item_use_counts(*, node_id: int | None) -> dict[int, int]:
+    """How often each item was taken in at this centre in the last 90 days (most-used items first in the intake
+    picker). Cached for ten minutes: the order of a list may lag, the count of a case never does."""
+    from django.core.cache import cache
+
+    from ..models import Case
+
+    key = f"acceptance:item-use:{node_id or 0}"
+    counts = cache.get(key)
+    if counts is None:
+        since = timezone.now() - dt.timedelta(days=ITEM_USE_DAYS)
+        qs = Case.objects.filter(received_at__gte=since)
+        if node_id:
+            qs = qs.filter(node_id=node_id)
+        counts = dict(qs.values_list("item_id").annotate(n=Count("id")).values_list("item_id", "n"))
+        cache.set(key, counts, 600)
+    return counts

@@ -12,7 +12,7 @@ from django.utils import timezone
 from shequ.core.choices import NodeKind
 from shequ.core.scoping import scope_node_ids
 
-from ..choices import TICKET_ACTIVE, TicketStatus
+from ..choices import APPOINTMENT_NUMBER_REGEX, TICKET_ACTIVE, TicketStatus, is_appointment_number
 from ..models import QueueCategory, Ticket, Window, WindowSkill
 
 
@@ -60,6 +60,7 @@ class CategoryState:
     category: QueueCategory
     waiting: int
     priority_waiting: int
+    booked_waiting: int  # of them, tickets of the "Y 预约" lane
     avg_service_minutes: float
     measured: bool  # True when the average comes from today's finished tickets
     open_windows: int
@@ -78,7 +79,8 @@ def queue_state(*, node, category_id: int | None = None) -> list[CategoryState]:
         tickets = tickets.filter(category_id=category_id)
         categories = categories.filter(pk=category_id)
     waiting = {row["category"]: row for row in tickets.filter(status=TicketStatus.WAITING).values("category").annotate(
-        n=Count("id"), p=Count("id", filter=Q(priority=True)), oldest=Min("issued_at"))}
+        n=Count("id"), p=Count("id", filter=Q(priority=True)),
+        y=Count("id", filter=Q(number__regex=APPOINTMENT_NUMBER_REGEX)), oldest=Min("issued_at"))}
     service = {row["category"]: row["avg"] for row in tickets.filter(
         status=TicketStatus.DONE, started_at__isnull=False, finished_at__isnull=False).values("category").annotate(
         avg=Avg(ExpressionWrapper(F("finished_at") - F("started_at"), output_field=DurationField())))}
@@ -95,6 +97,7 @@ def queue_state(*, node, category_id: int | None = None) -> list[CategoryState]:
         estimate = math.ceil(n * avg / max(windows, 1))
         oldest = row.get("oldest")
         states.append(CategoryState(category=category, waiting=n, priority_waiting=row.get("p", 0),
+                                    booked_waiting=row.get("y", 0),
                                     avg_service_minutes=round(avg, 1), measured=measured is not None,
                                     open_windows=windows, estimate_minutes=estimate,
                                     longest_wait_minutes=int(_minutes(now - oldest)) if oldest else 0))
@@ -102,14 +105,19 @@ def queue_state(*, node, category_id: int | None = None) -> list[CategoryState]:
 
 
 def people_ahead(ticket: Ticket) -> int:
-    """Waiting tickets of the same category that will be called before this one."""
+    """Waiting tickets of the same category that will be called before this one: priority tickets, then the
+    "Y 预约" lane (checked-in appointments), then walk-ins, each in the order they were taken."""
     if ticket.status != TicketStatus.WAITING:
         return 0
     same = Ticket.objects.filter(node=ticket.node_id, day=ticket.day, category=ticket.category_id,
                                  status=TicketStatus.WAITING).exclude(pk=ticket.pk)
+    earlier = Q(issued_at__lte=ticket.issued_at)
+    booked = Q(number__regex=APPOINTMENT_NUMBER_REGEX)
     if ticket.priority:
-        return same.filter(priority=True, issued_at__lte=ticket.issued_at).count()
-    return same.filter(Q(priority=True) | Q(issued_at__lte=ticket.issued_at)).count()
+        return same.filter(Q(priority=True) & earlier).count()
+    if is_appointment_number(ticket.number):
+        return same.filter(Q(priority=True) | (booked & earlier)).count()
+    return same.filter(Q(priority=True) | booked | earlier).count()
 
 
 def ticket_estimate(ticket: Ticket, states: list[CategoryState] | None = None) -> int:

@@ -13,3 +13,5 @@ from .queue import (expire_stale, safe_call_next, ticket_issue, ticket_requeue, 
                     window_sign_out, window_start, window_transfer)
 from .reviews import may_handle, rectification_act, review_submit  # noqa: F401
 from .staff import rota_copy_week, rota_set, skills_set, window_save  # noqa: F401
+from .training import (certification_revoke, certified_categories, clerk_file_save, may_sit_at,  # noqa: F401
+                       training_record, training_save, window_main_category)

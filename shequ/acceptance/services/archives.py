@@ -20,9 +20,10 @@ from shequ.core.context import client_ip, current_request
 from shequ.core.errors import DomainError
 from shequ.core.models import Department
 
-from ..choices import (ARCHIVE_TRANSITIONS, ARCHIVE_TYPES, NEW, ArchiveLogAction, ArchiveRelation, ArchiveStatus,
-                       IdCheck, archive_allowed_relations, check_transition)
+from ..choices import (ARCHIVE_TYPES, NEW, ArchiveLogAction, ArchiveRelation, ArchiveStatus, IdCheck,
+                       archive_allowed_relations)
 from ..models import ArchiveAccessLog, ArchiveRequest
+from ..workflows import ARCHIVE
 from .common import centre_for, clean_text, next_number
 
 ARCHIVE_DEPARTMENT_CODE = "DA"
@@ -60,6 +61,7 @@ def archive_request_create(*, actor, record_type: str, relation: str, id_check: 
                            subject_id_number: str = "") -> ArchiveRequest:
     from shequ.people import selectors as people
 
+    ARCHIVE.check(actor, ArchiveRequest(status=NEW), "submit")  # who may ask (the request does not exist yet)
     if record_type not in ARCHIVE_TYPES:
         raise DomainError(_("请选择档案类型。"), {"record_type": [_("未知的档案类型。")]})
     if relation not in ArchiveRelation.values:
@@ -106,9 +108,9 @@ def archive_request_create(*, actor, record_type: str, relation: str, id_check: 
         subject_id_masked=idcard.mask_id_number(subject_id) if subject_id else "",
         subject_id_hash=crypto.keyed_hash(subject_id) if subject_id else "", id_check=id_check, purpose=purpose,
         archive=Department.objects.filter(code=ARCHIVE_DEPARTMENT_CODE).first(), created_at=now, created_by=actor)
-    target = ArchiveStatus.REFUSED if reason else ArchiveStatus.SUBMITTED
-    check_transition(ARCHIVE_TRANSITIONS, NEW, target, what=_("查档申请"))
-    req.status, req.refusal_reason = target, reason
+    req.status = NEW
+    _move(req, "refuse" if reason else "submit", actor=actor)
+    target, req.refusal_reason = req.status, reason
     req.save()
     archive_log(actor=actor, action=ArchiveLogAction.REFUSE if reason else ArchiveLogAction.REQUEST, request=req,
                 decision=str(ArchiveStatus(target).label))
@@ -117,11 +119,11 @@ def archive_request_create(*, actor, record_type: str, relation: str, id_check: 
     return req
 
 
-def _move(req: ArchiveRequest, target: str, label: str) -> str:
-    check_transition(ARCHIVE_TRANSITIONS, req.status, target, what=_("查档申请 %(n)s ") % {"n": req.number},
-                     labels=dict(ArchiveStatus.choices), action_label=label)
+def _move(req: ArchiveRequest, action: str, *, actor) -> str:
+    """Check the step against the declaration (`..workflows.ARCHIVE`) and take it; returns the old status."""
+    step = ARCHIVE.check(actor, req, action)
     previous = req.status
-    req.status = target
+    req.status = step.target
     return previous
 
 
@@ -129,9 +131,9 @@ def _move(req: ArchiveRequest, target: str, label: str) -> str:
 def archive_record_result(*, actor, request: ArchiveRequest, found: bool, file_reference: str = "",
                           pages: int = 0, result_note: str = "") -> ArchiveRequest:
     """The archive's answer (about 30 minutes after the request)."""
-    req = ArchiveRequest.objects.select_for_update().get(pk=request.pk)
-    target = ArchiveStatus.FOUND if found else ArchiveStatus.NOT_FOUND
-    previous = _move(req, target, _("登记查询结果"))
+    req = ArchiveRequest.objects.select_for_update(of=("self",)).select_related("node").get(pk=request.pk)
+    previous = _move(req, "found" if found else "not_found", actor=actor)
+    target = req.status
     if found:
         req.file_reference = clean_text(file_reference, field="file_reference", label=_("档号/案卷号"), max_length=64)
         try:
@@ -154,14 +156,14 @@ def archive_record_result(*, actor, request: ArchiveRequest, found: bool, file_r
 @transaction.atomic
 def archive_issue(*, actor, request: ArchiveRequest, copies: int) -> ArchiveRequest:
     """Hand the sealed copy (出证) to the requester."""
-    req = ArchiveRequest.objects.select_for_update().get(pk=request.pk)
+    req = ArchiveRequest.objects.select_for_update(of=("self",)).select_related("node").get(pk=request.pk)
+    previous = _move(req, "issue", actor=actor)
     try:
         copies = int(copies)
     except (TypeError, ValueError):
         copies = 0
     if not 1 <= copies <= 10:
         raise DomainError(_("出证份数为1至10份。"), {"copies": [_("份数无效。")]})
-    previous = _move(req, ArchiveStatus.ISSUED, _("出证"))
     req.copies, req.issued_at, req.issued_by = copies, timezone.now(), actor
     req.save()
     archive_log(actor=actor, action=ArchiveLogAction.ISSUE, request=req, decision=str(ArchiveStatus.ISSUED.label),

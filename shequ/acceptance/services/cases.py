@@ -1,8 +1,9 @@
 """Case writes (办件): intake with a decision (受理 / 一次告知 / 容缺受理 / 不予受理), supplements, back-office
 review (签收, 审核通过/不予通过, 退回补正), 办结 and 出件, termination, printing.
 
-Every function checks the transition against `CASE_TRANSITIONS`, validates everything before writing, writes
-the case, a `CaseEvent` and an audit row in one transaction. The clock: due date = N working days after the
+Every function checks its step against the declared workflow (`..workflows.CASE`: capability, status, the
+actor's department, the item's rules) under the case's lock, validates everything before writing, writes the
+case, a `CaseEvent` and an audit row in one transaction. The clock: due date = N working days after the
 acceptance date (start day not counted); a return for 补正 pauses it and the resubmission restarts it in full.
 """
 
@@ -18,16 +19,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shequ.core import crypto, idcard, workcal
-from shequ.core.audit import audit_record
+from shequ.core.audit import audit_record, audit_record_many, audit_row
 from shequ.core.choices import AuditAction, Role
-from shequ.core.errors import ConflictError, DomainError, Forbidden, NotFound
+from shequ.core.errors import ConflictError, DomainError, NotFound
 from shequ.core.models import User
-from shequ.core.scoping import in_scope
 from shequ.core.services import notify
 
-from ..choices import (CASE_ACTIONS, CASE_TRANSITIONS, NEW, CaseDecision, CaseStatus, IdCheck, Recipient,
-                       TicketStatus, check_action)
+from ..choices import NEW, CaseDecision, CaseStatus, IdCheck, Recipient, TicketStatus
 from ..models import Case, CaseEvent, CaseMaterial, ServiceItem, Ticket
+from ..workflows import CASE, INTAKE_ACTIONS
 from .common import actor_name, centre_for, clean_text, next_number
 
 STATUS_LABELS = dict(CaseStatus.choices)
@@ -37,16 +37,16 @@ STATUS_LABELS = dict(CaseStatus.choices)
 
 def due_dates(start: dt.date, limit_days: int) -> tuple[dt.date, dt.date]:
     """(warn date at 80 % of the limit, due date). Raises CalendarUnavailable for a year without data."""
-    due = workcal.add_working_days(start, limit_days)
-    warn = workcal.add_working_days(start, math.ceil(limit_days * 0.8)) if limit_days else due
+    warn, due = workcal.add_working_days_each(start, [math.ceil(limit_days * 0.8), limit_days])
     return warn, due
 
 
-def _move(case: Case, action: str) -> str:
-    target = check_action(CASE_ACTIONS, CASE_TRANSITIONS, case.status, action,
-                          what=_("办件 %(n)s ") % {"n": case.number}, labels=STATUS_LABELS)
+def _move(case: Case, action: str, *, actor) -> str:
+    """Check the step against the declaration (refusal: 403, 404 or 409) and take it; returns the old status."""
+    step = CASE.check(actor, case, action)
     previous = case.status
-    case.status = target
+    if step.target is not None:
+        case.status = step.target
     return previous
 
 
@@ -61,16 +61,6 @@ def _lock(case: Case) -> Case:
     return Case.objects.select_for_update(of=("self",)).select_related("item", "department", "node").get(pk=case.pk)
 
 
-def _require_front_desk(actor) -> None:
-    if not actor.can("acceptance.intake"):
-        raise Forbidden(_("只有窗口受理人员可以执行该操作。"))
-
-
-def _require_back_office(actor, case: Case) -> None:
-    if not actor.can("acceptance.backoffice") or actor.department_id != case.department_id:
-        raise Forbidden(_("只有%(d)s的后台审批人员可以审核该办件。") % {"d": case.department.name})
-
-
 def _missing(materials) -> list[CaseMaterial]:
     return [m for m in materials if not m.provided]
 
@@ -80,8 +70,14 @@ def _names(materials) -> str:
 
 
 def _officers(case: Case) -> list[User]:
-    return [u for u in User.objects.filter(role=Role.DEPT_OFFICER, department=case.department, is_active=True)
-            if in_scope(u, case.node)]
+    """The department's officers whose jurisdiction holds the case's centre, in one query (a node of their scope is
+    the centre's node or one of its ancestors)."""
+    path, ancestors = case.node.path, []
+    for end in range(1, len(path)):
+        if path[end] == "/":
+            ancestors.append(path[:end + 1])
+    return list(User.objects.filter(role=Role.DEPT_OFFICER, department_id=case.department_id, is_active=True,
+                                    nodes__path__in=ancestors, nodes__is_active=True).distinct())
 
 
 def _start_clock(case: Case, today: dt.date) -> None:
@@ -155,7 +151,7 @@ def _applicant(actor, *, resident_id, applicant: dict | None) -> dict:
             phone = idcard.normalize_phone(phone)
         except ValueError as exc:
             raise DomainError(str(exc), {"applicant_phone": [str(exc)]}) from None
-    resident = people.resident_list(user=actor, search=id_number).first()
+    resident = people.resident_by_id_number(user=actor, id_number=id_number)
     if resident is not None and resident.name != name:
         raise DomainError(_("该身份证号已登记为居民“%(n)s”，与填写的姓名不一致，请核对。") % {"n": resident.name},
                           {"applicant_name": [_("姓名与身份证号不一致。")]})
@@ -204,7 +200,8 @@ def case_intake(*, actor, item: ServiceItem | None, decision: str, applicant_res
                 note: str = "") -> Case:
     """Register an application at the window and decide on it at once. Nothing is written unless every check
     passes (no partial case)."""
-    _require_front_desk(actor)
+    action = INTAKE_ACTIONS.get(decision, "accept")
+    CASE.check(actor, Case(status=NEW), action)  # who may take a case in (the record does not exist yet)
     node = centre_for(actor)
     if not isinstance(item, ServiceItem) or not item.is_active:
         raise DomainError(_("请选择一个有效的服务事项。"), {"item": [_("未知或已停用的事项。")]})
@@ -245,9 +242,7 @@ def case_intake(*, actor, item: ServiceItem | None, decision: str, applicant_res
                  for i, m in enumerate(materials)]
     missing = _missing(checklist)
 
-    action = {CaseDecision.ACCEPT: "accept", CaseDecision.NOTIFY: "notify", CaseDecision.RONGQUE: "rongque",
-              CaseDecision.REJECT: "reject"}[decision]
-    _move(case, action)
+    _move(case, action, actor=actor)
     if decision == CaseDecision.NOTIFY:
         if not missing:
             raise DomainError(_("材料已齐全，无需一次性告知，请直接受理。"), {"decision": [_("材料齐全。")]})
@@ -263,18 +258,35 @@ def case_intake(*, actor, item: ServiceItem | None, decision: str, applicant_res
     CaseMaterial.objects.bulk_create(checklist)
     detail = {"item": item.code, "ticket": ticket_obj.number if ticket_obj else None,
               "agent": bool(agent_data), "resident": bool(person["resident"])}
-    CaseEvent.objects.create(case=case, action="intake", from_status="", to_status=case.status, actor=actor,
-                             actor_name=actor_name(actor), at=now, detail=detail)
-    audit_record(actor=actor, action=AuditAction.CREATE, obj=case, detail={"op": "intake", **detail})
-    event_detail = {}
+    decided = dict(detail)
     if missing:
-        event_detail["missing"] = [m.name for m in missing]
+        decided["missing"] = [m.name for m in missing]
     if case.due_date:
-        event_detail["due_date"] = case.due_date.isoformat()
-    _event(case, action, NEW, actor=actor, note=reasons, detail={**detail, **event_detail})
+        decided["due_date"] = case.due_date.isoformat()
+    # The two steps of the window (收件, then the decision) as two events and two audit rows, each written in one
+    # statement.
+    name = actor_name(actor)
+    events = [CaseEvent(case=case, action="intake", from_status="", to_status=case.status, actor=actor,
+                        actor_name=name, at=now, detail=detail),
+              CaseEvent(case=case, action=action, from_status="", to_status=case.status, actor=actor,
+                        actor_name=name, at=now, note=reasons, detail=decided)]
+    CaseEvent.objects.bulk_create(events)
+    audit_record_many([
+        audit_row(actor=actor, action=AuditAction.CREATE, obj=case, detail={"op": "intake", **detail}),
+        audit_row(actor=actor, action=AuditAction.TRANSITION, obj=case,
+                  detail={"op": action, "from": "", "to": case.status, **decided})])
     if case.status == CaseStatus.ACCEPTED and not item.is_instant:
         _notify_officers(case, _("新受理办件待审核：%(n)s %(i)s") % {"n": case.number, "i": item.name})
+    # The answer shows the case as written: its materials and events are known, not read back.
+    _known(case, "materials", CaseMaterial, checklist)
+    _known(case, "events", CaseEvent, events)
     return case
+
+
+def _known(case: Case, relation: str, model, rows: list) -> None:
+    known = model.objects.filter(case=case)
+    known._result_cache, known._prefetch_done = list(rows), True
+    case._prefetched_objects_cache = {**getattr(case, "_prefetched_objects_cache", {}), relation: known}
 
 
 def _notify_officers(case: Case, title: str) -> None:
@@ -290,12 +302,8 @@ def _notify_officers(case: Case, title: str) -> None:
 @transaction.atomic
 def case_supplement(*, actor, case: Case, materials) -> Case:
     """The applicant brings missing materials (after a one-time notice, for 容缺, or for 补正)."""
-    _require_front_desk(actor)
     case = _lock(case)
-    if case.status not in (CaseStatus.NOTIFIED, CaseStatus.RETURNED) and not (
-            case.rongque_pending and case.status in (CaseStatus.ACCEPTED, CaseStatus.REVIEWING, CaseStatus.APPROVED)):
-        raise ConflictError(_("办件 %(n)s 当前状态为“%(s)s”，没有待补交的材料。") % {
-            "n": case.number, "s": case.get_status_display()}, {"status": [_("当前状态不允许补交材料。")]})
+    _move(case, "supplement", actor=actor)
     try:
         ids = {int(m) for m in materials}
     except (TypeError, ValueError):
@@ -321,9 +329,8 @@ def case_supplement(*, actor, case: Case, materials) -> Case:
 @transaction.atomic
 def case_accept(*, actor, case: Case) -> Case:
     """受理 after a one-time notice, once every material is in."""
-    _require_front_desk(actor)
     case = _lock(case)
-    previous = _move(case, "accept")
+    previous = _move(case, "accept", actor=actor)
     _accept(case, list(case.materials.all()), actor=actor, now=timezone.now())
     case.save()
     _event(case, "accept", previous, actor=actor, detail={"due_date": case.due_date.isoformat()})
@@ -335,9 +342,8 @@ def case_accept(*, actor, case: Case) -> Case:
 @transaction.atomic
 def case_rongque(*, actor, case: Case, deadline: dt.date | None, promise_signed: bool) -> Case:
     """容缺受理 after a one-time notice: only acceptable-missing materials are still missing."""
-    _require_front_desk(actor)
     case = _lock(case)
-    previous = _move(case, "rongque")
+    previous = _move(case, "rongque", actor=actor)
     materials = list(case.materials.all())
     _accept(case, materials, actor=actor, now=timezone.now(), rongque=True, deadline=deadline,
             promise_signed=promise_signed)
@@ -353,10 +359,9 @@ def case_rongque(*, actor, case: Case, deadline: dt.date | None, promise_signed:
 @transaction.atomic
 def case_reject(*, actor, case: Case, reasons: str) -> Case:
     """不予受理 after a one-time notice (e.g. the applicant turns out not to qualify)."""
-    _require_front_desk(actor)
-    reasons = clean_text(reasons, field="reasons", label=_("不予受理的理由"), max_length=1000)
     case = _lock(case)
-    previous = _move(case, "reject")
+    previous = _move(case, "reject", actor=actor)
+    reasons = clean_text(reasons, field="reasons", label=_("不予受理的理由"), max_length=1000)
     case.closing_reason, case.closed_at = reasons, timezone.now()
     case.save()
     _event(case, "reject", previous, actor=actor, note=reasons)
@@ -365,10 +370,9 @@ def case_reject(*, actor, case: Case, reasons: str) -> Case:
 
 @transaction.atomic
 def case_terminate(*, actor, case: Case, reason: str) -> Case:
-    _require_front_desk(actor)
-    reason = clean_text(reason, field="reason", label=_("终止理由"), max_length=1000)
     case = _lock(case)
-    previous = _move(case, "terminate")
+    previous = _move(case, "terminate", actor=actor)
+    reason = clean_text(reason, field="reason", label=_("终止理由"), max_length=1000)
     case.closing_reason, case.closed_at, case.rongque_pending = reason, timezone.now(), False
     case.save()
     _event(case, "terminate", previous, actor=actor, note=reason)
@@ -378,9 +382,8 @@ def case_terminate(*, actor, case: Case, reason: str) -> Case:
 @transaction.atomic
 def case_resubmit(*, actor, case: Case) -> Case:
     """补正完成: every requested material is in; the clock restarts in full from today."""
-    _require_front_desk(actor)
     case = _lock(case)
-    previous = _move(case, "resubmit")
+    previous = _move(case, "resubmit", actor=actor)
     missing = _missing(case.materials.all())
     if missing:
         raise DomainError(_("补正材料尚未补齐：%(m)s。") % {"m": _names(missing)},
@@ -398,8 +401,7 @@ def case_resubmit(*, actor, case: Case) -> Case:
 @transaction.atomic
 def case_claim(*, actor, case: Case) -> Case:
     case = _lock(case)
-    _require_back_office(actor, case)
-    previous = _move(case, "claim")
+    previous = _move(case, "claim", actor=actor)
     case.handler = actor
     case.save()
     _event(case, "claim", previous, actor=actor)
@@ -409,8 +411,7 @@ def case_claim(*, actor, case: Case) -> Case:
 @transaction.atomic
 def case_approve(*, actor, case: Case, note: str = "") -> Case:
     case = _lock(case)
-    _require_back_office(actor, case)
-    previous = _move(case, "approve")
+    previous = _move(case, "approve", actor=actor)
     missing = _missing(case.materials.all())
     if missing:
         raise ConflictError(_("材料“%(m)s”尚未补齐，不能审核通过。") % {"m": _names(missing)},
@@ -425,9 +426,8 @@ def case_approve(*, actor, case: Case, note: str = "") -> Case:
 @transaction.atomic
 def case_refuse(*, actor, case: Case, reasons: str) -> Case:
     case = _lock(case)
-    _require_back_office(actor, case)
+    previous = _move(case, "refuse", actor=actor)
     reasons = clean_text(reasons, field="reasons", label=_("不予通过的理由"), max_length=1000)
-    previous = _move(case, "refuse")
     case.handler, case.decided_at, case.decision_reason = actor, timezone.now(), reasons
     case.save()
     _event(case, "refuse", previous, actor=actor, note=reasons)
@@ -438,7 +438,7 @@ def case_refuse(*, actor, case: Case, reasons: str) -> Case:
 def case_return(*, actor, case: Case, reason: str, materials: list[str] = ()) -> Case:
     """退回补正: the clock stops; the applicant is told what to bring (the listed materials)."""
     case = _lock(case)
-    _require_back_office(actor, case)
+    previous = _move(case, "return", actor=actor)
     reason = clean_text(reason, field="reason", label=_("退回补正的原因"), max_length=1000)
     names = []
     for raw in materials:
@@ -447,7 +447,6 @@ def case_return(*, actor, case: Case, reason: str, materials: list[str] = ()) ->
             if len(name) > 100:
                 raise DomainError(_("材料名称不超过100个字。"), {"materials": [_("材料名称过长。")]})
             names.append(name)
-    previous = _move(case, "return")
     now = timezone.now()
     case.paused_at, case.handler = now, actor
     case.return_count += 1
@@ -470,17 +469,7 @@ def case_complete(*, actor, case: Case, result_note: str = "") -> Case:
     """办结: the result is ready for hand-over. A 即办件 is completed at the window right after acceptance; a
     承诺件 only after the department's decision."""
     case = _lock(case)
-    if case.status == CaseStatus.ACCEPTED:
-        _require_front_desk(actor)
-        if not case.item.is_instant:
-            raise ConflictError(_("承诺件须经%(d)s审核后才能办结。") % {"d": case.department.short_name},
-                                {"status": [_("尚未审核。")]})
-        if case.rongque_pending:
-            raise ConflictError(_("容缺材料尚未补齐，不能办结。"), {"materials": [_("材料未补齐。")]})
-    elif not (actor.can("acceptance.intake") or (actor.can("acceptance.backoffice")
-                                                  and actor.department_id == case.department_id)):
-        raise Forbidden(_("只有窗口人员或%(d)s的审批人员可以办结该办件。") % {"d": case.department.name})
-    previous = _move(case, "complete")
+    previous = _move(case, "complete", actor=actor)  # a 即办件 at the window; a 承诺件 after the decision
     now = timezone.now()
     case.completed_at, case.completed_by = now, actor
     case.result_note = clean_text(result_note, field="result_note", label=_("办理结果"), required=False)
@@ -494,9 +483,8 @@ def case_complete(*, actor, case: Case, result_note: str = "") -> Case:
 def case_deliver(*, actor, case: Case, to: str, id_check: str, recipient_name: str = "",
                  recipient_id_number: str = "", authorized: bool = False) -> Case:
     """出件: hand the result over to the applicant or an authorised agent, identity checked."""
-    _require_front_desk(actor)
     case = _lock(case)
-    previous = _move(case, "deliver")
+    previous = _move(case, "deliver", actor=actor)
     if to not in Recipient.values:
         raise DomainError(_("请选择领取人。"), {"to": [_("无效的领取人类型。")]})
     if id_check not in IdCheck.values:

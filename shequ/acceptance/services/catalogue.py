@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from shequ.core.audit import audit_record
 from shequ.core.choices import AuditAction
 from shequ.core.errors import ConflictError, DomainError
+from shequ.core.inputs import check_length
 from shequ.core.models import Department
 
 from ..choices import ItemMode
@@ -110,9 +111,13 @@ def validate_materials(materials: list[dict]) -> list[dict]:
             copies = 0
         if not 1 <= copies <= 20:
             raise DomainError(_("材料“%(m)s”的份数应为1至20。") % {"m": name}, {"materials": [_("份数无效。")]})
+        note = str(m.get("note") or "").strip()
+        if len(note) > 200:
+            raise DomainError(_("材料“%(m)s”的说明不能超过200个字符（现为%(n)d个）。") % {"m": name, "n": len(note)},
+                              {"materials": [_("材料说明不超过200个字符。")]})
         clean.append({"name": name, "is_key": bool(m.get("is_key", True)),
                       "original_required": bool(m.get("original_required", False)), "copies": copies,
-                      "note": str(m.get("note") or "").strip()[:200], "sort_order": len(clean)})
+                      "note": note, "sort_order": len(clean)})
     return clean
 
 
@@ -176,9 +181,10 @@ def category_save(*, actor, letter: str, name: str, description: str = "", defau
         raise DomainError(_("请填写类别名称（不超过32个字）。"), {"name": [_("必填。")]})
     if not 1 <= int(default_service_minutes) <= 240:
         raise DomainError(_("默认办理时长为1至240分钟。"), {"default_service_minutes": [_("超出范围。")]})
+    description = check_length((description or "").strip(), 120, "description", _("说明"))
     created = category is None
     category = category or QueueCategory()
-    category.letter, category.name, category.description = letter, name, (description or "").strip()[:120]
+    category.letter, category.name, category.description = letter, name, description
     category.default_service_minutes, category.sort_order, category.is_active = \
         int(default_service_minutes), int(sort_order), bool(is_active)
     category.save()

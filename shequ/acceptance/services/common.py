@@ -9,9 +9,12 @@ from django.utils.translation import gettext as _
 
 from shequ.core.errors import DomainError
 from shequ.core.models import Node
-from shequ.core.scoping import acting_subdistrict
+from shequ.core.choices import Role
+from shequ.core.scoping import acting_subdistrict, in_scope
 
 from ..models import DailyCounter
+
+CLERK_ROLES = (Role.WINDOW_CLERK, Role.HALL_SUPERVISOR)
 
 
 def centre_for(user) -> Node:
@@ -58,3 +61,10 @@ def clean_text(value, *, field: str, label: str, required: bool = True, max_leng
         raise DomainError(_("%(l)s不能超过%(n)d个字。") % {"l": label, "n": max_length},
                           {field: [_("内容过长。")]})
     return value
+
+
+def check_clerk(node, clerk) -> None:
+    if clerk.role not in CLERK_ROLES or not clerk.is_active:
+        raise DomainError(_("%(u)s不是窗口受理人员。") % {"u": clerk}, {"clerk": [_("只能安排窗口受理人员。")]})
+    if not in_scope(clerk, node):
+        raise DomainError(_("%(u)s不属于本中心。") % {"u": clerk}, {"clerk": [_("不在本中心。")]})

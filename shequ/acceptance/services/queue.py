@@ -20,8 +20,10 @@ from shequ.core import workcal
 from shequ.core.audit import audit_record
 from shequ.core.choices import AuditAction
 from shequ.core.errors import ConflictError, DomainError
+from shequ.core.inputs import check_length
 
-from ..choices import TICKET_ACTIONS, TICKET_ACTIVE, TICKET_TRANSITIONS, PriorityReason, TicketStatus, check_action
+from ..choices import (APPOINTMENT_LANE, APPOINTMENT_NUMBER_REGEX, TICKET_ACTIONS, TICKET_ACTIVE, TICKET_TRANSITIONS,
+                       PriorityReason, TicketStatus, check_action)
 from ..models import QueueCategory, Ticket, TicketEvent, Window
 from .common import actor_name, next_number
 
@@ -30,7 +32,8 @@ def _event(ticket: Ticket, action: str, from_status: str, *, actor=None, device=
            note: str = "") -> None:
     TicketEvent.objects.create(ticket=ticket, action=action, from_status=from_status or "",
                                to_status=ticket.status, actor=actor if getattr(actor, "pk", None) else None,
-                               actor_name=actor_name(actor, device), window=window, note=note[:200])
+                               actor_name=actor_name(actor, device), window=window,
+                               note=check_length(note, 200, "note", _("说明")))
     audit_record(actor=actor, action=AuditAction.CREATE if action == "issue" else AuditAction.TRANSITION,
                  obj=ticket, username=actor_name(actor, device) if device else "",
                  detail={"op": action, "from": from_status or "", "to": ticket.status,
@@ -91,9 +94,11 @@ def hall_opening_refusal(now: dt.datetime | None = None) -> str:
 
 
 def ticket_issue(*, node, category: str, priority: bool = False, priority_reason: str = "", actor=None,
-                 device=None) -> Ticket:
+                 device=None, appointment: bool = False) -> Ticket:
     """Take a number. `category` is the letter; a priority ticket (绿色通道) states why. The checks run
-    before the transaction, so the write lock is held only for the counter, the ticket and its two log rows."""
+    before the transaction, so the write lock is held only for the counter, the ticket and its two log rows.
+    `appointment`: the ticket of a checked-in appointment, in the "Y 预约" lane (YA012): it shares the
+    category's sequence and is called before the category's walk-ins."""
     refusal = hall_opening_refusal()
     if refusal:
         raise DomainError(refusal, {"category": [refusal]})
@@ -116,7 +121,8 @@ def ticket_issue(*, node, category: str, priority: bool = False, priority_reason
         day = timezone.localdate(now)
         seq = next_number(node=node, key=f"T:{cat.letter}", day=day)
         ticket = Ticket.objects.create(
-            node=node, day=day, category=cat, seq=seq, number=f"{cat.letter}{seq:03d}", priority=priority,
+            node=node, day=day, category=cat, seq=seq,
+            number=f"{APPOINTMENT_LANE if appointment else ''}{cat.letter}{seq:03d}", priority=priority,
             priority_reason=priority_reason, issued_at=now, device=device,
             issued_by=actor if getattr(actor, "pk", None) else None)
         _event(ticket, "issue", "", actor=actor, device=device)
@@ -210,17 +216,20 @@ def window_set_paused(*, actor, window: Window, paused: bool) -> Window:
 
 def _candidates(window: Window):
     """Waiting tickets this window may call, best first: priority lane, tickets transferred to this window,
-    then the window's categories in their rank order, then the oldest."""
+    then the window's categories in their rank order, within a category the "Y 预约" lane (checked-in
+    appointments) before walk-ins, then the oldest."""
     today = timezone.localdate()
     skills = list(window.skills.values_list("category_id", "rank"))
     category_ids = [c for c, _r in skills]
     rank = DbCase(*[When(category_id=c, then=Value(r)) for c, r in skills], default=Value(99),
                   output_field=IntegerField())
     targeted = DbCase(When(target_window=window, then=Value(0)), default=Value(1), output_field=IntegerField())
+    lane = DbCase(When(number__regex=APPOINTMENT_NUMBER_REGEX, then=Value(0)), default=Value(1),
+                  output_field=IntegerField())
     return (Ticket.objects.filter(node=window.node, day=today, status=TicketStatus.WAITING)
             .filter(Q(target_window=window) | Q(target_window__isnull=True, category_id__in=category_ids))
-            .annotate(skill_rank=rank, targeted=targeted)
-            .order_by("-priority", "targeted", "skill_rank", "issued_at", "id"))
+            .annotate(skill_rank=rank, targeted=targeted, lane=lane)
+            .order_by("-priority", "targeted", "skill_rank", "lane", "issued_at", "id"))
 
 
 @transaction.atomic
@@ -315,6 +324,7 @@ def window_transfer(*, actor, window: Window, to_window: Window | None = None,
     place (it was taken earlier than most of the queue)."""
     if (to_window is None) == (to_category is None):
         raise DomainError(_("请选择转移到的窗口或类别（二选一）。"), {"to_window": [_("请选择一个去向。")]})
+    note = check_length((note or "").strip(), 100, "note", _("转移说明"))
     window, ticket = _current(actor, window, expected)
     if to_window is not None:
         if to_window.pk == window.pk or to_window.node_id != window.node_id or not to_window.is_active:
@@ -330,7 +340,7 @@ def window_transfer(*, actor, window: Window, to_window: Window | None = None,
     ticket.save(update_fields=["status", "window", "clerk", "target_window", "category", "transfer_count"])
     where = str(to_window) if to_window else _("%(c)s队列") % {"c": to_category.name}
     _event(ticket, "transfer", previous, actor=actor, window=window,
-           note=(_("转至%(w)s") % {"w": where}) + (f"；{note.strip()[:100]}" if note.strip() else ""))
+           note=(_("转至%(w)s") % {"w": where}) + (f"；{note}" if note else ""))
     return ticket
 
 

@@ -8,14 +8,14 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from shequ.core.audit import audit_record
-from shequ.core.choices import AuditAction, Role
+from shequ.core.choices import AuditAction
 from shequ.core.errors import ConflictError, DomainError
-from shequ.core.scoping import in_scope
 
 from ..choices import HalfDay, SkillLevel
 from ..models import QueueCategory, RotaSlot, StaffSkill, Window, WindowSkill
+from .common import CLERK_ROLES, check_clerk  # noqa: F401  (CLERK_ROLES: read by the views)
+from .training import may_sit_at
 
-CLERK_ROLES = (Role.WINDOW_CLERK, Role.HALL_SUPERVISOR)
 
 
 @transaction.atomic
@@ -47,13 +47,6 @@ def window_save(*, actor, node, number: int, name: str, categories: list[QueueCa
     return window
 
 
-def _check_clerk(node, clerk) -> None:
-    if clerk.role not in CLERK_ROLES or not clerk.is_active:
-        raise DomainError(_("%(u)s不是窗口受理人员。") % {"u": clerk}, {"clerk": [_("只能安排窗口受理人员。")]})
-    if not in_scope(clerk, node):
-        raise DomainError(_("%(u)s不属于本中心。") % {"u": clerk}, {"clerk": [_("不在本中心。")]})
-
-
 @transaction.atomic
 def rota_set(*, actor, window: Window, date: dt.date, half: str, clerk=None) -> RotaSlot | None:
     """Put a clerk on a window for a half-day (or clear the slot with clerk=None)."""
@@ -69,7 +62,11 @@ def rota_set(*, actor, window: Window, date: dt.date, half: str, clerk=None) -> 
             audit_record(actor=actor, action=AuditAction.DELETE, object_type="acceptance.rotaslot",
                          object_id=slot.pk, detail={"window": window.number, "date": date.isoformat(), "half": half})
         return None
-    _check_clerk(window.node, clerk)
+    check_clerk(window.node, clerk)
+    if not may_sit_at(clerk, window, date):
+        raise DomainError(_("%(u)s在%(d)s没有%(w)s受理类别的有效事项资格，请先安排培训认证。")
+                          % {"u": clerk, "d": date.isoformat(), "w": window},
+                          {"clerk": [_("未取得本窗口事项的受理资格。")]})
     clash = RotaSlot.objects.filter(clerk=clerk, date=date, half=half).exclude(window=window).select_related("window")
     if clash.exists():
         raise ConflictError(_("%(u)s该时段已安排在%(w)s。") % {"u": clerk, "w": clash.first().window},
@@ -95,6 +92,8 @@ def rota_copy_week(*, actor, node, source_monday: dt.date, target_monday: dt.dat
     for slot in RotaSlot.objects.filter(window__node=node, date__gte=source_monday,
                                         date__lt=source_monday + dt.timedelta(days=7)).select_related("clerk"):
         target = slot.date + offset
+        if not may_sit_at(slot.clerk, slot.window, target):
+            continue
         if RotaSlot.objects.filter(window=slot.window, date=target, half=slot.half).exists() or \
                 RotaSlot.objects.filter(clerk=slot.clerk, date=target, half=slot.half).exists():
             continue
@@ -109,14 +108,16 @@ def rota_copy_week(*, actor, node, source_monday: dt.date, target_monday: dt.dat
 @transaction.atomic
 def skills_set(*, actor, node, user, levels: dict) -> list[StaffSkill]:
     """Replace a clerk's skills: {category: level or ""}."""
-    _check_clerk(node, user)
+    check_clerk(node, user)
+    # A skill that training gave keeps its expiry when the level is edited by hand.
+    expiry = dict(StaffSkill.objects.filter(user=user).values_list("category_id", "expires_on"))
     rows = []
     for category, level in levels.items():
         if not level:
             continue
         if level not in SkillLevel.values:
             raise DomainError(_("掌握程度无效。"), {"levels": [_("无效。")]})
-        rows.append(StaffSkill(user=user, category=category, level=level))
+        rows.append(StaffSkill(user=user, category=category, level=level, expires_on=expiry.get(category.pk)))
     StaffSkill.objects.filter(user=user).delete()
     StaffSkill.objects.bulk_create(rows)
     audit_record(actor=actor, action=AuditAction.UPDATE, obj=user,

@@ -183,7 +183,7 @@ def test_it_answers_a_service_refusal_403_and_audits_it_in_api_and_html(centre, 
     case = intake(centre)
     response = api_as(centre["clerk"]).post(f"/api/v1/acceptance/cases/{case.pk}/approve/", {}, format="json")
     assert response.status_code == 403
-    assert "审批人员" in response.json()["detail"]
+    assert "不能执行“审核通过”" in response.json()["detail"]
     page = client_as(centre["clerk"]).post(f"/acceptance/cases/{case.pk}/act/approve/", {"note": ""})
     assert page.status_code == 403
     rows = AuditLog.objects.filter(action=AuditAction.DENIED, username="clerk").order_by("pk")

@@ -6,8 +6,9 @@ import pytest
 import time_machine
 
 from shequ.acceptance import selectors, services
-from shequ.acceptance.choices import (CASE_ACTIONS, CASE_TRANSITIONS, RECTIFICATION_ACTIONS,
-                                      RECTIFICATION_TRANSITIONS, TICKET_ACTIONS, TICKET_TRANSITIONS, CaseStatus, Light)
+from shequ.acceptance.choices import (RECTIFICATION_ACTIONS, RECTIFICATION_TRANSITIONS, TICKET_ACTIONS,
+                                      TICKET_TRANSITIONS, CaseStatus, Light)
+from shequ.acceptance.workflows import CASE
 from shequ.acceptance.models import Case, CaseEvent, CaseMaterial, DailyCounter
 from shequ.core.errors import ConflictError, DomainError, Forbidden
 from shequ.core.models import AuditLog, Notification
@@ -31,8 +32,7 @@ def case_ids(case, centre, *indexes):
 
 # --- the maps themselves -----------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("actions,transitions", [(CASE_ACTIONS, CASE_TRANSITIONS),
-                                                 (TICKET_ACTIONS, TICKET_TRANSITIONS),
+@pytest.mark.parametrize("actions,transitions", [(TICKET_ACTIONS, TICKET_TRANSITIONS),
                                                  (RECTIFICATION_ACTIONS, RECTIFICATION_TRANSITIONS)])
 def test_it_keeps_every_action_inside_the_transition_map(actions, transitions):
     for name, (_label, sources, target) in actions.items():
@@ -313,14 +313,14 @@ def test_it_lights_yellow_at_80_and_red_at_100_percent(centre):
     assert done.on_time is False and selectors.case_light(done) == Light.NONE
 
 
-@pytest.mark.parametrize("action", [a for a in CASE_ACTIONS if a not in ("notify",)])
+@pytest.mark.parametrize("action", [a for a in CASE.names if a not in ("notify", "supplement")])
 @pytest.mark.parametrize("status", [s for s in CaseStatus.values])
 def test_it_allows_each_action_only_from_its_source_states(centre, action, status):
     """Every (action, status) pair: the allowed ones pass the state check, all others get a 409."""
     case = intake(centre)
     Case.objects.filter(pk=case.pk).update(status=status)
     case.refresh_from_db()
-    _label, sources, _target = CASE_ACTIONS[action]
+    sources = CASE.action(action).sources
     actor = centre["officer"] if action in ("claim", "approve", "refuse", "return") else centre["clerk"]
     calls = {
         "accept": lambda: services.case_accept(actor=actor, case=case),

@@ -304,6 +304,28 @@ def test_it_shows_the_hall_screen_with_calls_and_no_names(centre, client, reside
     assert "<html" not in partial
 
 
+def test_it_announces_the_call_in_the_window_screens_live_region(centre, client):
+    device, code = make_device(centre, kind="window", window=centre["w1"])
+    client.post("/acceptance/device/pair/", {"code": code})
+    w1 = centre["w1"]
+    services.window_sign_in(actor=centre["clerk"], window=w1)
+    idle = client.get("/acceptance/display/window/1/").content.decode()
+    live = 'id="sq-call-live" class="visually-hidden" role="status" aria-live="assertive" aria-atomic="true">'
+    assert f"{live}</div>" in idle
+    issue(centre)
+    services.window_call_next(actor=centre["clerk"], window=w1)
+    html = client.get("/acceptance/display/window/1/").content.decode()
+    assert f"{live}请 A 0 0 1 号到本窗口办理</div>" in html
+    # The board refreshed by htmx carries the call for the script that writes it into the live region; the
+    # window screen does not speak (the hall screen does).
+    partial = client.get("/acceptance/display/window/1/", HTTP_HX_REQUEST="true").content.decode()
+    assert 'data-announce-text="请 A 0 0 1 号到本窗口办理"' in partial and "sq-call-live" not in partial
+    assert "data-announce-voice" not in partial
+    services.window_start(actor=centre["clerk"], window=w1)  # serving: nothing more to announce
+    partial = client.get("/acceptance/display/window/1/", HTTP_HX_REQUEST="true").content.decode()
+    assert 'data-announce=""' in partial and "A001" in partial
+
+
 def test_it_rates_the_last_ticket_on_the_window_tablet(centre, client):
     device, code = make_device(centre, kind="window", window=centre["w1"])
     client.post("/acceptance/device/pair/", {"code": code})
@@ -390,6 +412,19 @@ def test_it_serves_the_console_as_an_htmx_fragment(centre, client_as):
     assert Ticket.objects.filter(status=TicketStatus.CALLED).count() == 1
     assert client.post("/acceptance/window/1/bogus/", HTTP_HX_REQUEST="true").status_code == 200
     assert client.get("/acceptance/window/42/").status_code == 404
+
+
+def test_it_offers_the_intake_shortcut_only_while_serving(centre, client_as):
+    """A disabled-looking link would still be a tab stop that Enter follows: until the visitor is served the
+    shortcut is plain text marked aria-disabled, and the swapped console has a place for the focus to land."""
+    client = client_as(centre["clerk"])
+    ticket = issue(centre)
+    called = client.post("/acceptance/window/1/call/", HTTP_HX_REQUEST="true").content.decode()
+    assert "/acceptance/cases/new/?ticket=" not in called and 'aria-disabled="true"' in called
+    assert 'tabindex="-1" data-swap-focus' in called
+    serving = client.post("/acceptance/window/1/start/", {"expected": ticket.pk},
+                          HTTP_HX_REQUEST="true").content.decode()
+    assert f'href="/acceptance/cases/new/?ticket={ticket.pk}"' in serving
 
 
 def test_it_keeps_devices_per_centre(centre):

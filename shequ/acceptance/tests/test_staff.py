@@ -96,6 +96,9 @@ def day_of_work(centre):
 
 
 def test_it_computes_figures_per_clerk(centre):
+    from shequ.targets.services import clerk_sheet_ensure
+
+    clerk_sheet_ensure()
     day_of_work(centre)
     rows = selectors.figures(user=centre["supervisor"], by="clerk", date_from=dt.date(2026, 11, 1),
                              date_to=dt.date(2026, 12, 31))

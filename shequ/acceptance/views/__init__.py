@@ -13,8 +13,10 @@ from .reviews import (public_review, rectification_action, rectification_detail,
                       review_list)
 from .screens import (device_code, device_list, device_pair, device_revoke, hall_display, kiosk,  # noqa: F401
                       kiosk_ticket, kiosk_ticket_pdf, window_display, window_display_review)
-from .staff import (assessment_export, dashboard, figures, rota, rota_copy, rota_set, skills, skills_edit,  # noqa: F401
-                    window_edit, windows)
+from .staff import (assessment_export, dashboard, figures, rota, rota_copy, rota_set, score_rules,  # noqa: F401
+                    skills, skills_edit, window_edit, windows)
+from .training import (certification_revoke, staff_detail, staff_edit, staff_list, staff_year_export,  # noqa: F401
+                       training_detail, training_list, training_new)
 from .window import (ticket_requeue, window_action, window_console, window_queue, window_select,  # noqa: F401
                      window_sign, window_transfer)
 

@@ -13,7 +13,9 @@ from shequ.core.web import form_add_domain_error, paginate, query_without_page, 
 
 from .. import selectors, services
 from ..choices import ARCHIVE_TYPES, ArchiveLogAction, ArchiveRelation, ArchiveStatus
+from ..filtersets import ArchiveLogFilterSet
 from ..forms import ArchiveIssueForm, ArchiveRequestForm, ArchiveResultForm
+from ..workflows import archive_available_actions
 
 
 @require("acceptance.archive")
@@ -65,6 +67,7 @@ def archive_detail(request, pk):
     services.archive_record_view(actor=request.user, request=req)
     return render(request, "acceptance/archive_detail.html", {
         "req": req, "result_form": ArchiveResultForm(), "issue_form": ArchiveIssueForm(),
+        "actions": archive_available_actions(request.user, req),
         "type_name": ARCHIVE_TYPES[req.record_type][0]})
 
 
@@ -98,11 +101,8 @@ def archive_action(request, pk, action):
 
 @require("core.read_audit")
 def archive_log(request):
-    qs = selectors.archive_log_list(username=request.GET.get("username", ""),
-                                    request_number=request.GET.get("number", ""),
-                                    action=request.GET.get("action", "") if request.GET.get("action", "") in
-                                    ArchiveLogAction.values else "")
-    page = paginate(request, qs, 50)
+    filters = ArchiveLogFilterSet(request.GET or None, queryset=selectors.archive_log_list())
+    page = paginate(request, filters.qs, 50)
     return render(request, "acceptance/archive_log.html", {
-        "page": page, "query": query_without_page(request), "actions": ArchiveLogAction.choices,
+        "page": page, "query": query_without_page(request), "actions": ArchiveLogAction.choices, "filters": filters,
         "types": {code: name for code, (name, _e, _n) in ARCHIVE_TYPES.items()}})

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from shequ.core import workcal
 from shequ.core.errors import DomainError, Forbidden
-from shequ.core.inputs import query_int
+from shequ.core.inputs import SEARCH_TEXT_MESSAGE, query_int, query_text
 from shequ.core.web import forbidden, form_add_domain_error, paginate, query_without_page, render_page, require
 
 from .. import selectors, services
@@ -21,6 +21,7 @@ from ..filtersets import BackofficeFilterSet, CaseFilterSet
 from ..forms import (CompleteForm, DeliverForm, IntakeForm, NoteForm, ReasonsForm, RejectForm,
                      ReturnForm, RongqueForm, SupplementForm, TerminateForm)
 from ..models import ServiceItem, Ticket
+from ..workflows import CASE, case_available_actions
 
 
 # --- intake ----------------------------------------------------------------------------------------------------
@@ -55,14 +56,16 @@ def applicant_search(request):
     from shequ.people import selectors as people
     from shequ.people.services import audit_search
 
-    q = request.GET.get("q", "").strip()[:64]
+    q = query_text(request.GET.get("q"))
+    invalid, q = q is None, q or ""
     target = request.GET.get("target", "applicant")
     results = []
     if len(q) >= 2 or (q and not q.isascii()):
         audit_search(actor=request.user, search=q)
         results = list(people.resident_list(user=request.user, search=q)[:8])
-    return render(request, "acceptance/partials/_applicant_results.html", {"results": results, "q": q,
-                                                                           "target": target})
+    return render(request, "acceptance/partials/_applicant_results.html", {
+        "results": results, "q": q, "target": target,
+        "invalid": SEARCH_TEXT_MESSAGE % {"n": 64} if invalid else ""})
 
 
 @require("acceptance.intake")
@@ -88,7 +91,10 @@ def case_intake(request):
     initial = {"ticket": request.GET.get("ticket") or None, "decision": CaseDecision.ACCEPT}
     if query_int(request.GET.get("item")):
         initial["item"] = query_int(request.GET["item"])
-    form = IntakeForm(request.POST or None, initial=initial)
+    ticket_value = request.POST.get("ticket") if request.method == "POST" else initial.get("ticket")
+    ticket = _ticket_for(request, ticket_value)
+    form = IntakeForm(request.POST or None, initial=initial, category=ticket.category if ticket else None,
+                      use_counts=selectors.item_use_counts(node_id=ticket.node_id if ticket else None))
     resident = None
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
@@ -126,9 +132,8 @@ def case_intake(request):
     materials_ctx = {"item": item, "materials": list(item.materials.all()) if item else [], "checked": checked}
     if item:
         materials_ctx.update(_preview_due(item))
-    ticket_value = form.data.get("ticket") if form.is_bound else initial.get("ticket")
     return render(request, "acceptance/case_intake.html", {
-        "form": form, "resident": resident, "ticket": _ticket_for(request, ticket_value), **materials_ctx})
+        "form": form, "resident": resident, "ticket": ticket, **materials_ctx})
 
 
 # --- lists -----------------------------------------------------------------------------------------------------
@@ -200,6 +205,7 @@ def case_detail(request, pk):
     context = {
         "case": case, "light": selectors.case_light(case), "materials": materials, "events": events,
         "event_labels": CASE_EVENT_LABELS, "status_labels": dict(CaseStatus.choices), "front": front, "back": back,
+        "actions": case_available_actions(user, case),  # the buttons: the declared workflow's offer
         "documents": [(k, services.DOCUMENTS[k]) for k in services.documents_available(case)],
         "pending_materials": [m for m in materials if not m.provided],
         "review": case.reviews.first(),
@@ -227,8 +233,7 @@ def _form_error_text(form) -> str:
     return "；".join(str(e) for errs in form.errors.values() for e in errs)
 
 
-CASE_ACTION_NAMES = ("supplement", "accept", "rongque", "reject", "terminate", "resubmit", "claim", "approve",
-                     "refuse", "return", "complete", "deliver")
+CASE_ACTION_NAMES = tuple(a.name for a in CASE.actions if a.button)  # the page's forms, from the declaration
 
 
 @require("acceptance.case_view")

@@ -235,9 +235,13 @@ def _rating_ticket(window: Window) -> Ticket | None:
 def window_display(request, number):
     window = _screen_window(request, number)
     ticket = selectors.active_ticket(window)
+    called = ticket if ticket is not None and ticket.status == TicketStatus.CALLED else None
     context = {"window": window, "ticket": ticket, "rating": None if ticket else _rating_ticket(window),
                "scores": list(reversed(Score.choices)), "tags": REVIEW_TAGS, "now": timezone.localtime(),
-               "device": request.device, "thanks": request.GET.get("thanks") == "1"}
+               "device": request.device, "thanks": request.GET.get("thanks") == "1",
+               # Read out by a screen reader (the live region of the window screen); the hall screen speaks.
+               "announce": f"{called.pk}:{called.call_count}:{called.last_called_at:%H%M%S}" if called else "",
+               "announce_text": _("请 %(n)s 号到本窗口办理") % {"n": " ".join(called.number)} if called else ""}
     return render_page(request, "acceptance/screens/window.html", context, "acceptance/screens/_window_board.html")
 
 

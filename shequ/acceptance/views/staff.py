@@ -19,6 +19,7 @@ from shequ.core.inputs import parse_date
 from shequ.core.models import User
 from shequ.core.scoping import in_scope
 from shequ.core.web import form_add_domain_error, render_page, require, xlsx_response
+from shequ.targets import services as targets_services
 
 from .. import excel, selectors, services
 from ..choices import HalfDay, SkillLevel
@@ -88,10 +89,23 @@ def _week_days(monday: dt.date) -> list[dict]:
     return days
 
 
-def _cell(slot, day, half, first_category, skilled) -> dict:
-    """A rota cell; `unskilled` when the clerk has no skill for the window's first-rank category."""
-    unskilled = bool(slot and first_category and first_category not in skilled.get(slot.clerk_id, set()))
-    return {"date": day, "half": half, "slot": slot, "unskilled": unskilled}
+def _cell(slot, day, half, main_category, certified, clerks) -> dict:
+    """A rota cell. The select offers only the clerks certified on that day for an item of the window's
+    first-rank category (统一持证上岗); `unskilled` flags a seated clerk who no longer is (expired, revoked)."""
+    offered = [c for c in clerks if main_category is None or main_category in certified.get((c.pk, day), set())]
+    unskilled = bool(slot and main_category and main_category not in certified.get((slot.clerk_id, day), set()))
+    if slot and unskilled:
+        offered = [slot.clerk] + offered
+    return {"date": day, "half": half, "slot": slot, "unskilled": unskilled, "clerks": offered}
+
+
+def _certified(clerk_ids, days) -> dict:
+    """{(clerk id, day): certified category ids} for the week's days."""
+    out = {}
+    for day in days:
+        for user_id, categories in services.certified_categories(clerk_ids, day).items():
+            out[(user_id, day)] = categories
+    return out
 
 
 @require("acceptance.rota_view")
@@ -102,17 +116,16 @@ def rota(request):
     window_list = list(Window.objects.filter(node=node, is_active=True).order_by("number"))
     slots = {(s.window_id, s.date, s.half): s for s in RotaSlot.objects.filter(
         window__in=window_list, date__gte=monday, date__lt=monday + dt.timedelta(days=7)).select_related("clerk")}
-    skilled = {}
-    for user_id, category_id in StaffSkill.objects.filter(user__in={s.clerk_id for s in slots.values()})\
-            .values_list("user_id", "category_id"):
-        skilled.setdefault(user_id, set()).add(category_id)
-    first = {w.pk: w.skills.order_by("rank").values_list("category_id", flat=True).first() for w in window_list}
-    grid = [{"window": w, "cells": [_cell(slots.get((w.pk, d["date"], h)), d["date"], h, first[w.pk], skilled)
-                                    for d in days for h in HalfDay.values]} for w in window_list]
     editable = request.user.can("acceptance.supervise")
+    clerks = _clerks(node) if editable else []
+    clerk_ids = {c.pk for c in clerks} | {s.clerk_id for s in slots.values()}
+    certified = _certified(clerk_ids, [d["date"] for d in days])
+    first = {w.pk: services.window_main_category(w) for w in window_list}
+    grid = [{"window": w, "cells": [_cell(slots.get((w.pk, d["date"], h)), d["date"], h, first[w.pk], certified,
+                                          clerks) for d in days for h in HalfDay.values]} for w in window_list]
     return render(request, "acceptance/rota.html", {
         "monday": monday, "days": days, "halves": HalfDay.choices, "grid": grid, "editable": editable,
-        "clerks": _clerks(node) if editable else [], "prev": monday - dt.timedelta(days=7),
+        "prev": monday - dt.timedelta(days=7),
         "next": monday + dt.timedelta(days=7), "today": timezone.localdate()})
 
 
@@ -135,14 +148,11 @@ def rota_set(request):
     except DomainError as exc:
         error = exc.message
         slot = RotaSlot.objects.filter(window=window, date=day, half=half).select_related("clerk").first()
-    first = window.skills.order_by("rank").values_list("category_id", flat=True).first()
-    skilled = {}
-    if slot:
-        skilled[slot.clerk_id] = set(StaffSkill.objects.filter(user_id=slot.clerk_id).values_list("category_id",
-                                                                                                   flat=True))
-    cell = _cell(slot, day, half, first, skilled)
+    clerks = _clerks(node)
+    certified = _certified({c.pk for c in clerks} | ({slot.clerk_id} if slot else set()), [day])
+    cell = _cell(slot, day, half, services.window_main_category(window), certified, clerks)
     return render(request, "acceptance/partials/_rota_cell.html", {
-        "cell": cell, "row": {"window": window}, "editable": True, "clerks": _clerks(node), "error": error,
+        "cell": cell, "row": {"window": window}, "editable": True, "error": error,
         "today": timezone.localdate()})
 
 
@@ -172,7 +182,7 @@ def skills(request):
     rows = [{"user": u, "cells": [levels.get((u.pk, c.pk)) for c in categories],
              "count": sum(1 for c in categories if (u.pk, c.pk) in levels)} for u in clerks]
     return render(request, "acceptance/skills.html", {"rows": rows, "categories": categories,
-                                                      "levels": SkillLevel.choices})
+                                                      "levels": SkillLevel.choices, "today": timezone.localdate()})
 
 
 @require("acceptance.supervise")
@@ -205,9 +215,38 @@ def figures(request):
     rows = selectors.figures(user=request.user, by=by, date_from=start, date_to=end)
     today = timezone.localdate()
     months = workcal.recent_months(today, 6)
+    sheet, layout = selectors.clerk_sheet()
     return render(request, "acceptance/figures.html", {
         "form": form, "rows": rows, "total": selectors.totals(rows), "by": by, "start": start, "end": end,
-        "months": months})
+        "months": months, "sheet": sheet, "layout": layout,
+        "sheet_full": sum(item.max_points for _section, items in layout for item in items) if sheet else None})
+
+
+@require("acceptance.supervise")
+def score_rules(request):
+    """考核规则: the hall supervisor sets the clerk sheet's points and deductions (the full sheet, with its
+    sections and measures, is the administrator's 系统配置 table)."""
+    sheet, layout = selectors.clerk_sheet()
+    if sheet is None:
+        messages.error(request, _("没有启用的受理员月度考核表，请系统管理员在系统配置中启用。"))
+        return redirect("acceptance:figures")
+    errors, posted = {}, None
+    if request.method == "POST":
+        posted = request.POST
+        values = {item.pk: {"max_points": request.POST.get(f"points_{item.pk}", ""),
+                            "deduction": request.POST.get(f"deduction_{item.pk}", "")}
+                  for _section, items in layout for item in items}
+        try:
+            targets_services.sheet_rules_update(actor=request.user, sheet=sheet, values=values,
+                                                pass_line=request.POST.get("pass_line", ""))
+        except DomainError as exc:
+            errors = exc.errors or {"__all__": [exc.message]}
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("考核规则已保存，考核统计按新规则计算。"))
+            return redirect("acceptance:figures")
+    return render(request, "acceptance/score_rules.html", {"sheet": sheet, "layout": layout, "errors": errors,
+                                                           "posted": posted})
 
 
 @require("acceptance.figures")

@@ -96,3 +96,22 @@ def test_an_invalid_audit_filter_never_widens_the_list(personas, client_as):
     audit_record(actor=personas["leader"], action=AuditAction.VIEW, object_repr="标记行")
     answer = client_as(personas["auditor"]).get("/audit/", {"date_from": "9999-12-31"})
     assert answer.status_code == 200 and "标记行" not in answer.content.decode()
+
+
+# Search boxes and filters that took text straight from the query string: a NUL cannot be sent to PostgreSQL and a
+# term longer than the box is refused with a message, never cut.
+SEARCH_PAGES = [
+    ("secadmin", "/users/", "q"),
+    ("auditor", "/acceptance/archives/log/", "username"),
+    ("auditor", "/acceptance/archives/log/", "number"),
+    ("clerk", "/acceptance/cases/new/applicants/", "q"),
+]
+
+
+@pytest.mark.parametrize("who,path,param", SEARCH_PAGES)
+@pytest.mark.parametrize("value", ["a\x00b", "长" * 500])
+def test_search_terms_with_nul_or_too_long_are_refused_with_a_message(personas, client_as, who, path, param, value):
+    answer = client_as(personas[who]).get(path, {param: value})
+    assert answer.status_code in (200, 400)
+    text = answer.content.decode()
+    assert "筛选条件有误" in text or "搜索词无效" in text

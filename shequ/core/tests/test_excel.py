@@ -42,6 +42,23 @@ def test_it_stores_formula_like_text_as_text(write_only):
     assert load_workbook(io.BytesIO(content)).worksheets[0]["B8"].quotePrefix is False
 
 
+def test_the_direct_writer_stores_formula_like_text_as_text_and_reads_back():
+    import datetime as dt
+    from decimal import Decimal
+
+    from shequ.core.excel import rows_xlsx
+
+    rows = [["姓名", "备注", "数"]] + [["张三", text, 1] for text in HOSTILE] + [
+        ["李四 ", "a<b & c>d\x01", Decimal("2.50")], [None, dt.date(2026, 1, 2), True]]
+    content = rows_xlsx("居民/名单", rows)
+    assert_stored_as_text(content, HOSTILE)
+    ws = load_workbook(io.BytesIO(content)).worksheets[0]
+    assert ws.title == "居民 名单"
+    assert [c.value for c in ws[8]] == ["李四 ", "a<b & c>d", 2.5]
+    assert ws["B8"].quotePrefix is False
+    assert [c.value for c in ws[9]][1:] == ["2026-01-02", "是"]
+
+
 def test_it_has_one_writer():
     """No module builds or saves a workbook but core.excel."""
     root = pathlib.Path(__file__).resolve().parents[2]

@@ -5,9 +5,13 @@ from .cases import (  # noqa: F401
     acting_unit, is_unit_handler, case_base, case_list, case_get, case_timeline, pending_extension, desk_queues,
     suggested_units, dispatch_queue, dispatchable_units, unit_queues, station_local_reports, inspector_tasks,
     case_points)
+from .evaluation import evaluation_indicators  # noqa: F401
+from .figures import hotline_rates, indicators, open_by_committee  # noqa: F401
 from .grids import categories, grid_nodes, grid_get, grid_features  # noqa: F401
-from .hotline import hotline_list, hotline_get  # noqa: F401
+from .hotline import hotline_list, hotline_get, hotline_reply_draft  # noqa: F401
 from .roster import (  # noqa: F401
-    shift_types, shift_pattern, shift_for, team_shift, current_shift_code, current_shift, on_duty, roster_month,
+    shift_types, shift_pattern, shift_for, team_shift, current_shift_code, current_shift, member_shift, on_duty,
+    roster_month,
     team_members, shift_label, team_member_of, patrol_logs, patrol_current)
-from .supervision import inspection_list, inspection_get  # noqa: F401
+from .supervision import (inspection_full_points, inspection_get, inspection_list, inspection_scores,  # noqa: F401
+                          inspection_sheet_layout, inspection_sheets, sheet_target)

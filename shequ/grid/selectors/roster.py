@@ -58,6 +58,38 @@ def current_shift(at: dt.datetime | None = None) -> tuple[str, dt.date | None]:
     return "", None
 
 
+# A member who comes in early for his shift (and logs the patrol before it starts) works that shift, not the one
+# still running: 甲班 starting at 06:14 for its 06:30 early shift is on the early shift, not on nights.
+EARLY_START = dt.timedelta(minutes=60)
+
+
+def member_shift(member: TeamMember, at: dt.datetime | None = None) -> str:
+    """The shift a member works at `at`, from his team's roster (generated or by the pattern) and his own leave
+    or swap that day: the rostered shift whose hours (opened an hour early) contain `at`; "" when none does."""
+    local = timezone.localtime(at or timezone.now())
+    types = shift_types()
+    pattern = shift_pattern()
+    for day in (local.date(), local.date() - dt.timedelta(days=1)):
+        override = RosterOverride.objects.filter(date=day, member=member).values_list("shift", flat=True).first()
+        if override is not None:
+            code = override
+        elif member.team_id:
+            generated = {(r.date, r.team_id): r.shift for r in RosterDay.objects.filter(date=day, team_id=member.team_id)}
+            code = team_shift(member.team, day, pattern, generated)
+        else:
+            code = ""
+        shift = types.get(code)
+        if shift is None:
+            continue
+        start = timezone.make_aware(dt.datetime.combine(day, shift.start), local.tzinfo)
+        end = timezone.make_aware(dt.datetime.combine(day, shift.end), local.tzinfo)
+        if end <= start:
+            end += dt.timedelta(days=1)
+        if start - EARLY_START <= local < end:
+            return code
+    return ""
+
+
 def on_duty(*, at: dt.datetime | None = None) -> dict:
     """Who is on duty now: the team working the current shift, minus members on leave, plus swaps in."""
     code, day = current_shift(at)

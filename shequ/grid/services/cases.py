@@ -10,7 +10,7 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -61,11 +61,14 @@ def _unlocated_node(actor, subdistrict: Node | None) -> Node:
 def _next_number(subdistrict: Node, when: dt.datetime) -> str:
     local = timezone.localtime(when)
     key = f"{subdistrict.code[:9]}-{local:%Y%m%d}"
-    counter, _created = CaseCounter.objects.select_for_update().get_or_create(day=key)
-    counter.value = F("value") + 1
-    counter.save(update_fields=["value"])
-    counter.refresh_from_db(fields=["value"])
-    return f"{key}-{counter.value:04d}"
+    # One statement on both databases (SQLite ≥ 3.35 and PostgreSQL): the day's row is created or incremented and
+    # its new value returned, under the row lock the UPDATE takes, so two reports never share a number.
+    table = connection.ops.quote_name(CaseCounter._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {table} (day, value) VALUES (%s, 1) ON CONFLICT (day) "
+                       f"DO UPDATE SET value = {table}.value + 1 RETURNING value", [key])
+        value = cursor.fetchone()[0]
+    return f"{key}-{value:04d}"
 
 
 def _event(case: Case, *, actor, action: str, from_status: str, note: str = "", data: dict | None = None,
@@ -87,6 +90,13 @@ def _save_photos(case: Case, cleaned: list, *, stage: str, actor) -> list[CasePh
         row.save()
         rows.append(row)
     return rows
+
+
+def _known_photos(case: Case, photos: list[CasePhoto]) -> None:
+    """`case.photos.all()` answers with the photos just saved (in their order) instead of a query."""
+    known = CasePhoto.objects.filter(case=case)
+    known._result_cache, known._prefetch_done = list(photos), True
+    case._prefetched_objects_cache = {"photos": known}
 
 
 @transaction.atomic
@@ -116,7 +126,7 @@ def case_report(*, actor, category, source: str, description: str, lat=None, lng
     grid = committee = None
     if located:
         hit = locate(lat, lng)
-        grid = Node.objects.select_related("parent").get(pk=hit.id)
+        grid = Node.objects.select_related("parent__parent").get(pk=hit.id)
         committee = grid.parent
         node = grid
         subdistrict = subdistrict_of(grid)
@@ -144,7 +154,7 @@ def case_report(*, actor, category, source: str, description: str, lat=None, lng
                                            "reporter_name", _("上报人姓名")),
                 reporter_contact=check_length(reporter_contact or "", 100, "reporter_contact", _("联系方式")),
                 external_no=check_length(external_no or "", 40, "external_no", _("外部编号")),
-                open311_client=open311_client, reported_at=now, updated_at=now)
+                open311_client=open311_client, reported_at=now, updated_at=now, stats_pending=True)
     if open311_client is not None:
         case.open311_token = secrets.token_hex(16)
     case.save()
@@ -154,13 +164,13 @@ def case_report(*, actor, category, source: str, description: str, lat=None, lng
         data["attributes"] = attributes
     _event(case, actor=actor if staff else None, action=A.REPORT, from_status="", data=data,
            note=_("来源：%(s)s") % {"s": Source(source).label})
-    if staff:
-        stats.post_bump(user=actor, action="report", when=now)
     audit_record(actor=actor if staff else None, action=AuditAction.CREATE, obj=case,
                  username="" if staff else (open311_client.name if open311_client else "public"),
                  detail={"source": source, "category": category.code, "grid": grid.code if grid else None,
                          "photos": len(saved)})
-    stats.add_case(case)
+    # The summary rows count the report after the request (`stats.catch_up`, flagged by `stats_pending`); the
+    # answer shows the photos just saved without reading them back.
+    _known_photos(case, saved)
     return case
 
 
@@ -264,8 +274,8 @@ def _transition(name: str, *, actor, case: Case, note: str, expected_version, ph
     apply(step)
     if declared.target is not None:
         case.status = declared.target
-    if name != A.NOTE and step.note:
-        case.status_note = step.note[:200]
+    if name != A.NOTE and step.note:  # the latest progress in brief; the note is kept whole in the history row
+        case.status_note = step.note if len(step.note) <= 200 else step.note[:199] + "…"
     case.updated_at = step.now
     case.version += 1
     case.save()
@@ -557,8 +567,8 @@ def case_evaluate(*, actor, case: Case, satisfaction: str = "", note: str = "", 
     def apply(step):
         if satisfaction not in Satisfaction.values:
             raise DomainError(_("请选择评价结果。"), {"satisfaction": [_("请选择满意、基本满意或不满意。")]})
-        step.case.satisfaction, step.case.evaluation_note, step.case.evaluated_at = (
-            satisfaction, step.note[:200], step.now)
+        step.note = check_length(step.note, 200, "note", _("评价意见"))
+        step.case.satisfaction, step.case.evaluation_note, step.case.evaluated_at = satisfaction, step.note, step.now
         step.data["satisfaction"] = satisfaction
     return _transition(A.EVALUATE, actor=actor, case=case, note=note, expected_version=expected_version,
                        photos=photos, keep_location=keep_location, apply=apply)
@@ -576,7 +586,7 @@ def case_request_extension(*, actor, case: Case, hours=None, note: str = "", exp
             value = 0
         if not (0 < value <= 400):
             raise DomainError(_("延期时长须在0到400工作时之间。"), {"hours": [_("延期时长无效。")]})
-        step.note = require_text(step.note, "note", _("请填写延期理由。"))
+        step.note = check_length(require_text(step.note, "note", _("请填写延期理由。")), 300, "note", _("延期理由"))
         ExtensionRequest.objects.create(case=step.case, unit=step.case.unit, hours=value, reason=step.note,
                                         requested_by=step.actor)
         step.data["hours"] = value
@@ -588,7 +598,8 @@ def case_request_extension(*, actor, case: Case, hours=None, note: str = "", exp
 def _decide_extension(step: _Step, *, approve: bool) -> None:
     c = step.case
     request = c.extensions.select_for_update().filter(status=ExtensionStatus.PENDING).first()
-    request.decided_by, request.decided_at, request.decision_note = step.actor, step.now, step.note[:200]
+    step.note = check_length(step.note, 200, "note", _("审批意见"))
+    request.decided_by, request.decided_at, request.decision_note = step.actor, step.now, step.note
     if approve:
         request.status = ExtensionStatus.APPROVED
         c.extension_count += 1

@@ -23,6 +23,12 @@ CaseNotFound = workflow.ActionNotFound
 def subdistrict_of(node: Node) -> Node | None:
     if node.kind == NodeKind.SUBDISTRICT:
         return node
+    # The parents already loaded with the node (select_related) answer without a query.
+    current = node
+    while Node.parent.is_cached(current) and current.parent is not None:
+        current = current.parent
+        if current.kind == NodeKind.SUBDISTRICT:
+            return current
     codes = node.path.strip("/").split("/")
     return Node.objects.filter(code__in=codes, kind=NodeKind.SUBDISTRICT).first()
 

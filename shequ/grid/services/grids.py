@@ -11,6 +11,7 @@ from shequ.core import services as core_services
 from shequ.core.audit import audit_record
 from shequ.core.choices import AuditAction, NodeKind
 from shequ.core.errors import DomainError
+from shequ.core.inputs import check_length
 from shequ.core.models import Node
 from shequ.core.scoping import in_scope
 
@@ -77,7 +78,9 @@ def grid_add_responsible(*, actor, grid: Node, name: str, duty: str, phone: str 
     name = require_text(name, "name", _("请填写姓名。"), min_len=1)
     if duty not in dict(GridResponsible.ROLES):
         raise DomainError(_("职责无效。"), {"duty": [_("职责无效。")]})
-    row = GridResponsible.objects.create(grid=grid, name=name[:32], duty=duty, phone=(phone or "")[:20],
+    name = check_length(name, 32, "name", _("姓名"))
+    phone = check_length((phone or "").strip(), 20, "phone", _("联系电话"))
+    row = GridResponsible.objects.create(grid=grid, name=name, duty=duty, phone=phone,
                                          sort_order=grid.responsibles.count())
     audit_record(actor=actor, action=AuditAction.CREATE, obj=row, detail={"grid": grid.code})
     return row
@@ -86,14 +89,15 @@ def grid_add_responsible(*, actor, grid: Node, name: str, duty: str, phone: str 
 @transaction.atomic
 def grid_add_building(*, actor, grid: Node, name: str, address: str = "", kind: str = "住宅", floors: int = 0,
                       households: int = 0, lat=None, lng=None):
-    name = require_text(name, "name", _("请填写楼宇名称。"), min_len=1)
+    name = check_length(require_text(name, "name", _("请填写楼宇名称。"), min_len=1), 64, "name", _("楼宇名称"))
+    address = check_length((address or "").strip(), 128, "address", _("地址"))
     if lat not in (None, "") and lng not in (None, ""):
         hit = locate(lat, lng)
         if hit.id != grid.pk:
             raise DomainError(_("楼宇坐标不在该网格内（位于%(g)s）。") % {"g": hit.name}, {"location": [_("坐标不在网格内。")]})
     else:
         lat = lng = None
-    row = Building.objects.create(grid=grid, name=name[:64], address=(address or "")[:128], kind=kind,
+    row = Building.objects.create(grid=grid, name=name, address=address, kind=kind,
                                   floors=floors or 0, households=households or 0,
                                   lat=float(lat) if lat is not None else None, lng=float(lng) if lng is not None else None)
     audit_record(actor=actor, action=AuditAction.CREATE, obj=row, detail={"grid": grid.code})

@@ -9,15 +9,16 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shequ.core import workcal
 from shequ.core.audit import audit_record
 from shequ.core.choices import AuditAction, NodeKind
 from shequ.core.errors import ConflictError, DomainError
 from shequ.core.idcard import mask_phone
+from shequ.core.inputs import check_length
 from shequ.core.models import Node
 
 from .. import timing
-from ..choices import HotlineAction, HotlineStatus, HotlineType, Satisfaction, Source, Urgency
+from ..choices import (ContactMethod, HotlineAction, HotlineStatus, HotlineType, Resolution, Satisfaction, Source,
+                       Urgency)
 from ..models import Category, HotlineEvent, HotlineOrder
 from ..selectors import hotline_list
 from ..workflows import HOTLINE
@@ -28,7 +29,7 @@ from .common import actor_name, active_category, locate, require_text
 def _hotline_event(order, *, actor, action, before, note=""):
     HotlineEvent.objects.create(order=order, action=action, from_status=before, to_status=order.status,
                                 actor=actor if getattr(actor, "pk", None) else None, actor_name=actor_name(actor)[:64],
-                                note=(note or "")[:500], at=timezone.now())
+                                note=check_length(note or "", 500, "note", _("内容")), at=timezone.now())
     audit_record(actor=actor, action=AuditAction.TRANSITION if action != HotlineAction.RECEIVE else AuditAction.CREATE,
                  obj=order, detail={"action": action, "from": before, "to": order.status})
 
@@ -84,18 +85,30 @@ def hotline_receive(*, actor, data: dict, subdistrict: Node) -> HotlineOrder:
         else:
             if not node.path.startswith(subdistrict.path):  # the order would land in another 街道's queue
                 errors["location"] = [_("该位置不在您的管辖范围内。")]
+    caller_name = str(data.get("caller_name") or "").strip()
+    phone = str(data.get("caller_phone") or "").strip()
+    address = str(data.get("address") or "").strip()
+    for field, value, limit, label in (("title", title, 100, _("标题")), ("content", content, 4000, _("诉求内容")),
+                                       ("caller_name", caller_name, 32, _("来电人")),
+                                       ("caller_phone", phone, 20, _("来电号码")), ("address", address, 200, _("地址"))):
+        try:
+            check_length(value, limit, field, label)
+        except DomainError as exc:
+            errors.update(exc.errors)
     if errors:
         raise DomainError(next(iter(errors.values()))[0], errors)
     if HotlineOrder.objects.filter(order_no=order_no).exists():
         raise ConflictError(_("工单号 %(n)s 已存在。") % {"n": order_no}, {"order_no": [_("工单已导入。")]})
     received = _parse_dt(data.get("received_at"), "received_at") or timezone.now()
-    phone = str(data.get("caller_phone") or "").strip()[:20]
-    order = HotlineOrder.objects.create(
-        order_no=order_no, hotline_type=hotline_type, title=(title or content[:30])[:100], content=content[:4000],
-        category=category, caller_name=str(data.get("caller_name") or "").strip()[:32], caller_phone=phone,
-        caller_phone_masked=mask_phone(phone) if phone else "", address=str(data.get("address") or "")[:200],
+    platform_due = _parse_dt(data.get("platform_due"), "platform_due")
+    if platform_due and platform_due < received:
+        raise DomainError(_("办结时限早于派单时间。"), {"platform_due": [_("办结时限早于派单时间。")]})
+    order = HotlineOrder.objects.create(  # without a title, the first words of the content (kept whole) name it
+        order_no=order_no, hotline_type=hotline_type, title=title or content[:30], content=content,
+        category=category, caller_name=caller_name, caller_phone=phone,
+        caller_phone_masked=mask_phone(phone) if phone else "", address=address,
         lat=float(lat) if node.kind == NodeKind.GRID else None, lng=float(lng) if node.kind == NodeKind.GRID else None,
-        node=node, urgency=urgency, received_at=received,
+        node=node, urgency=urgency, received_at=received, platform_due=platform_due,
         sign_due=timing.step_due("hotline_sign", received), updated_at=timezone.now())
     _hotline_event(order, actor=actor, action=HotlineAction.RECEIVE, before="", note=_("12345派单"))
     return order
@@ -124,6 +137,13 @@ def _lock_order(order: HotlineOrder) -> HotlineOrder:
     return HotlineOrder.objects.select_for_update(of=("self",)).select_related("category", "node").get(pk=order.pk)
 
 
+def _reply_due(order: HotlineOrder, start: dt.datetime) -> dt.datetime:
+    """The 街道's reply limit in working days (to the end of the last day), never later than the platform's own
+    办结时限 when the order brought one."""
+    due = timing.working_day_due(start, timing.step_days(timing.hotline_reply_step(order.hotline_type)))
+    return min(due, order.platform_due) if order.platform_due and order.platform_due > start else due
+
+
 @transaction.atomic
 def hotline_sign(*, actor, order: HotlineOrder, category=None, make_case: bool = True) -> HotlineOrder:
     """签收: accept the order; a located order with a category becomes a grid case (verified on site first)."""
@@ -132,14 +152,16 @@ def hotline_sign(*, actor, order: HotlineOrder, category=None, make_case: bool =
     now = timezone.now()
     before = order.status
     order.status, order.signed_at, order.signed_by = HotlineStatus.SIGNED, now, actor
-    order.reply_due = timing.step_due("hotline_reply" if order.hotline_type not in (
-        HotlineType.CONSULT, HotlineType.SUGGESTION) else "hotline_reply_consult", now)
+    order.reply_due = _reply_due(order, now)
     if category:
         order.category = active_category(category)
     note = _("按时签收") if order.sign_due and now <= order.sign_due else _("超时签收")
     if make_case and order.category and order.lat is not None and order.case_id is None:
+        description = f"{order.title}：{order.content}"
+        if len(description) > 4000:  # the content alone (at most 4000) rather than a cut of the caller's words
+            description = order.content
         case = case_report(actor=actor, category=order.category, source=Source.HOTLINE,
-                           description=f"{order.title}：{order.content}"[:4000], lat=order.lat, lng=order.lng,
+                           description=description, lat=order.lat, lng=order.lng,
                            address=order.address, urgency=order.urgency, external_no=order.order_no,
                            reporter_name=order.caller_name, reporter_contact=order.caller_phone)
         order.case = case
@@ -157,8 +179,9 @@ def hotline_return(*, actor, order: HotlineOrder, reason: str = "", note: str = 
     HOTLINE.check(actor, order, HotlineAction.RETURN)
     reason = "：".join(x for x in ((reason or "").strip(), (note or "").strip()) if x)
     reason = require_text(reason, "reason", _("退单须填写理由（如：属地不符、权属不清、职能交叉）。"))
+    reason = check_length(reason, 200, "note", _("退单理由"))
     before = order.status
-    order.status, order.return_reason, order.updated_at = HotlineStatus.RETURNED, reason[:200], timezone.now()
+    order.status, order.return_reason, order.updated_at = HotlineStatus.RETURNED, reason, timezone.now()
     order.save()
     _hotline_event(order, actor=actor, action=HotlineAction.RETURN, before=before, note=reason)
     return order
@@ -174,9 +197,8 @@ def hotline_extend(*, actor, order: HotlineOrder, days: int | None = None, reaso
         days = 0
     if not 1 <= days <= 15 or order.extension_days + days > 15:
         raise DomainError(_("延期合计不超过15个工作日。"), {"days": [_("延期天数无效。")]})
-    reason = require_text(reason, "reason", _("请填写延期理由。"))
-    order.reply_due = workcal.add_working_hours(order.reply_due or timezone.now(),
-                                                days * workcal.hours_per_working_day())
+    reason = check_length(require_text(reason, "reason", _("请填写延期理由。")), 400, "note", _("延期理由"))
+    order.reply_due = timing.working_day_due(order.reply_due or timezone.now(), days)
     order.extension_days += days
     order.updated_at = timezone.now()
     order.save()
@@ -186,17 +208,54 @@ def hotline_extend(*, actor, order: HotlineOrder, days: int | None = None, reaso
 
 
 @transaction.atomic
-def hotline_reply(*, actor, order: HotlineOrder, text: str = "") -> HotlineOrder:
+def hotline_contact(*, actor, order: HotlineOrder, method: str = "", at=None, by: str = "",
+                    note: str = "") -> HotlineOrder:
+    """先行联系: when, by whom and how the caller was first contacted (by default now, by the actor)."""
+    order = _lock_order(order)
+    HOTLINE.check(actor, order, HotlineAction.CONTACT)
+    if method not in ContactMethod.values:
+        raise DomainError(_("请选择先行联系方式。"), {"contact_method": [_("联系方式无效。")]})
+    now = timezone.now()
+    moment = _parse_dt(at, "contact_at") or now
+    if moment > now + dt.timedelta(minutes=5) or moment < order.received_at:
+        raise DomainError(_("先行联系时间须在派单之后、不晚于现在。"), {"contact_at": [_("时间无效。")]})
+    by = check_length((by or "").strip() or actor_name(actor), 32, "contact_by", _("先行联系人"))
+    note = check_length((note or "").strip(), 400, "note", _("联系情况"))
+    on_time = moment <= timing.working_day_due(order.signed_at or order.received_at,
+                                                timing.step_days("hotline_contact"))
+    order.contact_at, order.contact_by, order.contact_method, order.updated_at = moment, by, method, now
+    order.contact_on_time = on_time
+    order.save()
+    _hotline_event(order, actor=actor, action=HotlineAction.CONTACT, before=order.status,
+                   note=_("%(by)s %(how)s联系来电人（%(t)s）%(late)s%(n)s") % {
+                       "by": by, "how": ContactMethod(method).label,
+                       "t": timezone.localtime(moment).strftime("%Y-%m-%d %H:%M"),
+                       "late": "" if on_time else _("，超过先行联系时限"), "n": f"：{note}" if note else ""})
+    return order
+
+
+@transaction.atomic
+def hotline_reply(*, actor, order: HotlineOrder, text: str = "", resolution: str = "") -> HotlineOrder:
     order = _lock_order(order)
     HOTLINE.check(actor, order, HotlineAction.REPLY)
-    text = require_text(text, "text", _("请填写答复内容（办理结果）。"), min_len=4)
+    errors: dict[str, list] = {}
+    if resolution not in Resolution.values:
+        errors["resolution"] = [_("请选择解决情况（实际解决、部分解决、未解决或不具备解决条件）。")]
+    try:
+        text = require_text(text, "text", _("请填写答复内容（办理结果）。"), min_len=4)
+        text = check_length(text, 490, "text", _("答复内容"))  # the history row adds “超期答复：” within its 500
+    except DomainError as exc:
+        errors.update(exc.errors)
+    if errors:  # both fields answered at once, the first message as the summary
+        raise DomainError(next(iter(errors.values()))[0], errors)
     now = timezone.now()
     before = order.status
     order.status, order.reply_text, order.replied_at, order.updated_at = HotlineStatus.REPLIED, text, now, now
+    order.resolution = resolution
     order.save()
     late = order.reply_due and now > order.reply_due
     _hotline_event(order, actor=actor, action=HotlineAction.REPLY, before=before,
-                   note=(_("超期答复：") if late else "") + text[:400])
+                   note=(_("超期答复：") if late else "") + f"【{Resolution(resolution).label}】" + text)
     return order
 
 
@@ -209,11 +268,12 @@ def hotline_visit(*, actor, order: HotlineOrder, satisfaction: str = "", note: s
         raise DomainError(_("请选择回访满意度。"), {"satisfaction": [_("满意度无效。")]})
     now = timezone.now()
     before = order.status
-    order.satisfaction, order.visit_note, order.visited_at = satisfaction, (note or "")[:300], now
+    note = check_length((note or "").strip(), 300, "note", _("回访记录"))
+    order.satisfaction, order.visit_note, order.visited_at = satisfaction, note, now
     if satisfaction == Satisfaction.UNSATISFIED:
         order.status = HotlineStatus.SIGNED
         order.reopen_count += 1
-        order.reply_due = timing.step_due("hotline_reply", now)
+        order.reply_due = _reply_due(order, now)
         order.closed_at = None
         action_note = _("回访不满意，重办：%(n)s") % {"n": note or "—"}
     else:
@@ -233,7 +293,7 @@ def hotline_reopen(*, actor, order: HotlineOrder, reason: str = "") -> HotlineOr
     before = order.status
     now = timezone.now()
     order.status, order.closed_at, order.reopen_count = HotlineStatus.SIGNED, None, order.reopen_count + 1
-    order.reply_due = timing.step_due("hotline_reply", now)
+    order.reply_due = _reply_due(order, now)
     order.updated_at = now
     order.save()
     _hotline_event(order, actor=actor, action=HotlineAction.REOPEN, before=before, note=reason)

@@ -12,6 +12,7 @@ from shequ.core import crypto
 from shequ.core.audit import audit_record
 from shequ.core.choices import AuditAction, NodeKind
 from shequ.core.errors import DomainError
+from shequ.core.inputs import check_length
 from shequ.core.models import Node
 
 from ..models import Open311Client
@@ -22,7 +23,8 @@ from .common import require_text
 def open311_client_issue(*, actor, name: str, jurisdiction: Node | None = None, contact: str = "") -> tuple[
         Open311Client, str]:
     """Create a client (or give an existing one a new key); returns the clear key, shown once."""
-    name = require_text(name, "name", _("请填写客户端名称。"), min_len=1)[:64]
+    name = check_length(require_text(name, "name", _("请填写客户端名称。"), min_len=1), 64, "name", _("客户端名称"))
+    contact = check_length((contact or "").strip(), 100, "contact", _("联系方式"))
     if jurisdiction is None:
         jurisdiction = Node.objects.filter(kind=NodeKind.SUBDISTRICT, is_active=True).order_by("code").first()
     if jurisdiction is None:

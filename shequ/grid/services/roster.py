@@ -11,10 +11,11 @@ from django.utils.translation import gettext as _
 from shequ.core.audit import audit_record
 from shequ.core.choices import AuditAction
 from shequ.core.errors import ConflictError, DomainError
+from shequ.core.inputs import check_length
 
 from ..choices import ShiftCode
 from ..models import DutyTeam, PatrolCheckin, PatrolLog, RosterDay, RosterOverride, ShiftPattern, TeamMember
-from ..selectors import current_shift_code, shift_for, shift_pattern
+from ..selectors import current_shift_code, member_shift, shift_for, shift_pattern
 from .common import ActionForbidden, locate, require_text
 
 
@@ -61,9 +62,9 @@ def roster_generate(*, actor, year: int, month: int) -> int:
 def roster_override_set(*, actor, member: TeamMember, date: dt.date, shift: str, reason: str) -> RosterOverride:
     if shift not in ShiftCode.values:
         raise DomainError(_("班次无效。"), {"shift": [_("班次无效。")]})
-    reason = require_text(reason, "reason", _("请填写调班或请假原因。"))
+    reason = check_length(require_text(reason, "reason", _("请填写调班或请假原因。")), 100, "reason", _("原因"))
     row, _created = RosterOverride.objects.update_or_create(date=date, member=member,
-                                                             defaults={"shift": shift, "reason": reason[:100]})
+                                                             defaults={"shift": shift, "reason": reason})
     audit_record(actor=actor, action=AuditAction.UPDATE, obj=row,
                  detail={"member": member.name, "date": date.isoformat(), "shift": shift})
     return row
@@ -76,16 +77,31 @@ def _member_of(actor) -> TeamMember:
     return member
 
 
+def _shift_label(member: TeamMember, shift: str) -> str:
+    """"甲班 · 早班 06:30–14:30": the team and the shift as the roster names them at this moment."""
+    from ..selectors.roster import shift_types
+
+    shift_type = shift_types().get(shift)
+    if shift_type is not None:
+        name = f"{shift_type.name} {shift_type.start:%H:%M}–{shift_type.end:%H:%M}"
+    else:
+        name = str(ShiftCode(shift).label)
+    team = member.team.name if member.team_id else ""
+    return " · ".join(x for x in (team, name) if x)[:60]
+
+
 @transaction.atomic
 def patrol_start(*, actor, shift: str = "", note: str = "") -> PatrolLog:
     member = _member_of(actor)
+    note = check_length((note or "").strip(), 500, "note", _("巡查记录"))
     if PatrolLog.objects.filter(member=member, ended_at__isnull=True).exists():
         raise ConflictError(_("您有一次巡查尚未结束。"), {"patrol": [_("请先结束当前巡查。")]})
-    shift = shift or current_shift_code() or ShiftCode.EARLY
+    shift = shift or member_shift(member) or current_shift_code() or ShiftCode.EARLY
     if shift not in ShiftCode.values or shift == ShiftCode.OFF:
         raise DomainError(_("班次无效。"), {"shift": [_("班次无效。")]})
-    log = PatrolLog.objects.create(member=member, node=member.node, shift=shift, note=(note or "")[:500])
-    audit_record(actor=actor, action=AuditAction.CREATE, obj=log, detail={"shift": shift})
+    log = PatrolLog.objects.create(member=member, node=member.node, shift=shift, started_at=timezone.now(),
+                                   note=note, shift_label=_shift_label(member, shift))
+    audit_record(actor=actor, action=AuditAction.CREATE, obj=log, detail={"shift": log.shift_label})
     return log
 
 
@@ -95,9 +111,9 @@ def patrol_checkin(*, actor, log: PatrolLog, lat, lng, note: str = "") -> Patrol
         raise ActionForbidden(_("只能在自己的巡查中打卡。"), {"patrol": [_("不是您的巡查。")]})
     if log.ended_at:
         raise ConflictError(_("该次巡查已结束。"), {"patrol": [_("巡查已结束。")]})
+    note = check_length((note or "").strip(), 200, "note", _("打卡说明"))
     hit = locate(lat, lng)
-    checkin = PatrolCheckin.objects.create(log=log, grid_id=hit.id, lat=float(lat), lng=float(lng),
-                                           note=(note or "")[:200])
+    checkin = PatrolCheckin.objects.create(log=log, grid_id=hit.id, lat=float(lat), lng=float(lng), note=note)
     audit_record(actor=actor, action=AuditAction.CREATE, obj=log, detail={"checkin": hit.code})
     return checkin
 
@@ -108,9 +124,10 @@ def patrol_end(*, actor, log: PatrolLog, note: str = "") -> PatrolLog:
         raise ActionForbidden(_("只能结束自己的巡查。"), {"patrol": [_("不是您的巡查。")]})
     if log.ended_at:
         raise ConflictError(_("该次巡查已结束。"), {"patrol": [_("巡查已结束。")]})
-    log.ended_at = timezone.now()
+    note = (note or "").strip()
     if note:
-        log.note = (log.note + "\n" + note).strip()[:500]
+        log.note = check_length((log.note + "\n" + note).strip(), 500, "note", _("巡查记录（含开始时的记录）"))
+    log.ended_at = timezone.now()
     log.save()
     audit_record(actor=actor, action=AuditAction.UPDATE, obj=log, detail={"end": True})
     return log

@@ -58,18 +58,20 @@ def test_it_extends_replies_and_closes_on_a_satisfied_visit(env):
         services.hotline_extend(actor=env["operator"], order=order, days=13, reason="太长")
     with pytest.raises(ConflictError):
         services.hotline_visit(actor=env["operator"], order=order, satisfaction="satisfied")
-    order = services.hotline_reply(actor=env["operator"], order=order, text="已协调城管清理摊贩")
+    order = services.hotline_contact(actor=env["operator"], order=order, method="phone")
+    order = services.hotline_reply(actor=env["operator"], order=order, text="已协调城管清理摊贩", resolution="solved")
     order = services.hotline_visit(actor=env["operator"], order=order, satisfaction="satisfied")
     assert order.status == H.CLOSED and order.closed_at
-    assert [e.action for e in order.events.all()] == ["receive", "sign", "extend", "reply", "visit"]
+    assert [e.action for e in order.events.all()] == ["receive", "sign", "extend", "contact", "reply", "visit"]
 
 
 def test_it_reopens_an_order_when_the_citizen_is_unsatisfied(env):
     order = services.hotline_sign(actor=env["operator"], order=_order(env))
-    order = services.hotline_reply(actor=env["operator"], order=order, text="已处理完毕")
+    order = services.hotline_contact(actor=env["operator"], order=order, method="visit")
+    order = services.hotline_reply(actor=env["operator"], order=order, text="已处理完毕", resolution="partly")
     order = services.hotline_visit(actor=env["operator"], order=order, satisfaction="unsatisfied", note="仍有摊贩")
     assert order.status == H.SIGNED and order.reopen_count == 1
-    order = services.hotline_reply(actor=env["operator"], order=order, text="再次清理并加强巡查")
+    order = services.hotline_reply(actor=env["operator"], order=order, text="再次清理并加强巡查", resolution="solved")
     order = services.hotline_visit(actor=env["operator"], order=order, satisfaction="basic")
     assert order.status == H.CLOSED
     order = services.hotline_reopen(actor=env["operator"], order=order, reason="市民再次来电")
@@ -130,7 +132,12 @@ def test_it_runs_the_hotline_workflow_over_the_api(env, api_as):
     pk = created.json()["id"]
     assert client.post(f"/api/v1/grid/hotline/{pk}/reply/", {"note": "x"}, format="json").status_code == 409
     assert client.post(f"/api/v1/grid/hotline/{pk}/sign/", {}, format="json").json()["case"]
-    assert client.post(f"/api/v1/grid/hotline/{pk}/reply/", {"note": "已清理楼道"}, format="json").status_code == 200
+    assert client.post(f"/api/v1/grid/hotline/{pk}/reply/", {"note": "已清理楼道", "resolution": "solved"},
+                       format="json").status_code == 409  # 先行联系 first
+    assert client.post(f"/api/v1/grid/hotline/{pk}/contact/", {"contact_method": "phone"},
+                       format="json").json()["contact_method"] == "phone"
+    assert client.post(f"/api/v1/grid/hotline/{pk}/reply/", {"note": "已清理楼道", "resolution": "solved"},
+                       format="json").status_code == 200
     visit = client.post(f"/api/v1/grid/hotline/{pk}/visit/", {"satisfaction": "unsatisfied"}, format="json")
     assert visit.json()["status"] == "signed" and visit.json()["reopen_count"] == 1
     batch = client.post("/api/v1/grid/hotline/", [{"order_no": "API-2", "content": "咨询"},

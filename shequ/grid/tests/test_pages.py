@@ -3,7 +3,8 @@ from django.urls import reverse
 
 from shequ.grid.choices import CaseAction as A
 from shequ.grid.choices import CaseStatus as S
-from shequ.grid.models import Case, InspectionTemplate
+from shequ.grid.models import Case
+from shequ.grid.testing import inspection_sheet, sheet_items
 from shequ.grid.tests.conftest import DUNHUA, OUTSIDE, act, jpeg, report
 
 pytestmark = pytest.mark.django_db
@@ -98,15 +99,15 @@ def test_it_suggests_the_default_unit_and_the_work_station_to_the_dispatcher(env
 
 
 def test_it_records_an_inspection_with_a_score_sheet(env, client_as):
-    template = InspectionTemplate.objects.create(name="部门督查", target="department")
-    item = template.items.create(section="处置", name="处置到位", max_points=30, order=1)
+    template = inspection_sheet("部门督查", "department")
+    item = sheet_items(template)[0]
     client = client_as(env["leader"])
     too_high = client.post(reverse("grid:inspection-create"), {
-        "template": template.pk, "title": "3月督查", "date": "2026-03-10", "department": env["chengguan"].pk,
+        "sheet": template.pk, "title": "3月督查", "date": "2026-03-10", "department": env["chengguan"].pk,
         f"item_{item.pk}": "35"})
     assert too_high.status_code == 200 and "0到30" in too_high.content.decode()
     ok = client.post(reverse("grid:inspection-create"), {
-        "template": template.pk, "title": "3月督查", "date": "2026-03-10", "department": env["chengguan"].pk,
+        "sheet": template.pk, "title": "3月督查", "date": "2026-03-10", "department": env["chengguan"].pk,
         f"item_{item.pk}": "27.5"})
     assert ok.status_code == 302
     detail = client.get(ok["Location"]).content.decode()

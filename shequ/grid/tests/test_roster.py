@@ -118,3 +118,43 @@ def test_it_records_patrol_logs_with_grid_check_ins(env, team, client_as):
     assert log.checkins.count() == 1
     page = client_as(env["patrol"]).get(reverse("grid:patrol"))
     assert page.status_code == 200 and env["grid_dunhua"].name in page.content.decode()
+
+
+def test_it_labels_a_patrol_with_the_members_rostered_shift(env, team):
+    import time_machine
+
+    # 3月1日 甲班 is on the early shift (06:30–14:30); at 06:14 the night shift is still running.
+    with time_machine.travel(dt.datetime(2026, 3, 1, 6, 14, tzinfo=SH), tick=False):
+        assert selectors.current_shift_code() == "N"
+        log = services.patrol_start(actor=env["patrol"])
+    assert log.shift == "E"
+    services.patrol_end(actor=env["patrol"], log=log)
+    # 3月5日 and 6日 甲班 works nights: at 02:00 on the 6th it is the night shift of the 5th.
+    with time_machine.travel(dt.datetime(2026, 3, 6, 2, 0, tzinfo=SH), tick=False):
+        log = services.patrol_start(actor=env["patrol"])
+    assert log.shift == "N"
+    services.patrol_end(actor=env["patrol"], log=log)
+    # A swap that day wins over the team's roster.
+    services.roster_override_set(actor=env["shiftlead"], member=team["members"][0], date=dt.date(2026, 3, 2),
+                                 shift="M", reason="调班")
+    with time_machine.travel(dt.datetime(2026, 3, 2, 15, 0, tzinfo=SH), tick=False):
+        log = services.patrol_start(actor=env["patrol"])
+    assert log.shift == "M"
+
+
+def test_a_patrols_team_and_shift_are_written_in_chinese_when_it_is_registered(env, team, client_as):
+    import time_machine
+
+    with time_machine.travel(dt.datetime(2026, 3, 1, 6, 14, tzinfo=SH), tick=False):
+        log = services.patrol_start(actor=env["patrol"])
+    assert log.shift_label == "甲班 · 早班 06:30–14:30"
+    services.patrol_end(actor=env["patrol"], log=log)
+    # Renaming the shift and moving the member later leave the log as it was registered.
+    ShiftType.objects.filter(code="E").update(name="白班")
+    member = team["members"][0]
+    member.team = DutyTeam.objects.get(code="D")
+    member.save()
+    log.refresh_from_db()
+    assert log.label == "甲班 · 早班 06:30–14:30"
+    page = client_as(env["patrol"]).get(reverse("grid:patrol")).content.decode()
+    assert "甲班 · 早班 06:30–14:30" in page

@@ -12,7 +12,8 @@ from shequ.core.testing import make_user
 from shequ.grid import services
 from shequ.grid.choices import CaseStatus as S
 from shequ.grid.choices import HotlineStatus as H
-from shequ.grid.models import Case, DutyTeam, Inspection, InspectionTemplate, PatrolLog, TeamMember
+from shequ.grid.models import Case, DutyTeam, Inspection, PatrolLog, TeamMember
+from shequ.grid.testing import inspection_sheet, sheet_items
 from shequ.grid.tests.conftest import DUNHUA, report
 
 pytestmark = pytest.mark.django_db
@@ -160,10 +161,9 @@ def test_it_hides_yanjis_patrol_logs_from_an_inspector_of_another_subdistrict(en
 
 
 def _inspection(env, *, department=None, committee=None):
-    template = InspectionTemplate.objects.get_or_create(
-        name="部门督查" if department else "居民区督查", target="department" if department else "area")[0]
-    item = template.items.get_or_create(section="处置", name="处置到位", max_points=30, order=1)[0]
-    return services.inspection_create(actor=env["leader"], template=template, title="3月督查",
+    template = inspection_sheet("部门督查" if department else "居民区督查", "department" if department else "area")
+    item = sheet_items(template)[0]
+    return services.inspection_create(actor=env["leader"], sheet=template, title="3月督查",
                                       date=dt.date(2026, 3, 10), department=department, committee=committee,
                                       scores={item.pk: "27"})
 
@@ -191,9 +191,9 @@ def test_it_refuses_a_department_inspection_by_an_inspector_of_two_subdistricts(
     from shequ.core.errors import DomainError
 
     wide = make_user(Role.LEADER, [env["node_sub"], env["node_other_sub"]], username="leader_wide")
-    template = InspectionTemplate.objects.create(name="部门督查", target="department")
+    template = inspection_sheet("部门督查", "department")
     with pytest.raises(DomainError) as refused:
-        services.inspection_create(actor=wide, template=template, title="督查", date=dt.date(2026, 3, 10),
+        services.inspection_create(actor=wide, sheet=template, title="督查", date=dt.date(2026, 3, 10),
                                    department=env["chengguan"], scores={})
     assert "committee" in refused.value.errors
     assert not Inspection.objects.exists() and not PatrolLog.objects.exists()
@@ -213,7 +213,8 @@ def test_it_answers_400_to_a_hotline_action_without_its_input_over_the_api(env, 
     merged = _received(env, "SH-R-6")
     assert client.post(f"/api/v1/grid/hotline/{merged.pk}/merge/", {}, format="json").status_code == 400
     signed = services.hotline_sign(actor=env["operator"], order=_received(env, "SH-R-7"))
-    for act, field in (("extend", "days"), ("reply", "text")):
+    services.hotline_contact(actor=env["operator"], order=signed, method="phone")  # a reply needs 先行联系 first
+    for act, field in (("extend", "days"), ("reply", "text"), ("reply", "resolution")):
         response = client.post(f"/api/v1/grid/hotline/{signed.pk}/{act}/", {}, format="json")
         assert response.status_code == 400 and field in response.json()["errors"], (act, response.content)
 

@@ -91,7 +91,8 @@ def test_it_offers_a_case_action_exactly_when_its_service_accepts_it(env, status
 
 
 HOTLINE_INPUTS = {"sign": {}, "return": {"reason": "属地不符", "note": "位于殷行街道"},
-                  "extend": {"days": 3, "note": "需要协调"}, "reply": {"note": "已处理完毕，答复市民"},
+                  "extend": {"days": 3, "note": "需要协调"}, "reply": {"note": "已处理完毕，答复市民", "resolution": "solved"},
+                  "contact": {"contact_method": "phone"},
                   "visit": {"satisfaction": "satisfied"}, "reopen": {"note": "市民反映未解决"}, "merge": {}}
 
 

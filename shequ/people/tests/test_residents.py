@@ -323,3 +323,16 @@ def test_it_lists_with_keyset_pages(personas, tree, api_as):
     assert len(second["results"]) == 2
     ids = [r["id"] for r in first["results"] + second["results"]]
     assert len(set(ids)) == 7
+
+
+def test_it_refuses_a_household_address_longer_than_128_instead_of_cutting_it(tree, personas):
+    from shequ.core.errors import DomainError
+    from shequ.people.models import Household
+    from shequ.people.services import household_create
+
+    with pytest.raises(DomainError) as caught:
+        household_create(actor=personas["dunhua"], number="H-LONG", committee=tree["dunhua"], address="路" * 129)
+    assert "128" in caught.value.message and "address" in caught.value.errors
+    assert not Household.objects.filter(number="H-LONG").exists()
+    saved = household_create(actor=personas["dunhua"], number="H-LONG", committee=tree["dunhua"], address="路" * 128)
+    assert saved.address == "路" * 128

@@ -130,7 +130,7 @@ def test_it_accepts_a_multipart_report_with_a_photo(grid, me):
 # --- pages ---------------------------------------------------------------------------------------------------------
 
 PAGES = ["/m/bind/", "/m/book/", "/m/appointments/", "/m/report/", "/m/reports/", "/m/mine/", "/m/notices/",
-         "/m/family/"]
+         "/m/family/", "/m/due/"]
 
 
 @pytest.mark.django_db

@@ -131,7 +131,7 @@ def test_it_checks_in_within_the_window_and_issues_a_ticket(me, slots, centre):
         with pytest.raises(DomainError):
             services.appointment_check_in(code="WRONGCOD", node=centre["sub"], actor=centre["clerk"])
         done = services.appointment_check_in(code=a.code.lower(), node=centre["sub"], actor=centre["clerk"])
-        assert done.status == AppointmentStatus.CHECKED_IN and done.ticket.number.startswith("B")
+        assert done.status == AppointmentStatus.CHECKED_IN and done.ticket.number.startswith("YB")
         with pytest.raises(ConflictError):
             services.appointment_check_in(code=a.code, node=centre["sub"], actor=centre["clerk"])
 

@@ -4,6 +4,7 @@ import pytest
 from django.test import override_settings
 
 from shequ.core.errors import ConflictError, DomainError
+from shequ.core.logins import login_name
 from shequ.core.messaging import MemoryMessageBackend
 from shequ.people.models import Resident
 from shequ.portal import selectors, services
@@ -33,9 +34,13 @@ def test_it_signs_up_with_the_sms_code_and_logs_in(tree, outbox, client):
     response = client.post("/m/signup/", {"phone": "13912345678", "code": _last_code(),
                                           "password": "Qiang#2026pass", "password2": "Qiang#2026pass"})
     assert response.status_code == 302 and response["Location"] == "/m/bind/"
-    account = services.ResidentAccount.objects.get(user__username="13912345678")
+    account = services.ResidentAccount.objects.get(user__username=login_name("13912345678"))
     assert account.user.role == "resident" and account.phone_masked.startswith("139") and not account.is_bound
+    assert "13912345678" not in account.user.username and account.user.full_name == "139****5678"
     assert client.get("/m/").status_code == 200
+    client.post("/accounts/logout/")
+    again = client.post("/m/login/", {"username": "13912345678", "password": "Qiang#2026pass"})
+    assert again.status_code == 302 and client.get("/m/").status_code == 200
 
 
 @pytest.mark.django_db(transaction=True)

@@ -138,3 +138,50 @@ def test_it_reviews_a_finished_case_once_and_a_poor_review_opens_a_rectification
     assert review.channel == "web" and hasattr(review, "rectification")
     with pytest.raises(ConflictError):
         services.case_review(account=me, case=case, score=5)
+
+
+def _agent(resident, relation="子女"):
+    r = Resident.objects.get(pk=resident.pk)
+    return {"name": r.name, "id_number": r.id_number, "relation": relation, "authorized": True}
+
+
+@pytest.mark.django_db
+def test_agent_cases_are_the_family_cases_i_handled_as_agent_or_booked(centre, family, me, other, settings,
+                                                                        client):
+    """我代办的: my father's case where I was the agent; not his case handled by someone else with my name, not
+    my own case, not the neighbour's case even with me as agent."""
+    import datetime as dt
+
+    import time_machine
+    from django.utils import timezone
+
+    from shequ.acceptance.services.queue import window_call_next
+    from shequ.core.testing import valid_id_number
+
+    settings.SHEQU_HALL_HOURS = ""
+    as_agent = intake(centre, applicant=_applicant(family["father"]), agent=_agent(family["head"]))
+    namesake = intake(centre, applicant=_applicant(family["father"]),
+                      agent={"name": family["head"].name, "id_number": valid_id_number(dt.date(1975, 5, 2)),
+                             "relation": "子女", "authorized": True})
+    own = intake(centre, applicant=_applicant(family["head"]))
+    neighbours = intake(centre, applicant=_applicant(family["neighbour"]), agent=_agent(family["head"], "邻居"))
+    # An appointment I booked for my father, checked in, whose ticket the clerk registered the case from.
+    from shequ.portal.tests.conftest import future_workday
+
+    day = future_workday()
+    slot = services.slot_publish(actor=centre["supervisor"], node=centre["sub"], date=day, start=dt.time(9, 0),
+                                 end=dt.time(10, 0), category=centre["B"], capacity=3)
+    appt = services.appointment_book(account=me, slot_id=slot.pk, item_id=centre["dibao"].pk,
+                                     for_resident_id=family["father"].pk)
+    with time_machine.travel(timezone.make_aware(dt.datetime.combine(day, dt.time(8, 50))), tick=True):
+        ticket = services.appointment_check_in(code=appt.code, node=centre["sub"], actor=centre["clerk"]).ticket
+        assert window_call_next(actor=centre["clerk"], window=centre["w2"]).pk == ticket.pk
+        booked = intake(centre, applicant=_applicant(family["father"]), ticket=ticket.pk)
+    shown = [c.pk for c in selectors.agent_cases(account=me)]
+    assert set(shown) == {as_agent.pk, booked.pk} and shown == sorted(shown, reverse=True)
+    assert namesake.pk not in shown and own.pk not in shown and neighbours.pk not in shown
+    # The neighbour (no family he may act for) has none; the page lists them under 我代办的.
+    assert selectors.agent_cases(account=other) == []
+    client.force_login(me.user)
+    body = client.get("/m/mine/").content.decode()
+    assert "我代办的" in body and as_agent.number in body and booked.number in body

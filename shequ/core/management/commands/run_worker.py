@@ -58,6 +58,10 @@ class Command(BaseCommand):
     def handle(self, *args, interval, tick, scheduler_only, once, worker_id, **options):
         logging.getLogger("shequ").setLevel(logging.INFO)
         worker_id = worker_id or get_random_string(16)
+        if not scheduler_only:
+            from shequ.core.pdf import warm_up_in_background
+
+            warm_up_in_background()  # tasks render PDFs too (settlements, notices)
         if scheduler_only:
             while True:
                 close_old_connections()
