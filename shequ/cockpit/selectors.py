@@ -1,7 +1,9 @@
 """The figures of the leader's cockpit and the monthly brief, read from every module's selectors and scoped to
 the leader's tree; a committee narrows them (drill-down 街道 → 居委会). One function assembles a period's figures
-(`overview`); it is cached for `FRESHNESS` seconds per scope, period and committee, and the page says when the
-figures were computed. The targets panel reads `shequ.targets.selectors.target_progress` when that module offers
+(`overview`); it is cached per scope, period and committee and served while it is at most `FRESHNESS` seconds old,
+and the page says when the figures were computed. The schedule refills the current month's overview of every
+leader who signed in lately ahead of time (`overview_prefill`, every `PREFILL_MINUTES`), so a leader opening the
+cockpit reads prepared figures instead of waiting for every module's counts. The targets panel reads `shequ.targets.selectors.target_progress` when that module offers
 it (`targets_progress`, the one place that looks)."""
 
 from __future__ import annotations
@@ -29,6 +31,8 @@ from shequ.grid import selectors as grid
 from shequ.health import selectors as health
 
 FRESHNESS = 300  # seconds a computed overview is served from the cache
+PREFILL_MINUTES = 4  # the schedule refills the leaders' overviews this often, inside FRESHNESS
+PREFILL_RECENT_DAYS = 14  # leaders who signed in within this many days get their overview refilled
 TREND_MONTHS = 12
 
 
@@ -193,11 +197,10 @@ def _map(user, committee) -> dict:
 
 def overview(*, user, month: dt.date, committee: Node | None = None, use_cache: bool = True) -> dict:
     """Every figure of the cockpit for `month` (the month to date when it is the current one)."""
-    scope = hashlib.sha1("|".join(sorted(scope_paths(user))).encode()).hexdigest()[:16]
-    key = f"cockpit:v2:{scope}:{user.role}:{month:%Y-%m}:{committee.pk if committee else 0}"
+    key = _overview_key(user, month, committee)
     if use_cache:
         cached = cache.get(key)
-        if cached is not None:
+        if cached is not None and (timezone.now() - cached["computed_at"]).total_seconds() <= FRESHNESS:
             return cached
     start, end = month_bounds(month)
     today = timezone.localdate()
@@ -223,8 +226,35 @@ def overview(*, user, month: dt.date, committee: Node | None = None, use_cache: 
     }
     data["map"] = _map(user, committee)
     if use_cache:
-        cache.set(key, data, FRESHNESS)
+        # Kept past its freshness so a refill can replace it without a gap; a read older than FRESHNESS recomputes.
+        cache.set(key, data, 2 * FRESHNESS)
     return data
+
+
+def _overview_key(user, month: dt.date, committee: Node | None) -> str:
+    scope = hashlib.sha1("|".join(sorted(scope_paths(user))).encode()).hexdigest()[:16]
+    return f"cockpit:v3:{scope}:{user.role}:{month:%Y-%m}:{committee.pk if committee else 0}"
+
+
+def overview_prefill(*, now: dt.datetime | None = None) -> int:
+    """Compute and cache this month's overview for every active leader who signed in within
+    `PREFILL_RECENT_DAYS`, once per scope (two leaders of one 街道 share it); returns how many were computed."""
+    from shequ.core.choices import Role
+    from shequ.core.models import User
+
+    now = now or timezone.now()
+    month = timezone.localtime(now).date().replace(day=1)
+    leaders = (User.objects.filter(role=Role.LEADER, is_active=True,
+                                   last_login__gte=now - dt.timedelta(days=PREFILL_RECENT_DAYS))
+               .order_by("-last_login"))
+    done = set()
+    for user in leaders:
+        key = _overview_key(user, month, None)
+        if key in done:
+            continue
+        done.add(key)
+        cache.set(key, overview(user=user, month=month, use_cache=False), 2 * FRESHNESS)
+    return len(done)
 
 
 def public_headline(*, subdistrict: Node, month: dt.date) -> dict:

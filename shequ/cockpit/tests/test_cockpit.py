@@ -5,6 +5,7 @@ import subprocess
 import tempfile
 
 import pytest
+import time_machine
 from django.core.cache import cache
 from django.utils import timezone
 
@@ -98,6 +99,41 @@ def test_the_cockpit_is_cached_with_stated_freshness(personas, tree, attended):
     first = selectors.overview(user=personas["leader"], month=month)
     second = selectors.overview(user=personas["leader"], month=month)
     assert first["computed_at"] == second["computed_at"] and first["freshness"] == 300
+
+
+def test_a_cached_overview_older_than_its_freshness_is_computed_again(personas, tree, attended):
+    from shequ.cockpit import selectors
+
+    month = timezone.localdate().replace(day=1)
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        first = selectors.overview(user=personas["leader"], month=month)
+        clock.shift(dt.timedelta(seconds=selectors.FRESHNESS - 1))
+        assert selectors.overview(user=personas["leader"], month=month)["computed_at"] == first["computed_at"]
+        clock.shift(dt.timedelta(seconds=2))
+        assert selectors.overview(user=personas["leader"], month=month)["computed_at"] > first["computed_at"]
+
+
+def test_the_schedule_prefills_the_overview_of_leaders_who_signed_in_lately(personas, tree, attended):
+    from django.core.cache import cache
+
+    from shequ.cockpit import selectors
+    from shequ.cockpit.tasks import prefill_overviews
+    from shequ.core.schedule import entries
+
+    leader = personas["leader"]
+    assert "cockpit.prefill" in {e.name for e in entries()}
+    month = timezone.localdate().replace(day=1)
+    leader.last_login = timezone.now() - dt.timedelta(days=selectors.PREFILL_RECENT_DAYS + 1)
+    leader.save(update_fields=["last_login"])
+    cache.clear()
+    assert prefill_overviews.call() == 0  # nobody signed in lately: nothing computed
+    leader.last_login = timezone.now() - dt.timedelta(hours=2)
+    leader.save(update_fields=["last_login"])
+    assert prefill_overviews.call() == 1
+    prefilled = cache.get(selectors._overview_key(leader, month, None))
+    assert prefilled is not None
+    # The leader's visit reads the prepared figures instead of computing them.
+    assert selectors.overview(user=leader, month=month)["computed_at"] == prefilled["computed_at"]
 
 
 def test_others_may_not_open_the_cockpit(client_as, personas):

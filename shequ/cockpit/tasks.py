@@ -1,0 +1,12 @@
+"""Background work of the cockpit: the leaders' figures computed ahead of their visit."""
+
+from django.utils.translation import gettext_lazy
+
+from shequ.core.tasks import shequ_task
+
+from . import selectors
+
+
+@shequ_task(label=gettext_lazy("领导驾驶舱：预先计算本月数字"))
+def prefill_overviews(since: str = "", due: str = "") -> int:
+    return selectors.overview_prefill()
