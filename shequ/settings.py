@@ -112,6 +112,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "shequ.core.middleware.RequestContextMiddleware",
+    "shequ.core.middleware.ReplicaMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -175,6 +176,22 @@ else:
             "TEST": {"NAME": env_str("SQLITE_TEST_PATH") or None},
         }
     }
+
+# Read replicas (PostgreSQL streaming replicas): lists, figures, exports and Open311 GETs read from one when it is
+# up and within DATABASE_REPLICA_MAX_LAG seconds of the primary; writes, and a client's reads for
+# DATABASE_PRIMARY_PIN_SECONDS after its write, stay on the primary (`shequ.core.dbrouter`). SQLite ignores them.
+DATABASE_REPLICAS: list[str] = []
+if DATABASE_URL:
+    for _i, _url in enumerate(env_list("DATABASE_REPLICA_URLS"), start=1):
+        _alias = f"replica{_i}"
+        DATABASES[_alias] = dj_database_url.parse(_url, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))
+        DATABASES[_alias]["CONN_HEALTH_CHECKS"] = True
+        DATABASES[_alias].setdefault("OPTIONS", {})["connect_timeout"] = env_int("DATABASE_REPLICA_CONNECT_TIMEOUT", 2)
+        DATABASES[_alias]["TEST"] = {"MIRROR": "default"}
+        DATABASE_REPLICAS.append(_alias)
+DATABASE_REPLICA_MAX_LAG = env_int("DATABASE_REPLICA_MAX_LAG", 10)
+DATABASE_PRIMARY_PIN_SECONDS = env_int("DATABASE_PRIMARY_PIN_SECONDS", 15)
+DATABASE_ROUTERS = ["shequ.core.dbrouter.ReplicaRouter"]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "core.User"

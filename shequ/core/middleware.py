@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .context import current_request
+from .dbrouter import mark_down, replica_aliases, replica_reads
 
 SESSION_TIMED_OUT_KEY = "shequ_timed_out"
 
@@ -29,6 +30,38 @@ class RequestContextMiddleware:
             return self.get_response(request)
         finally:
             current_request.reset(token)
+
+
+_SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+PRIMARY_PIN_COOKIE = "shequ_primary"
+
+
+class ReplicaMiddleware:
+    """Reads of a safe request may go to a replica (`shequ.core.dbrouter`). A request that writes pins its client
+    to the primary for `DATABASE_PRIMARY_PIN_SECONDS` (a cookie), so its next pages show what it wrote. A safe
+    request whose replica failed under it (killed, cut off) is served once more, from the primary, and the
+    replica is left alone for a while. Without replicas it does nothing."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not replica_aliases():
+            return self.get_response(request)
+        eligible = request.method in _SAFE_METHODS and PRIMARY_PIN_COOKIE not in request.COOKIES
+        with replica_reads(eligible) as state:
+            response = self.get_response(request)
+            if state.used and state.failed is not None:
+                mark_down(state.used)
+                with replica_reads(False) as again:
+                    response = self.get_response(request)
+                    state.wrote = state.wrote or again.wrote
+            wrote = state.wrote
+        if wrote or request.method not in _SAFE_METHODS:
+            pin = settings.DATABASE_PRIMARY_PIN_SECONDS
+            response.set_cookie(PRIMARY_PIN_COOKIE, "1", max_age=pin, httponly=True, samesite="Lax",
+                                secure=settings.SESSION_COOKIE_SECURE)
+        return response
 
 
 def _redirect(request, url):

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.db import models
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -83,6 +84,7 @@ def operations_overview(*, status: str = "") -> dict:
     """The system administrator's view of background work: each schedule entry with its next and last run, and
     the task runs (failed and retrying first). Labels, times, attempts and masked errors only — no arguments."""
     from .choices import TaskRunStatus
+    from .dbrouter import replicas_status
     from .models import ScheduledRun, TaskRun
     from .schedule import entries
 
@@ -98,4 +100,5 @@ def operations_overview(*, status: str = "") -> dict:
     for value, n in TaskRun.objects.values_list("status").annotate(n=models.Count("id")).order_by():
         counts[value] = n
     labels = {e.name: e.label for e in entries()}
-    return {"schedule": schedule, "runs": runs, "counts": counts, "labels": labels}
+    return {"schedule": schedule, "runs": runs, "counts": counts, "labels": labels,
+            "replicas": replicas_status(), "replica_bound": settings.DATABASE_REPLICA_MAX_LAG}
