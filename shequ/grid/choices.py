@@ -57,6 +57,9 @@ class CaseStatus(models.TextChoices):
 S = CaseStatus
 OPEN_STATUSES = frozenset({S.REPORTED, S.VERIFYING, S.VERIFIED, S.FILED, S.DISPATCHED, S.HANDLING, S.RETURNED,
                            S.PARKED, S.FED_BACK, S.CHECKED})
+# The same statuses in one fixed order, for the SQL that must repeat the open-case index's condition term for term
+# (SQLite uses a partial index only for a query whose WHERE contains the index's own condition).
+OPEN_STATUS_LIST = sorted(s.value for s in OPEN_STATUSES)
 CLOSED_STATUSES = frozenset({S.CLOSED, S.EVALUATED})
 FINAL_STATUSES = frozenset({S.CLOSED, S.EVALUATED, S.VOID, S.MERGED})
 # The clock runs (from dispatch) while the case is with a unit or waiting for its check.

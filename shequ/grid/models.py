@@ -13,6 +13,7 @@ from shequ.core.models import Department, Node, User
 
 from .choices import (CaseAction, CaseStatus, CategoryKind, ContactMethod, ExtensionStatus, HotlineStatus, HotlineType,
                       LimitUnit, PhotoStage, Resolution, Satisfaction, ShiftCode, Source, Urgency)
+from .choices import OPEN_STATUS_LIST
 
 
 # --- grids -----------------------------------------------------------------------------------------------------
@@ -297,6 +298,10 @@ class Case(models.Model):
             models.Index(fields=["source", "reported_at"], name="grid_case_source_reported"),
             models.Index(fields=["category", "status"], name="grid_case_category_status"),
             models.Index(fields=["id"], condition=models.Q(stats_pending=True), name="grid_case_stats_pending"),
+            # The open cases alone (a few percent of a million): the cockpit's and the map's open counts by
+            # committee and grid read this small index instead of scanning every case (11 s → ms at 1M cases).
+            models.Index(fields=["committee", "grid"], condition=models.Q(status__in=OPEN_STATUS_LIST),
+                         name="grid_case_open"),
         ]
 
     def __str__(self):

@@ -10,7 +10,7 @@ from django.db.models import Count, Q
 from shequ.core.choices import NodeKind
 from shequ.core.scoping import filter_by_scope, scope_is_whole_tree, scope_node_ids
 
-from ..choices import OPEN_STATUSES, HotlineStatus, Resolution, Satisfaction
+from ..choices import OPEN_STATUS_LIST, HotlineStatus, Resolution, Satisfaction
 from ..models import Case, HotlineOrder
 
 
@@ -31,7 +31,7 @@ def indicators(*, user, start: dt.date, end: dt.date, by: str = "total", committ
 
 
 def open_by_committee(*, user, committee_ids=None) -> dict[int, int]:
-    qs = Case.objects.filter(status__in=OPEN_STATUSES)
+    qs = Case.objects.filter(status__in=OPEN_STATUS_LIST)  # the open-case index's own condition: reads it only
     ids = _committees(user, committee_ids)
     if ids is not None:
         qs = qs.filter(committee_id__in=ids)

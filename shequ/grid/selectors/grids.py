@@ -9,7 +9,7 @@ from shequ.core.choices import NodeKind
 from shequ.core.models import Node
 from shequ.core.scoping import scope_node_ids
 
-from ..choices import OPEN_STATUSES
+from ..choices import OPEN_STATUS_LIST
 from ..models import Case, Category
 
 
@@ -35,11 +35,13 @@ def grid_get(*, user, pk) -> Node:
 
 
 def grid_features(*, user, open_counts: bool = True) -> dict:
-    nodes = list(grid_nodes(user=user).filter(geometry__isnull=False).prefetch_related("responsibles"))
+    nodes = list(grid_nodes(user=user).filter(geometry__isnull=False).select_related("parent")
+                 .prefetch_related("responsibles"))
     counts = {}
     if open_counts:
-        counts = dict(Case.objects.filter(grid__in=nodes, status__in=OPEN_STATUSES).values("grid_id")
-                      .annotate(n=Count("id")).values_list("grid_id", "n"))
+        # The open-case index's own condition (OPEN_STATUS_LIST): the count reads that small index only.
+        counts = dict(Case.objects.filter(grid__in=nodes, status__in=OPEN_STATUS_LIST).values("grid_id")
+                      .annotate(n=Count("id")).order_by().values_list("grid_id", "n"))
     features = []
     for n in nodes:
         people = [f"{r.get_duty_display()}：{r.name}" for r in n.responsibles.all()][:4]
