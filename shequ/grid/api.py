@@ -83,6 +83,7 @@ class ActionSerializer(serializers.Serializer):
     version = serializers.IntegerField(required=False, help_text="乐观锁：案件当前版本")
     unit = serializers.CharField(max_length=32, required=False, help_text="派遣/改派：单位代码")
     hours = serializers.FloatField(required=False, help_text="延期申请：延长的工作时")
+    review_on = serializers.DateField(required=False, help_text="批准挂账：复核日期")
     target = serializers.CharField(max_length=32, required=False, help_text="合并：主案件编号")
     satisfaction = serializers.ChoiceField(choices=Satisfaction.choices, required=False)
     category = serializers.CharField(max_length=8, required=False, help_text="立案时改类")
@@ -163,7 +164,8 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         try:
             CASE.perform(request.user, case, name, note=d.get("note", ""), expected_version=d.get("version"),
                          unit=d.get("unit"), hours=d.get("hours"), target=d.get("target"),
-                         satisfaction=d.get("satisfaction", ""), category=d.get("category"),
+                         review_on=d.get("review_on"), satisfaction=d.get("satisfaction", ""),
+                         category=d.get("category"),
                          urgency=d.get("urgency", ""), photos=d.get("photos", []))
         except services.CaseNotFound:
             raise Http404

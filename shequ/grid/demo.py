@@ -283,19 +283,27 @@ class _Sim:
             late = rng.random() < 0.15
             if rng.random() < 0.08 or target == "parked":
                 t += h(0.5, 4)
-                case = self.step(case, a["shiftlead"], A.PARK, t, note="涉及工程改造，需纳入季度计划")
+                case = self.step(case, handler, A.REQUEST_PARK, t, note="涉及工程改造，需纳入季度计划，申请挂账")
+                t += h(0.5, 3)
+                review = (timezone.localtime(t) + dt.timedelta(days=rng.randint(14, 45))).date()
+                case = self.step(case, a["leader"], A.APPROVE_PARK, t, review_on=review,
+                                 note="同意挂账，到期复核工程进度")
                 if target == "parked":
                     return case
                 t += dt.timedelta(days=rng.randint(2, 10))
                 case = self.step(case, a["shiftlead"], A.UNPARK, t, note="工程已排期，恢复处置")
             if rng.random() < 0.1:
                 t += h(0.5, 3)
-                case = self.step(case, handler, A.REQUEST_EXTENSION, t, hours=rng.choice([8, 16, 24]),
-                                 note="需协调产权单位，申请延期")
-                t += h(0.2, 2)
-                approve = rng.random() < 0.8
-                case = self.step(case, a["shiftlead"], A.APPROVE_EXTENSION if approve else A.REJECT_EXTENSION, t,
-                                 note="同意延期" if approve else "理由不充分，请按原期限完成")
+                if case.deadline is None or t < case.deadline:  # never asked once the deadline has passed
+                    case = self.step(case, handler, A.REQUEST_EXTENSION, t, hours=rng.choice([4, 8, 8, 16]),
+                                     note="需协调产权单位，申请延期")
+                    t += h(0.2, 2)
+                    approve = rng.random() < 0.8
+                    # A request beyond the 值班长's allowance (or for an engineering-type case) is the leader's.
+                    level = case.extensions.order_by("-requested_at", "-id").first().level
+                    case = self.step(case, a["leader"] if level >= 2 else a["shiftlead"],
+                                     A.APPROVE_EXTENSION if approve else A.REJECT_EXTENSION, t,
+                                     note="同意延期" if approve else "理由不充分，请按原期限完成")
             span = case.deadline - t if case.deadline else dt.timedelta(hours=4)
             t += span * (rng.uniform(1.05, 1.8) if late else rng.uniform(0.15, 0.75))
             case = self.step(case, handler, A.FEEDBACK, t, note="已安排人员到场处置完毕")

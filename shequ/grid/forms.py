@@ -73,6 +73,7 @@ class ActionForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     unit = forms.ModelChoiceField(label=_("责任单位"), queryset=Department.objects.none(), required=False)
     hours = forms.FloatField(label=_("延长（工作时）"), required=False, min_value=0.5, max_value=400)
+    review_on = forms.DateField(label=_("复核日期"), required=False)
     target = forms.CharField(label=_("主案件编号"), max_length=32, required=False)
     satisfaction = forms.ChoiceField(label=_("评价"), choices=[("", "—")] + list(Satisfaction.choices),
                                      required=False)

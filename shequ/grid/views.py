@@ -194,6 +194,8 @@ def _case_context(request, case, form=None):
             "form": form or ActionForm(initial={"version": case.version}), "now": now,
             "share": timing.elapsed_share(case, now), "light": case.light(now),
             "pending_extension": selectors.pending_extension(case=case), "duplicates": duplicates,
+            "pending_park": selectors.pending_park(case=case), "park_requests": case.park_requests.select_related(
+                "requested_by", "decided_by"),
             "suggested": selectors.suggested_units(case=case) if case.status == CaseStatus.FILED else [],
             "hotline_orders": case.hotline_orders.all(), "extensions": case.extensions.select_related(
                 "requested_by", "decided_by"), "categories": selectors.categories(), "urgencies": Urgency.choices,
@@ -219,7 +221,8 @@ def case_act(request, pk, action):
         try:
             CASE.perform(request.user, case, action, note=d["note"], expected_version=d.get("version"),
                          unit=d.get("unit"), hours=d.get("hours"), target=d.get("target"),
-                         satisfaction=d.get("satisfaction") or "", category=d.get("category") or None,
+                         review_on=d.get("review_on"), satisfaction=d.get("satisfaction") or "",
+                         category=d.get("category") or None,
                          urgency=d.get("urgency") or "", photos=d.get("photos") or [],
                          keep_location=d.get("keep_location") or False)
         except DomainError as exc:

@@ -2,7 +2,8 @@
 re-exported here (`from shequ.grid import selectors; selectors.case_list(...)`)."""
 
 from .cases import (  # noqa: F401
-    acting_unit, is_unit_handler, case_base, case_list, case_get, case_timeline, pending_extension, desk_queues,
+    acting_unit, is_unit_handler, case_base, case_list, case_get, case_timeline, pending_extension, pending_park,
+    desk_queues,
     suggested_units, dispatch_queue, dispatchable_units, unit_queues, station_local_reports, inspector_tasks,
     case_points)
 from .evaluation import evaluation_indicators  # noqa: F401
