@@ -36,12 +36,16 @@ EXTRA_UNITS = [
     ("TX", "中国电信上海杨浦分公司", "通信", DepartmentKind.SERVICE_UNIT, "021-65010018"),
     ("RQ", "上海燃气市北销售有限公司", "燃气", DepartmentKind.SERVICE_UNIT, "021-65010019"),
     ("ZLS", "上海城投水务（集团）有限公司供水分公司", "自来水", DepartmentKind.SERVICE_UNIT, "021-65010020"),
+    # Traffic signals and signs are the traffic police's; a fire hydrant the water company repairs, with the fire
+    # and rescue service told when it is blocked (taxonomy.SUBCATEGORIES).
+    ("JJ", "杨浦公安分局交通警察支队", "交警", DepartmentKind.DISTRICT_BUREAU, "021-65010021"),
+    ("XF", "杨浦区消防救援支队", "消防救援", DepartmentKind.DISTRICT_BUREAU, "021-65010022"),
 ]
 # Demo handlers: (username, name, department code)
 UNIT_USERS = [("cgzf", "马志刚", "CGZF"), ("lhsr", "沈丽娟", "LHSR"), ("fg", "顾国华", "FG"), ("sw", "陆建平", "SW"),
               ("pcs", "范警官", "PCS"), ("scjg", "朱晓明", "SCJG"), ("jt", "韩立新", "JT"), ("gd", "杜永强", "GD"),
               ("tx", "吕晓东", "TX"), ("rq", "蒋国庆", "RQ"), ("zls", "曹文斌", "ZLS"), ("glb", "许丽华", "GLB"),
-              ("pab", "邓海峰", "PAB")]
+              ("pab", "邓海峰", "PAB"), ("jj", "钱志军", "JJ"), ("xf", "石振宇", "XF")]
 SURNAMES = "王李张刘陈杨黄赵周吴徐孙朱马胡郭林何高罗郑梁谢宋唐许邓冯韩曹曾彭萧蔡潘田董袁于余叶蒋杜苏魏程吕丁沈任姚卢傅钟姜崔谭陆范汪"
 GIVEN = ["建华", "国平", "志明", "伟民", "海东", "立军", "卫国", "永康", "晓峰", "文龙", "德胜", "金宝", "明辉", "振宇",
          "家骏", "红卫", "秀兰", "丽华", "美玲", "春燕", "晓红", "玉芳", "建英", "慧敏"]

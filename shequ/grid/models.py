@@ -168,6 +168,29 @@ class Category(models.Model):
         return f"{number_text(self.limit_value)}{self.get_limit_unit_display()}"
 
 
+class PoliceItem(models.Model):
+    """One item of the 非警务类110 hand-over list (110分流清单): a call the police hand to the 城运 platform, and
+    the 小类 a transfer of it is filed under, so a 110 report lands in the right class."""
+
+    GROUPS = [("environment", _("市容环境")), ("housing", _("房屋管理")), ("assistance", _("非警务求助")),
+              ("emergency", _("应急联动")), ("order", _("街面秩序"))]
+    code = models.CharField(_("代码"), max_length=12, unique=True)
+    group = models.CharField(_("类别"), max_length=16, choices=GROUPS)
+    name = models.CharField(_("110事项"), max_length=40)
+    category = models.ForeignKey(Category, verbose_name=_("对应小类"), on_delete=models.PROTECT,
+                                 related_name="police_items")
+    is_active = models.BooleanField(_("启用"), default=True)
+    sort_order = models.PositiveIntegerField(_("排序"), default=0)
+
+    class Meta:
+        verbose_name = _("110非警务事项")
+        verbose_name_plural = _("110非警务事项清单")
+        ordering = ["sort_order", "code"]
+
+    def __str__(self):
+        return f"{self.code} {self.name}"
+
+
 class ServiceAttribute(models.Model):
     """An extra question of a category, published as an Open311 service-definition attribute."""
 

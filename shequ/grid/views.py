@@ -68,6 +68,7 @@ def report(request):
         try:
             case = services.case_report(
                 actor=request.user, category=d["category"], source=d["source"] or sources[0],
+                police_item=d.get("police_item") or None,
                 description=d["description"], lat=d.get("lat"), lng=d.get("lng"), address=d["address"],
                 urgency=d["urgency"] or None, photos=d["photos"], keep_location=d["keep_location"],
                 external_no=d["external_no"])

@@ -27,7 +27,8 @@ from shequ.core.services import notify
 from .. import spatial, stats, timing
 from ..choices import (OPEN_STATUSES, CaseAction, CaseStatus, ExtensionStatus, LimitUnit, PhotoStage, Satisfaction,
                        Source, Urgency)
-from ..models import Case, CaseCounter, CaseEvent, CasePhoto, Category, ExtensionRequest, Open311Client, ParkRequest
+from ..models import (Case, CaseCounter, CaseEvent, CasePhoto, Category, ExtensionRequest, Open311Client, ParkRequest,
+                      PoliceItem)
 from ..selectors import acting_unit
 from ..workflows import CASE, extension_level
 from .common import actor_name, active_category, clean_photos, locate, require_text, subdistrict_of
@@ -105,12 +106,14 @@ def case_report(*, actor, category, source: str, description: str, lat=None, lng
                 urgency: str | None = None, photos=(), keep_location: bool = False, reporter_name: str = "",
                 reporter_contact: str = "", external_no: str = "", open311_client: Open311Client | None = None,
                 subdistrict: Node | None = None, component_code: str = "", attributes: dict | None = None,
-                cleaned_photos: list | None = None) -> Case:
+                cleaned_photos: list | None = None, police_item=None) -> Case:
     """上报: register a report from any channel. A located report is assigned to its grid by point-in-polygon;
-    a point outside every grid is refused."""
-    category = active_category(category)
+    a point outside every grid is refused. A 110 transfer may name its item of the hand-over list instead of a
+    小类: the list gives the class."""
     if source not in Source.values:
         raise DomainError(_("未知的案件来源。"), {"source": [_("来源无效。")]})
+    item = _police_item(police_item, source) if police_item not in (None, "") else None
+    category = active_category(item.category if item else category)
     if actor is not None and getattr(actor, "is_authenticated", False) and actor.role != Role.RESIDENT \
             and source not in report_sources(actor):
         raise DomainError(_("您的岗位不能登记该来源的案件。"), {"source": [_("来源无效。")]})
@@ -161,6 +164,8 @@ def case_report(*, actor, category, source: str, description: str, lat=None, lng
     case.save()
     saved = _save_photos(case, cleaned_photos, stage=PhotoStage.REPORT, actor=actor)
     data = {"grid": grid.code if grid else None}
+    if item:
+        data["police_item"] = item.code
     if attributes:
         data["attributes"] = attributes
     _event(case, actor=actor if staff else None, action=A.REPORT, from_status="", data=data,
@@ -173,6 +178,16 @@ def case_report(*, actor, category, source: str, description: str, lat=None, lng
     # answer shows the photos just saved without reading them back.
     _known_photos(case, saved)
     return case
+
+
+def _police_item(value, source: str) -> PoliceItem:
+    if source != Source.POLICE_110:
+        raise DomainError(_("只有110非警务移交的案件可以选择110事项。"), {"police_item": [_("来源不是110移交。")]})
+    item = value if isinstance(value, PoliceItem) else PoliceItem.objects.select_related("category").filter(
+        code=str(value)[:12]).first()
+    if item is None or not item.is_active:
+        raise DomainError(_("110非警务事项不存在或已停用。"), {"police_item": [_("请选择清单中的事项。")]})
+    return item
 
 
 def suggest_duplicates(*, category, lat, lng, when=None, exclude_id=None, limit: int = 5) -> list[tuple[Case, int]]:
