@@ -336,6 +336,9 @@ class Case(models.Model):
             models.Index(fields=["source", "reported_at"], name="grid_case_source_reported"),
             models.Index(fields=["category", "status"], name="grid_case_category_status"),
             models.Index(fields=["id"], condition=models.Q(stats_pending=True), name="grid_case_stats_pending"),
+            # The closing cohort of the indicators: cases due or closed in a period (stats._cohort_qs).
+            models.Index(fields=["deadline"], name="grid_case_deadline"),
+            models.Index(fields=["closed_at"], name="grid_case_closed_at"),
         ]
 
     def __str__(self):

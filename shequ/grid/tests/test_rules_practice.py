@@ -278,3 +278,31 @@ def test_the_api_and_the_page_take_a_110_item_instead_of_a_category(env, api_as,
     assert "110非警务事项" in page and "占道经营、设摊" in page
     patrol_page = client_as(env["inspector"]).get(reverse("grid:report")).content.decode()
     assert "110非警务事项" not in patrol_page
+
+
+# --- indicators by period: the closing cohort -------------------------------------------------------------------
+
+def test_closing_figures_follow_the_cases_due_or_closed_in_the_period_not_reported_in_it(env, client_as):
+    from shequ.grid import stats
+    from shequ.grid.tests.test_indicators import _case
+
+    def at(month, day):
+        return dt.datetime(2026, month, day, 10, 0, tzinfo=SH)
+
+    early = _case(env, 1, status="closed", closed_on_time=True, deadline=at(3, 3), closed_at=at(3, 2))
+    late = _case(env, 2, status="closed", closed_on_time=False, deadline=at(3, 5), closed_at=at(4, 2))
+    open_ = _case(env, 3, status="handling", deadline=at(4, 3), day=25)
+    type(early).objects.filter(pk=early.pk).update(reported_at=at(2, 20))  # reported in February
+    stats.rebuild()
+    now = at(5, 1)
+    feb, march, april = stats.indicators(start=dt.date(2026, 2, 1), end=dt.date(2026, 4, 30), by="month", now=now)
+    assert (feb["reported"], feb["due"], feb["closed"]) == (1, 0, 0)  # reported in February, due in March
+    assert (march["reported"], march["due"], march["closed"], march["closed_on_time"]) == (2, 2, 1, 1)
+    assert march["close_rate"] == 50.0  # the case closed in April is March's unclosed 应结案
+    assert (april["due"], april["closed"], april["closed_on_time"], april["overdue_open"]) == (2, 1, 0, 1)
+    assert april["on_time_rate"] == 0.0 and april["reported"] == 0
+    total = stats.indicators(start=dt.date(2026, 3, 1), end=dt.date(2026, 3, 31), now=now)[0]
+    assert (total["due"], total["closed"]) == (2, 1) and open_.pk and late.pk
+    page = client_as(env["leader"]).get(reverse("grid:stats"), {
+        "preset": "custom", "start": "2026-03-01", "end": "2026-03-31"}).content.decode()
+    assert "处置期限在本期间内" in page and "结案率 = 结案数 ÷ (应结案数 − 缓办数)" in page
