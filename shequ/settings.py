@@ -382,6 +382,10 @@ SHEQU_MESSAGE_BACKEND = env_str("MESSAGE_BACKEND", "shequ.core.messaging.LogMess
 SHEQU_WORKING_PERIODS = env_str("WORKING_PERIODS", "08:30-11:30,13:00-17:00")
 # Decimal places of the coordinates the public Open311 GET shows (3 ≈ 100 m: the street, never the doorway).
 SHEQU_GRID_PUBLIC_COORD_DECIMALS = env_int("GRID_PUBLIC_COORD_DECIMALS", 3)
+# 大联动 extensions, where the 小类 sets nothing: the hours one extension may add on the 值班长's approval (more
+# goes to the 城运中心 leader) and how many extensions a case may have in all.
+SHEQU_GRID_EXTENSION_ALLOWANCE_HOURS = env_int("GRID_EXTENSION_ALLOWANCE_HOURS", 8)
+SHEQU_GRID_MAX_EXTENSIONS = env_int("GRID_MAX_EXTENSIONS", 2)
 # The hall's posted hours for taking a number (kiosk, API, appointment check-in), on working days; empty: no limit.
 SHEQU_HALL_HOURS = env_str("HALL_HOURS", "08:30-17:00")
 # Department codes (core.Department.code) of the 街道 functions some work belongs to: only that department's

@@ -54,7 +54,8 @@ ITEMS = [
      [ID, ("困难情况证明（医疗票据、事故证明等）", True, True), ("家庭成员收入证明", False, True)]),
     ("MZ-JZ-05", "支出型贫困家庭生活救助", "MZ", "社会救助", "B", "promise", 30, 45, True, False, True, 0, False,
      [ID, HUKOU, ("家庭经济状况核对授权书", True, False), ("医疗费用票据", True, True), ("家庭成员收入证明", False, True)]),
-    ("MZ-JZ-06", "医疗救助申请", "MZ", "社会救助", "B", "promise", 20, 30, True, False, True, 0, False,
+    # 医疗救助 is run by the 医保 bureau since the 2018 institutional reform (the code keeps its first number).
+    ("MZ-JZ-06", "医疗救助申请", "YB", "社会救助", "B", "promise", 20, 30, True, False, True, 0, False,
      [ID, ("医疗费用票据及明细", True, True), ("出院小结或诊断证明", False, True)]),
     ("YB-CH-01", "老年照护统一需求评估（长护险）申请", "YB", "老年", "A", "promise", 20, None, True, False, True, 0, True,
      [ID, SSCARD, ("《老年照护统一需求评估申请表》", True, False)]),

@@ -66,7 +66,9 @@ class CaseSerializer(serializers.ModelSerializer):
 
 
 class CaseCreateSerializer(serializers.Serializer):
-    category = serializers.CharField(max_length=8, help_text="小类代码，如 E0102")
+    category = serializers.CharField(max_length=8, required=False, allow_blank=True, help_text="小类代码，如 E0102")
+    police_item = serializers.CharField(max_length=12, required=False, allow_blank=True,
+                                        help_text="110移交：110非警务事项代码（按清单归入小类，可代替 category）")
     description = serializers.CharField(max_length=4000)
     lat = serializers.FloatField(required=False, allow_null=True, min_value=-90, max_value=90)
     lng = serializers.FloatField(required=False, allow_null=True, min_value=-180, max_value=180)
@@ -83,6 +85,7 @@ class ActionSerializer(serializers.Serializer):
     version = serializers.IntegerField(required=False, help_text="乐观锁：案件当前版本")
     unit = serializers.CharField(max_length=32, required=False, help_text="派遣/改派：单位代码")
     hours = serializers.FloatField(required=False, help_text="延期申请：延长的工作时")
+    review_on = serializers.DateField(required=False, help_text="批准挂账：复核日期")
     target = serializers.CharField(max_length=32, required=False, help_text="合并：主案件编号")
     satisfaction = serializers.ChoiceField(choices=Satisfaction.choices, required=False)
     category = serializers.CharField(max_length=8, required=False, help_text="立案时改类")
@@ -146,7 +149,10 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         payload = CaseCreateSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         d = payload.validated_data
-        case = services.case_report(actor=request.user, category=d["category"],
+        if not d.get("category") and not d.get("police_item"):
+            raise DomainError(_("请填写问题类别。"), {"category": [_("请填写小类代码，或110移交的110非警务事项代码。")]})
+        case = services.case_report(actor=request.user, category=d.get("category"),
+                                    police_item=d.get("police_item"),
                                     source=d.get("source") or services.report_sources(request.user)[0],
                                     description=d["description"], lat=d.get("lat"), lng=d.get("lng"),
                                     address=d.get("address", ""), urgency=d.get("urgency"),
@@ -163,7 +169,8 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         try:
             CASE.perform(request.user, case, name, note=d.get("note", ""), expected_version=d.get("version"),
                          unit=d.get("unit"), hours=d.get("hours"), target=d.get("target"),
-                         satisfaction=d.get("satisfaction", ""), category=d.get("category"),
+                         review_on=d.get("review_on"), satisfaction=d.get("satisfaction", ""),
+                         category=d.get("category"),
                          urgency=d.get("urgency", ""), photos=d.get("photos", []))
         except services.CaseNotFound:
             raise Http404

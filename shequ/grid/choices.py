@@ -90,7 +90,10 @@ class CaseAction(models.TextChoices):
     REQUEST_EXTENSION = "request_extension", _("申请延期")
     APPROVE_EXTENSION = "approve_extension", _("批准延期")
     REJECT_EXTENSION = "reject_extension", _("驳回延期")
-    PARK = "park", _("挂账")
+    PARK = "park", _("挂账")  # the shift leader's direct parking, kept for the history of earlier cases
+    REQUEST_PARK = "request_park", _("申请挂账")
+    APPROVE_PARK = "approve_park", _("批准挂账")
+    REJECT_PARK = "reject_park", _("驳回挂账")
     UNPARK = "unpark", _("解除挂账")
     SELF_HANDLE = "self_handle", _("工作站自行处置")
     NOTE = "note", _("备注")

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from shequ.core.config import ChildTable, ConfigTable, config_table
 
 from .models import (Building, Category, CategoryMain, CompositeRule, DutyTeam, GridResponsible, Open311Client,
-                     ProcessLimit, ServiceAttribute, ShiftPattern, ShiftType, TeamMember, WorkStation)
+                     PoliceItem, ProcessLimit, ServiceAttribute, ShiftPattern, ShiftType, TeamMember, WorkStation)
 
 SECTION = _("大联动")
 
@@ -37,8 +37,9 @@ config_table(
                 readonly_on_edit=["code"], help=_("部件、事件大类（立结案标准的第一级）。")),
     ConfigTable("grid-category", Category, SECTION,
                 fields=["main", "code", "name", "filing_condition", "closing_condition", "limit_value", "limit_unit",
-                        "urgent_limit_hours", "urgency", "department", "keywords", "description",
-                        "duplicate_radius_m", "is_public", "is_active", "sort_order"],
+                        "urgent_limit_hours", "rework_limit_value", "rework_limit_unit", "is_engineering",
+                        "extension_allowance_hours", "max_extensions", "urgency", "department", "keywords",
+                        "description", "duplicate_radius_m", "is_public", "is_active", "sort_order"],
                 columns=["name", "code", "main", "limit_value", "limit_unit", "urgent_limit_hours", "department",
                          "is_active"],
                 search=["code", "name", "keywords"], filters=["main", "urgency", "department", "is_active"],
@@ -46,6 +47,11 @@ config_table(
                 children=[ChildTable(ServiceAttribute, ["code", "description", "datatype", "required", "variable",
                                                         "datatype_description"], label=_("上报附加问题（Open311）"))],
                 help=_("小类、立案条件、结案条件和处置时限。")),
+    ConfigTable("grid-police-item", PoliceItem, SECTION, fields=["code", "group", "name", "category", "is_active",
+                                                                 "sort_order"],
+                columns=["name", "code", "group", "category", "is_active"], search=["code", "name"],
+                filters=["group", "is_active"], order=41, readonly_on_edit=["code"],
+                help=_("非警务类110分流清单：110移交的事项及其对应的小类，移交案件按清单归类。")),
     ConfigTable("grid-process-limit", ProcessLimit, SECTION, fields=["step", "hours", "days", "note"],
                 columns=["step", "hours", "days", "note"], order=42, readonly_on_edit=["step"],
                 help=_("受理、立案、派遣、核查等环节的工作时限。")),

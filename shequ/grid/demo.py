@@ -36,12 +36,16 @@ EXTRA_UNITS = [
     ("TX", "中国电信上海杨浦分公司", "通信", DepartmentKind.SERVICE_UNIT, "021-65010018"),
     ("RQ", "上海燃气市北销售有限公司", "燃气", DepartmentKind.SERVICE_UNIT, "021-65010019"),
     ("ZLS", "上海城投水务（集团）有限公司供水分公司", "自来水", DepartmentKind.SERVICE_UNIT, "021-65010020"),
+    # Traffic signals and signs are the traffic police's; a fire hydrant the water company repairs, with the fire
+    # and rescue service told when it is blocked (taxonomy.SUBCATEGORIES).
+    ("JJ", "杨浦公安分局交通警察支队", "交警", DepartmentKind.DISTRICT_BUREAU, "021-65010021"),
+    ("XF", "杨浦区消防救援支队", "消防救援", DepartmentKind.DISTRICT_BUREAU, "021-65010022"),
 ]
 # Demo handlers: (username, name, department code)
 UNIT_USERS = [("cgzf", "马志刚", "CGZF"), ("lhsr", "沈丽娟", "LHSR"), ("fg", "顾国华", "FG"), ("sw", "陆建平", "SW"),
               ("pcs", "范警官", "PCS"), ("scjg", "朱晓明", "SCJG"), ("jt", "韩立新", "JT"), ("gd", "杜永强", "GD"),
               ("tx", "吕晓东", "TX"), ("rq", "蒋国庆", "RQ"), ("zls", "曹文斌", "ZLS"), ("glb", "许丽华", "GLB"),
-              ("pab", "邓海峰", "PAB")]
+              ("pab", "邓海峰", "PAB"), ("jj", "钱志军", "JJ"), ("xf", "石振宇", "XF")]
 SURNAMES = "王李张刘陈杨黄赵周吴徐孙朱马胡郭林何高罗郑梁谢宋唐许邓冯韩曹曾彭萧蔡潘田董袁于余叶蒋杜苏魏程吕丁沈任姚卢傅钟姜崔谭陆范汪"
 GIVEN = ["建华", "国平", "志明", "伟民", "海东", "立军", "卫国", "永康", "晓峰", "文龙", "德胜", "金宝", "明辉", "振宇",
          "家骏", "红卫", "秀兰", "丽华", "美玲", "春燕", "晓红", "玉芳", "建英", "慧敏"]
@@ -283,19 +287,27 @@ class _Sim:
             late = rng.random() < 0.15
             if rng.random() < 0.08 or target == "parked":
                 t += h(0.5, 4)
-                case = self.step(case, a["shiftlead"], A.PARK, t, note="涉及工程改造，需纳入季度计划")
+                case = self.step(case, handler, A.REQUEST_PARK, t, note="涉及工程改造，需纳入季度计划，申请挂账")
+                t += h(0.5, 3)
+                review = (timezone.localtime(t) + dt.timedelta(days=rng.randint(14, 45))).date()
+                case = self.step(case, a["leader"], A.APPROVE_PARK, t, review_on=review,
+                                 note="同意挂账，到期复核工程进度")
                 if target == "parked":
                     return case
                 t += dt.timedelta(days=rng.randint(2, 10))
                 case = self.step(case, a["shiftlead"], A.UNPARK, t, note="工程已排期，恢复处置")
             if rng.random() < 0.1:
                 t += h(0.5, 3)
-                case = self.step(case, handler, A.REQUEST_EXTENSION, t, hours=rng.choice([8, 16, 24]),
-                                 note="需协调产权单位，申请延期")
-                t += h(0.2, 2)
-                approve = rng.random() < 0.8
-                case = self.step(case, a["shiftlead"], A.APPROVE_EXTENSION if approve else A.REJECT_EXTENSION, t,
-                                 note="同意延期" if approve else "理由不充分，请按原期限完成")
+                if case.deadline is None or t < case.deadline:  # never asked once the deadline has passed
+                    case = self.step(case, handler, A.REQUEST_EXTENSION, t, hours=rng.choice([4, 8, 8, 16]),
+                                     note="需协调产权单位，申请延期")
+                    t += h(0.2, 2)
+                    approve = rng.random() < 0.8
+                    # A request beyond the 值班长's allowance (or for an engineering-type case) is the leader's.
+                    level = case.extensions.order_by("-requested_at", "-id").first().level
+                    case = self.step(case, a["leader"] if level >= 2 else a["shiftlead"],
+                                     A.APPROVE_EXTENSION if approve else A.REJECT_EXTENSION, t,
+                                     note="同意延期" if approve else "理由不充分，请按原期限完成")
             span = case.deadline - t if case.deadline else dt.timedelta(hours=4)
             t += span * (rng.uniform(1.05, 1.8) if late else rng.uniform(0.15, 0.75))
             case = self.step(case, handler, A.FEEDBACK, t, note="已安排人员到场处置完毕")

@@ -44,8 +44,17 @@ def category_choices(public_only=False):
     return [("", _("请选择问题类别"))] + list(groups.items())
 
 
+def police_item_choices():
+    from .selectors import police_items
+
+    return [("", _("—— 非110移交不选 ——"))] + [(i.code, f"{i.name}（{i.category.code} {i.category.name}）")
+                                               for i in police_items()]
+
+
 class ReportForm(forms.Form):
-    category = forms.ChoiceField(label=_("问题类别"))
+    category = forms.ChoiceField(label=_("问题类别"), required=False)
+    police_item = forms.ChoiceField(label=_("110非警务事项"), required=False,
+                                    help_text=_("110移交的案件选择清单中的事项，按清单自动归入对应小类。"))
     description = forms.CharField(label=_("问题描述"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))
     address = forms.CharField(label=_("地址/位置描述"), max_length=200, required=False)
     lat = forms.FloatField(widget=forms.HiddenInput, required=False)
@@ -57,9 +66,18 @@ class ReportForm(forms.Form):
     photos = MultipleImageField(label=_("现场照片"), help_text=_("JPEG/PNG/WebP，每张不超过8MB，最多6张。"))
     keep_location = forms.BooleanField(label=_("保留照片中的拍摄位置信息"), required=False)
 
+    def clean(self):
+        data = super().clean()
+        if not data.get("category") and not data.get("police_item"):
+            self.add_error("category", _("请选择问题类别（110移交可选择110非警务事项）。"))
+        return data
+
     def __init__(self, *args, sources=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["category"].choices = category_choices()
+        self.fields["police_item"].choices = police_item_choices()
+        if sources and Source.POLICE_110 not in sources:
+            del self.fields["police_item"]
         if sources:
             self.fields["source"].choices = [c for c in Source.choices if c[0] in sources]
             self.fields["source"].initial = sources[0]
@@ -73,6 +91,7 @@ class ActionForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     unit = forms.ModelChoiceField(label=_("责任单位"), queryset=Department.objects.none(), required=False)
     hours = forms.FloatField(label=_("延长（工作时）"), required=False, min_value=0.5, max_value=400)
+    review_on = forms.DateField(label=_("复核日期"), required=False)
     target = forms.CharField(label=_("主案件编号"), max_length=32, required=False)
     satisfaction = forms.ChoiceField(label=_("评价"), choices=[("", "—")] + list(Satisfaction.choices),
                                      required=False)

@@ -14,6 +14,8 @@ grant(ALL, "grid.view")
 grant(CENTRE + FIELD + [Role.COMMITTEE_WORKER], "grid.report")
 grant([Role.OPS_OPERATOR, Role.SHIFT_LEADER], "grid.accept", "grid.file", "grid.close", "grid.evaluate")
 grant([Role.SHIFT_LEADER], "grid.approve", "grid.roster_manage")
+# The 城运中心's leadership (the 街道 leader in charge): second-level extensions and parking (挂账).
+grant([Role.LEADER], "grid.approve_senior")
 grant([Role.DISPATCHER, Role.SHIFT_LEADER], "grid.dispatch")
 grant(FIELD, "grid.verify", "grid.patrol")
 grant([Role.DEPT_OFFICER, Role.COMMITTEE_WORKER], "grid.handle")

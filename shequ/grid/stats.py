@@ -1,27 +1,33 @@
 """Evaluation (综合评价): the summary tables and the indicator formulas.
 
-Cohort: every indicator of a period counts the cases *reported* in that period (上报时间), so the figures of a
-closed month do not move when the next month starts. Definitions (reference §5, 金华/福州 rules):
+Two cohorts, as the evaluation standard counts them (reference §5; GB/T 30428.4 practice):
+- the *report* figures (上报, 立案, 作废, 延期率, 监督举报率, 自处置率, 满意率) count the cases reported in the
+  period, from the summary rows, so they do not move once the period is over;
+- the *closing* figures (应结案, 结案, 按期结案, 缓办, 超时, 返工率, and the urgent ones) count the cases due or
+  closed in the period, not those reported in it: 应结案数 = dispatched cases whose deadline fell in the period
+  (up to now) and were not closed before it, plus the cases closed in it. A case due in March and closed in
+  April is March's unclosed 应结案 and April's 结案. Counted live over `deadline` and `closed_at` (indexed).
 
-- 立案数 = cases filed; 结案数 = cases closed (结案 or 已评价)
-- 缓办数 = cases currently parked (挂账)
-- 超时未处置 = open cases past their deadline (not parked); 超时处置 = closed cases fed back after the deadline
-- 应结案数 = 结案数 + open cases (not parked) whose deadline has passed by the end of the period + 缓办数
+Definitions (reference §5, 金华/福州 rules):
+- 立案数 = cases filed (report cohort); 结案数 = cohort cases closed (结案 or 已评价) by the end of the period
+- 缓办数 = cohort cases currently parked (挂账)
+- 超时未处置 = cohort cases still with a unit past their deadline; 超时处置 = cohort cases closed, not on time
 - 结案率 = 结案数 ÷ (应结案数 − 缓办数) × 100 %
 - 按期结案率 = 按期结案数 ÷ (应结案数 − 缓办数) × 100 %; on time = the (passed) feedback was before the deadline
-- 返工率 = closed cases sent back at least once ÷ 结案数 × 100 %
+  (after a failed check, before the rework limit, and not already late before it)
+- 返工率 = cohort cases closed after at least one rework ÷ 结案数 × 100 %
 - 延期率 = filed cases extended at least once ÷ 立案数 × 100 %
 - 监督举报率 = patrol/supervision reports ÷ (patrol + public reports) × 100 %
 - 自处置数 = cases a residential-area work station solved itself (工作站自处置, reference §6 "居民区网格工作站");
-  自处置率 = 自处置数 ÷ 立案数 × 100 %. They are not cases the centre dispatched, so they are kept out of 结案数,
-  按期结案数 and so of 结案率 and 按期结案率 (and of the urgent rates), and reported on their own.
+  自处置率 = 自处置数 ÷ 立案数 × 100 %. They are not cases the centre dispatched, so they are kept out of the
+  closing cohort (结案数, 按期结案数, 结案率, 按期结案率 and the urgent rates) and reported on their own.
 - 综合指标值 = the composite of `CompositeRule` (configuration data; reference §5 "综合指标值 … weights are
   local"), its formula shown on the page.
 - posts: 按时核实率 = on-time verifications ÷ verifications, 按时核查率, 按时派遣率, 准确派遣率 = 1 − wrong ÷ dispatches…
 
 `CaseStat` rows (day × committee × unit × urgent) are recomputed for the buckets a step touches; a new report
-is counted after its request (`catch_up`); `PostStat` rows are incremented by the services. A year of indicators
-over a million cases reads the summary, not the cases.
+is counted after its request (`catch_up`); `PostStat` rows are incremented by the services. A year of report
+figures over a million cases reads the summary, not the cases.
 """
 
 from __future__ import annotations
@@ -287,8 +293,7 @@ def _finish(row: dict, rule=None) -> dict:
     """Apply the formulas to one row of counts (already split by `_urgent`: 自处置 out of 结案)."""
     closed = row.get("closed", 0)
     parked = row.get("parked", 0)
-    overdue_due = row.get("due_open", 0)
-    row["due"] = closed + overdue_due + parked
+    row["due"] = row.get("due", 0)
     denominator = row["due"] - parked
     row["close_rate"] = pct(closed, denominator)
     row["on_time_rate"] = pct(row.get("closed_on_time", 0), denominator)
@@ -305,25 +310,71 @@ def _finish(row: dict, rule=None) -> dict:
     return row
 
 
-def _open_overdue(start, end, now, group_field: str | None, filters: dict):
-    """Open, not parked, deadline passed (by the end of the period / now): counted live from the few open cases.
+COHORT_KEYS = ["due", "closed", "closed_on_time", "closed_late", "parked", "reworked", "overdue_open",
+               "urgent_closed", "urgent_on_time", "urgent_due"]
 
-    The report-time range is written as COALESCE(reported_at, reported_at) so no planner walks the report-time
-    index of a million closed cases; the query runs as an index-only scan of `grid_case_open_deadline`."""
-    from django.db.models.functions import Coalesce
 
+def _cohort_aggregates(end):
+    closed = Q(status__in=CLOSED) & (Q(closed_at__lt=end) | Q(closed_at__isnull=True))  # null: rows loaded without it
+    urgent = ~Q(urgency=Urgency.NORMAL)
+    # Keyed `c_<name>`: an alias may not shadow a model field used in a filter (closed_on_time).
+    return {f"c_{k}": v for k, v in dict(
+        due=Count("id"),
+        closed=Count("id", filter=closed),
+        closed_on_time=Count("id", filter=closed & Q(closed_on_time=True)),
+        closed_late=Count("id", filter=closed & ~Q(closed_on_time=True)),
+        parked=Count("id", filter=Q(status=S.PARKED)),
+        reworked=Count("id", filter=closed & Q(rework_count__gt=0)),
+        overdue_open=Count("id", filter=Q(status__in=[S.DISPATCHED, S.HANDLING, S.RETURNED])),
+        urgent_closed=Count("id", filter=closed & urgent),
+        urgent_on_time=Count("id", filter=closed & urgent & Q(closed_on_time=True)),
+        urgent_due=Count("id", filter=urgent),
+    ).items()}
+
+
+def _uncohort(row: dict) -> dict:
+    return {(k[2:] if k.startswith("c_") else k): v for k, v in row.items()}
+
+
+def _cohort_qs(start, end, now, filters: dict):
+    """The closing cohort of [start, end): dispatched cases (not a work station's own) due in the period up to
+    now and not closed before it, or closed in it."""
     from .models import Case
 
-    cutoff = min(end, now)
-    with_unit = Q(status__in=[S.DISPATCHED, S.HANDLING, S.RETURNED])
-    qs = (Case.objects.filter(status__in=[S.DISPATCHED, S.HANDLING, S.RETURNED, S.FED_BACK, S.CHECKED],
-                              deadline__lt=cutoff, **filters)
-          .annotate(rep=Coalesce("reported_at", "reported_at")).filter(rep__gte=start, rep__lt=end))
+    due = Q(deadline__gte=start, deadline__lt=min(end, now)) & ~Q(status__in=CLOSED, closed_at__lt=start)
+    closed = Q(status__in=CLOSED, closed_at__gte=start, closed_at__lt=end)
+    return (Case.objects.filter(due | closed, first_dispatched_at__isnull=False, self_handled=False, **filters)
+            .exclude(status__in=[S.VOID, S.MERGED]))
+
+
+def _cohort(start, end, now, group_field: str | None, filters: dict) -> dict:
+    """Closing-cohort counts per group (committee or unit id), or {None: counts}."""
+    qs = _cohort_qs(start, end, now, filters)
     if group_field:
-        # Grouping by an expression keeps SQLite from walking the committee/unit index to avoid a sort.
-        return {r["g"]: r for r in qs.annotate(g=Coalesce(group_field, group_field)).values("g").annotate(
-            due_open=Count("id"), overdue_open=Count("id", filter=with_unit)).order_by()}
-    return {None: qs.aggregate(due_open=Count("id"), overdue_open=Count("id", filter=with_unit))}
+        return {r["g"]: _uncohort(r) for r in qs.values(g=F(group_field)).annotate(**_cohort_aggregates(end))
+                .order_by()}
+    return {None: _uncohort(qs.aggregate(**_cohort_aggregates(end)))}
+
+
+def _cohort_by_day(start, end, now, filters: dict) -> dict:
+    """Per day: a case counts on its closing day if it closed in the period, else on its deadline's day."""
+    from django.db.models import Case as CaseWhen, DateField, When
+    from django.db.models.functions import TruncDate
+
+    tz = timezone.get_current_timezone()
+    bucket = CaseWhen(When(Q(status__in=CLOSED, closed_at__gte=start, closed_at__lt=end),
+                        then=TruncDate("closed_at", tzinfo=tz)),
+                   default=TruncDate("deadline", tzinfo=tz), output_field=DateField())
+    qs = _cohort_qs(start, end, now, filters)
+    return {r["g"]: _uncohort(r) for r in qs.annotate(g=bucket).values("g").annotate(**_cohort_aggregates(end))
+            .order_by()}
+
+
+def _months(start: dt.date, end: dt.date):
+    first = start.replace(day=1)
+    while first <= end:
+        yield first, min(_month_end(first), end)
+        first = _month_end(first) + dt.timedelta(days=1)
 
 
 def _segments(start: dt.date, end: dt.date):
@@ -383,49 +434,49 @@ def _grouped(start, end, group_key, node_ids) -> dict:
 
 def indicators(*, start: dt.date, end: dt.date, by: str = "total", node_ids=None, now=None) -> list[dict]:
     """Indicator rows for the period. `by`: total | committee | unit | day | month. `node_ids` limits to
-    committees in the user's scope."""
+    committees in the user's scope. Report figures from the summary rows, closing figures from the cohort."""
     catch_up()
     now = now or timezone.now()
     rule = composite_rule()
-    period_start, period_end = _period_bounds(start, end)
     filters = {"committee_id__in": node_ids} if node_ids is not None else {}
-    if by in ("day", "month"):
-        if by == "day":
-            from .models import CaseStat
+    if by == "day":
+        from .models import CaseStat
 
-            totals: dict = {}
-            qs = CaseStat.objects.filter(day__gte=start, day__lte=end)
-            if node_ids is not None:
-                qs = qs.filter(committee_id__in=node_ids)
-            for r in qs.values("day").annotate(**_sums()).order_by():
-                totals[r["day"]] = {_strip(k): v or 0 for k, v in r.items() if k != "day"}
-        else:
-            totals = _grouped(start, end, "month", node_ids)
-        result = []
-        for key in sorted(totals):
-            row = {**totals[key], "key": key}
-            _urgent(row)
-            result.append(_finish(row, rule))
-        return result
-    group = {"total": None, "committee": "committee_id", "unit": "unit_id"}.get(by)
-    totals = _grouped(start, end, group, node_ids)
-    live = _open_overdue(period_start, period_end, now, group, filters)
-    if group is None:
-        row = totals.get(None) or {k: 0 for k in SUM_KEYS}
-        row.update({k: v or 0 for k, v in live[None].items()})
-        row["key"] = None
-        _urgent(row)
-        return [_finish(row, rule)]
+        totals: dict = {}
+        qs = CaseStat.objects.filter(day__gte=start, day__lte=end)
+        if node_ids is not None:
+            qs = qs.filter(committee_id__in=node_ids)
+        for r in qs.values("day").annotate(**_sums()).order_by():
+            totals[r["day"]] = {_strip(k): v or 0 for k, v in r.items() if k != "day"}
+        lo, hi = _period_bounds(start, end)
+        cohort = _cohort_by_day(lo, hi, now, filters)
+    elif by == "month":
+        totals = _grouped(start, end, "month", node_ids)
+        cohort = {}
+        for first, last in _months(start, end):  # each month its own cohort (a case may be due in one, closed in another)
+            lo, hi = _period_bounds(first, last)
+            cohort[first] = _cohort(lo, hi, now, None, filters)[None]
+    else:
+        group = {"total": None, "committee": "committee_id", "unit": "unit_id"}.get(by)
+        totals = _grouped(start, end, group, node_ids)
+        lo, hi = _period_bounds(start, end)
+        cohort = _cohort(lo, hi, now, group, filters)
+        if group is None:
+            totals = {None: totals.get(None) or {k: 0 for k in SUM_KEYS}}
     result = []
-    for key, counts in totals.items():
-        row = dict(counts)
-        extra = live.get(key, {})
-        row["due_open"] = extra.get("due_open", 0)
-        row["overdue_open"] = extra.get("overdue_open", 0)
+    for key in _ordered_keys(set(totals) | {k for k, v in cohort.items() if v.get("due")}, by):
+        row = {**{k: 0 for k in SUM_KEYS}, **totals.get(key, {})}
+        row.update({k: (cohort.get(key) or {}).get(k) or 0 for k in COHORT_KEYS})
         row["key"] = key
         _urgent(row)
         result.append(_finish(row, rule))
     return result
+
+
+def _ordered_keys(keys, by: str) -> list:
+    if by in ("day", "month"):
+        return sorted(k for k in keys if k is not None)
+    return sorted(keys, key=lambda k: (k is None, k or 0))
 
 
 def _strip(key: str) -> str:
@@ -433,15 +484,9 @@ def _strip(key: str) -> str:
 
 
 def _urgent(row: dict) -> None:
-    """Split the work stations' own cases off 结案 (they are counted as 自处置), then the urgent rates."""
-    own, urgent_own = row.get("self_handled", 0) or 0, row.get("urgent_self", 0) or 0
-    row["closed"] = max(0, row.get("closed", 0) - own)
-    row["closed_on_time"] = max(0, row.get("closed_on_time", 0) - own)  # a self-handled case closes on time
-    row["urgent_closed"] = max(0, row.get("urgent_closed", 0) - urgent_own)
-    row["urgent_on_time"] = max(0, row.get("urgent_on_time", 0) - urgent_own)
-    row["urgent_filed"] = max(0, row.get("urgent_filed", 0) - urgent_own)
+    """The urgent rates over the closing cohort (which already leaves the work stations' own cases out)."""
     row["urgent_on_time_rate"] = pct(row.get("urgent_on_time", 0), row.get("urgent_closed", 0))
-    row["urgent_close_rate"] = pct(row.get("urgent_closed", 0), row.get("urgent_filed", 0))
+    row["urgent_close_rate"] = pct(row.get("urgent_closed", 0), row.get("urgent_due", 0))
 
 
 def post_indicators(*, start: dt.date, end: dt.date, user_ids=None) -> list[dict]:

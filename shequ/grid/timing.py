@@ -66,6 +66,19 @@ def case_limit(category, urgency: str) -> tuple[float, str]:
     return value, LimitUnit.WORK_HOURS
 
 
+def rework_limit(category, urgency: str) -> tuple[float, str]:
+    """(hours, unit) a unit gets to redo the work after a failed check (返工): the 小类's rework limit, else its
+    disposal limit for the case's urgency."""
+    if category.rework_limit_value is None:
+        return case_limit(category, urgency)
+    value, unit = float(category.rework_limit_value), category.rework_limit_unit or category.limit_unit
+    if unit == LimitUnit.WORK_DAYS:
+        return value * workcal.hours_per_working_day(), LimitUnit.WORK_HOURS
+    if unit == LimitUnit.CLOCK_HOURS:
+        return value, LimitUnit.CLOCK_HOURS
+    return value, LimitUnit.WORK_HOURS
+
+
 def add(start: dt.datetime, hours: float, unit: str) -> dt.datetime:
     if unit == LimitUnit.CLOCK_HOURS:
         return start + dt.timedelta(hours=hours)

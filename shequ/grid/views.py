@@ -68,6 +68,7 @@ def report(request):
         try:
             case = services.case_report(
                 actor=request.user, category=d["category"], source=d["source"] or sources[0],
+                police_item=d.get("police_item") or None,
                 description=d["description"], lat=d.get("lat"), lng=d.get("lng"), address=d["address"],
                 urgency=d["urgency"] or None, photos=d["photos"], keep_location=d["keep_location"],
                 external_no=d["external_no"])
@@ -194,6 +195,8 @@ def _case_context(request, case, form=None):
             "form": form or ActionForm(initial={"version": case.version}), "now": now,
             "share": timing.elapsed_share(case, now), "light": case.light(now),
             "pending_extension": selectors.pending_extension(case=case), "duplicates": duplicates,
+            "pending_park": selectors.pending_park(case=case), "park_requests": case.park_requests.select_related(
+                "requested_by", "decided_by"),
             "suggested": selectors.suggested_units(case=case) if case.status == CaseStatus.FILED else [],
             "hotline_orders": case.hotline_orders.all(), "extensions": case.extensions.select_related(
                 "requested_by", "decided_by"), "categories": selectors.categories(), "urgencies": Urgency.choices,
@@ -219,7 +222,8 @@ def case_act(request, pk, action):
         try:
             CASE.perform(request.user, case, action, note=d["note"], expected_version=d.get("version"),
                          unit=d.get("unit"), hours=d.get("hours"), target=d.get("target"),
-                         satisfaction=d.get("satisfaction") or "", category=d.get("category") or None,
+                         review_on=d.get("review_on"), satisfaction=d.get("satisfaction") or "",
+                         category=d.get("category") or None,
                          urgency=d.get("urgency") or "", photos=d.get("photos") or [],
                          keep_location=d.get("keep_location") or False)
         except DomainError as exc:

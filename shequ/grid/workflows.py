@@ -7,6 +7,8 @@ API endpoints dispatch through `CASE.perform(...)`. A rule is written here once.
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -98,6 +100,78 @@ def pending_extension(actor, case):
     return None
 
 
+# --- two-level extensions (延期) ----------------------------------------------------------------------------------
+
+def extension_allowance(category) -> float:
+    """The hours one extension may add on the 值班长's approval: the 小类's allowance, else the setting."""
+    if category.extension_allowance_hours is not None:
+        return float(category.extension_allowance_hours)
+    return float(settings.SHEQU_GRID_EXTENSION_ALLOWANCE_HOURS)
+
+
+def max_extensions(category) -> int:
+    """How many extensions a case of the 小类 may have in all."""
+    if category.max_extensions is not None:
+        return category.max_extensions
+    return settings.SHEQU_GRID_MAX_EXTENSIONS
+
+
+def extension_level(case, hours: float) -> tuple[int, list[str]]:
+    """Who decides a request for `hours` more: 1 the 值班长, 2 the 城运中心 leader, with the reasons for 2
+    (a second extension, an engineering-type 小类, more hours than the allowance)."""
+    reasons = []
+    if case.extension_count >= 1:
+        reasons.append(str(_("第二次及以上延期")))
+    if case.category.is_engineering:
+        reasons.append(str(_("工程类案件")))
+    if hours > extension_allowance(case.category):
+        reasons.append(str(_("超过%(h)s工作时") % {"h": f"{extension_allowance(case.category):g}"}))
+    return (2 if reasons else 1), reasons
+
+
+def before_deadline(actor, case):
+    """A unit asks for more time before its deadline, never after it has passed."""
+    if case.deadline and timezone.now() > case.deadline:
+        return ConflictError(_("处置期限已过，不能再申请延期。"), {"hours": [_("已超过处置期限。")]})
+    return None
+
+
+def under_extension_limit(actor, case):
+    limit = max_extensions(case.category)
+    if case.extension_count >= limit:
+        return ConflictError(_("本案件已延期%(n)d次，达到上限，不能再申请延期。") % {"n": case.extension_count},
+                             {"hours": [_("延期次数已达上限。")]})
+    return None
+
+
+def decides_extension_level(actor, case):
+    """A level-2 request (second extension, engineering type, over the allowance) is the 城运中心 leader's; the
+    leader may also decide a level-1 request."""
+    request = case.extensions.filter(status=ExtensionStatus.PENDING).first()
+    if request is not None and request.level >= 2 and not actor.can("grid.approve_senior"):
+        return ActionForbidden(_("该延期申请（%(r)s）须由城运中心领导审批，值班长不能审批。") % {
+            "r": request.level_reasons or _("第二级")}, {"status": [_("须由城运中心领导审批。")]})
+    return None
+
+
+# --- parking (挂账) -----------------------------------------------------------------------------------------------
+
+def _park_pending(case) -> bool:
+    return case.park_requests.filter(status=ExtensionStatus.PENDING).exists()
+
+
+def no_pending_park(actor, case):
+    if _park_pending(case):
+        return ConflictError(_("已有一项挂账申请待审批。"), {"note": [_("请等待审批结果。")]})
+    return None
+
+
+def pending_park(actor, case):
+    if not _park_pending(case):
+        return ConflictError(_("没有待审批的挂账申请。"), {"status": [_("没有待审批的挂账申请。")]})
+    return None
+
+
 # --- the grid case ------------------------------------------------------------------------------------------------
 
 COMMON = ("note", "expected_version", "photos", "keep_location")
@@ -108,7 +182,8 @@ SVC = "shequ.grid.services."
 PHOTO_ACTIONS = frozenset({A.VERIFY_OK, A.VERIFY_FALSE, A.FEEDBACK, A.CHECK_PASS, A.CHECK_FAIL, A.SELF_HANDLE})
 # Page hints: the filing/closing condition of the category, the pending extension request.
 HINTS = {A.FILE: ("filing_condition",), A.CLOSE: ("closing_condition",), A.APPROVE_EXTENSION: ("pending_extension",),
-         A.REJECT_EXTENSION: ("pending_extension",)}
+         A.REJECT_EXTENSION: ("pending_extension",), A.APPROVE_PARK: ("pending_park",),
+         A.REJECT_PARK: ("pending_park",)}
 
 
 def _case(name, sources, target, capability, guards=(in_jurisdiction,), inputs=(), required=(), danger=False,
@@ -121,6 +196,8 @@ def _case(name, sources, target, capability, guards=(in_jurisdiction,), inputs=(
 
 
 UNIT = (with_my_unit,)
+# The 值班长 (grid.approve) or the 城运中心 leader (grid.approve_senior); the guards say which request is whose.
+APPROVERS = ("grid.approve", "grid.approve_senior")
 CASE = Workflow(
     entity="grid.case", param="case", status_labels=lambda s: str(CaseStatus(s).label),
     number=lambda case: _("案件 %(n)s") % {"n": case.number},
@@ -149,14 +226,20 @@ CASE = Workflow(
         _case(A.CLOSE, {S.CHECKED}, S.CLOSED, "grid.close"),
         _case(A.EVALUATE, {S.CLOSED}, S.EVALUATED, "grid.evaluate", inputs=("satisfaction",),
               required=("satisfaction",)),
-        _case(A.REQUEST_EXTENSION, {S.DISPATCHED, S.HANDLING}, None, "grid.handle", UNIT + (no_pending_extension,),
+        _case(A.REQUEST_EXTENSION, {S.DISPATCHED, S.HANDLING}, None, "grid.handle",
+              UNIT + (before_deadline, under_extension_limit, no_pending_extension),
               inputs=("hours",), required=("hours", "note")),
-        _case(A.APPROVE_EXTENSION, {S.DISPATCHED, S.HANDLING, S.RETURNED}, None, "grid.approve",
-              (in_jurisdiction, pending_extension)),
-        _case(A.REJECT_EXTENSION, {S.DISPATCHED, S.HANDLING, S.RETURNED}, None, "grid.approve",
-              (in_jurisdiction, pending_extension), required=("note",), danger=True),
-        _case(A.PARK, {S.DISPATCHED, S.HANDLING}, S.PARKED, "grid.approve", required=("note",), danger=True),
-        _case(A.UNPARK, {S.PARKED}, S.HANDLING, "grid.approve"),
+        _case(A.APPROVE_EXTENSION, {S.DISPATCHED, S.HANDLING, S.RETURNED}, None, APPROVERS,
+              (in_jurisdiction, pending_extension, decides_extension_level)),
+        _case(A.REJECT_EXTENSION, {S.DISPATCHED, S.HANDLING, S.RETURNED}, None, APPROVERS,
+              (in_jurisdiction, pending_extension, decides_extension_level), required=("note",), danger=True),
+        _case(A.REQUEST_PARK, {S.DISPATCHED, S.HANDLING}, None, "grid.handle", UNIT + (no_pending_park,),
+              required=("note",), danger=True),
+        _case(A.APPROVE_PARK, {S.DISPATCHED, S.HANDLING}, S.PARKED, "grid.approve_senior",
+              (in_jurisdiction, pending_park), inputs=("review_on",), required=("review_on",)),
+        _case(A.REJECT_PARK, {S.DISPATCHED, S.HANDLING}, None, "grid.approve_senior", (in_jurisdiction, pending_park),
+              required=("note",), danger=True),
+        _case(A.UNPARK, {S.PARKED}, S.HANDLING, APPROVERS),
         _case(A.SELF_HANDLE, {S.REPORTED}, S.CLOSED, "grid.handle", (own_station_report,), required=("note",)),
         _case(A.NOTE, OPEN_STATUSES | FINAL_STATUSES, None, "grid.view", required=("note",), button=False),
     ))

@@ -262,7 +262,8 @@ GRID_BODIES = {
     "dispatch": {"unit": "MZ"}, "redispatch": {"unit": "CGZF", "note": "改派城管"},
     "request_return": {"note": "不属于本单位职责"}, "request_extension": {"hours": 8, "note": "需要协调"},
     "escalate": {"note": "需要街道协调"}, "feedback": {"note": "已处置完毕"}, "void": {"note": "重复上报"},
-    "verify_false": {"note": "现场无此问题"}, "check_fail": {"note": "未处置到位"}, "park": {"note": "需专项资金"},
+    "verify_false": {"note": "现场无此问题"}, "check_fail": {"note": "未处置到位"}, "request_park": {"note": "需专项资金"},
+    "approve_park": {"review_on": "2026-06-01"}, "reject_park": {"note": "不予挂账"},
     "reject_return": {"note": "属于本单位"}, "reject_extension": {"note": "不予延期"}, "evaluate": {"satisfaction": "satisfied"},
     "note": {"note": "已电话联系"},
 }
@@ -445,6 +446,16 @@ R["GET grid-api:case-duplicates"] = Spec(gate=("grid.view",), obj="grid_case")
 R["GET grid-api:case-actions"] = Spec(gate=("grid.view",), obj="grid_case")
 
 
+def _any_capability(capability):
+    """An action declared with a tuple of capabilities needs any one of them."""
+    if isinstance(capability, str):
+        return capability
+    def passes(persona):
+        return any(persona.can(c) for c in capability)
+    passes.__name__ = " or ".join(capability)
+    return passes
+
+
 def _grid_actions():
     from shequ.grid.choices import CaseAction
     from shequ.grid.workflows import CASE, with_my_unit
@@ -458,7 +469,7 @@ def _grid_actions():
             extra = {"ref": "grid_case", "body": _grid_merge_body, "oracle": True, "ref_path_kind": "grid_case_new",
                      "ref_path": lambda w: {"pk": w.extra["merge_source"].pk}}
         R[f"POST grid-api:case-{action}"] = Spec(gate=("grid.view",), obj="grid_case",
-                                                 act=(declared.capability,), refine=refine, **extra)
+                                                 act=(_any_capability(declared.capability),), refine=refine, **extra)
 
 
 _grid_actions()

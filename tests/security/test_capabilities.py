@@ -60,6 +60,8 @@ INTENDED = {
                           "acceptance.dashboard", "acceptance.display", "acceptance.figures", "acceptance.reviews",
                           "acceptance.rota_view", "acceptance.staff_files", "grid.hotline_view", "grid.inspect",
                           "grid.roster", "grid.stats",
+                          # The 城运中心's leadership: second-level extensions and parking (挂账) of grid cases.
+                          "grid.approve_senior",
                           "grid.view", "people.export", "people.view", "volunteers.view"} | ORGANISING
     # The 街道 runs its facility network (facilities, rooms, hours) and approves the meal settlements; reads the rest.
     | ROOMS | SERVICES_READ | {"facilities.manage", "facilities.operate", "eldercare.settle_approve"}

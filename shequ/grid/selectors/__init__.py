@@ -2,12 +2,13 @@
 re-exported here (`from shequ.grid import selectors; selectors.case_list(...)`)."""
 
 from .cases import (  # noqa: F401
-    acting_unit, is_unit_handler, case_base, case_list, case_get, case_timeline, pending_extension, desk_queues,
+    acting_unit, is_unit_handler, case_base, case_list, case_get, case_timeline, pending_extension, pending_park,
+    desk_queues,
     suggested_units, dispatch_queue, dispatchable_units, unit_queues, station_local_reports, inspector_tasks,
     case_points)
 from .evaluation import evaluation_indicators  # noqa: F401
 from .figures import hotline_rates, indicators, open_by_committee  # noqa: F401
-from .grids import categories, grid_nodes, grid_get, grid_features  # noqa: F401
+from .grids import categories, police_items, grid_nodes, grid_get, grid_features  # noqa: F401
 from .hotline import hotline_list, hotline_get, hotline_reply_draft  # noqa: F401
 from .roster import (  # noqa: F401
     shift_types, shift_pattern, shift_for, team_shift, current_shift_code, current_shift, member_shift, on_duty,

@@ -151,6 +151,10 @@ def pending_extension(*, case: Case):
     return case.extensions.filter(status=ExtensionStatus.PENDING).select_related("requested_by").first()
 
 
+def pending_park(*, case: Case):
+    return case.park_requests.filter(status=ExtensionStatus.PENDING).select_related("requested_by").first()
+
+
 def desk_queues(*, user) -> dict:
     """受理员/值班长 desk: new reports, verified reports to file, checked cases to close, approvals."""
     qs = case_base(user=user).select_related("category", "grid", "unit")

@@ -10,7 +10,7 @@ from shequ.core.models import Node
 from shequ.core.scoping import scope_node_ids
 
 from ..choices import OPEN_STATUS_LIST
-from ..models import Case, Category
+from ..models import Case, Category, PoliceItem
 
 
 def categories(*, public_only: bool = False) -> QuerySet:
@@ -18,6 +18,11 @@ def categories(*, public_only: bool = False) -> QuerySet:
     if public_only:
         qs = qs.filter(is_public=True)
     return qs.order_by("main__kind", "code")
+
+
+def police_items() -> QuerySet:
+    """The active items of the 非警务类110 hand-over list, with the 小类 each lands in."""
+    return PoliceItem.objects.filter(is_active=True, category__is_active=True).select_related("category")
 
 
 def grid_nodes(*, user) -> QuerySet:

@@ -8,8 +8,8 @@ from .cases import (  # noqa: F401
     report_sources, case_report, suggest_duplicates, case_send_verify, case_verify_ok, case_verify_false, case_file,
     case_void, case_merge, case_dispatch, case_redispatch, case_sign, case_request_return, case_approve_return,
     case_reject_return, case_escalate, case_feedback, case_check_pass, case_check_fail, case_close, case_evaluate,
-    case_request_extension, case_approve_extension, case_reject_extension, case_park, case_unpark, case_self_handle,
-    case_note, case_transition, cases_reassign_grids)
+    case_request_extension, case_approve_extension, case_reject_extension, case_request_park, case_approve_park,
+    case_reject_park, case_unpark, case_self_handle, case_note, case_transition, cases_reassign_grids)
 from .hotline import (  # noqa: F401
     hotline_receive, hotline_import, hotline_sign, hotline_return, hotline_extend, hotline_reply, hotline_visit,
     hotline_reopen, hotline_merge, hotline_contact)

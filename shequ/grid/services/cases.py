@@ -20,15 +20,17 @@ from shequ.core.inputs import check_length, query_int
 from shequ.core.choices import AuditAction, NodeKind, Role
 from shequ.core.errors import ConflictError, DomainError, PreconditionFailed
 from shequ.core.models import Department, Node, User
+from shequ.core.permissions import role_has
 from shequ.core.scoping import in_scope
 from shequ.core.services import notify
 
 from .. import spatial, stats, timing
 from ..choices import (OPEN_STATUSES, CaseAction, CaseStatus, ExtensionStatus, LimitUnit, PhotoStage, Satisfaction,
                        Source, Urgency)
-from ..models import Case, CaseCounter, CaseEvent, CasePhoto, Category, ExtensionRequest, Open311Client
+from ..models import (Case, CaseCounter, CaseEvent, CasePhoto, Category, ExtensionRequest, Open311Client, ParkRequest,
+                      PoliceItem)
 from ..selectors import acting_unit
-from ..workflows import CASE
+from ..workflows import CASE, extension_level
 from .common import actor_name, active_category, clean_photos, locate, require_text, subdistrict_of
 
 
@@ -104,12 +106,14 @@ def case_report(*, actor, category, source: str, description: str, lat=None, lng
                 urgency: str | None = None, photos=(), keep_location: bool = False, reporter_name: str = "",
                 reporter_contact: str = "", external_no: str = "", open311_client: Open311Client | None = None,
                 subdistrict: Node | None = None, component_code: str = "", attributes: dict | None = None,
-                cleaned_photos: list | None = None) -> Case:
+                cleaned_photos: list | None = None, police_item=None) -> Case:
     """上报: register a report from any channel. A located report is assigned to its grid by point-in-polygon;
-    a point outside every grid is refused."""
-    category = active_category(category)
+    a point outside every grid is refused. A 110 transfer may name its item of the hand-over list instead of a
+    小类: the list gives the class."""
     if source not in Source.values:
         raise DomainError(_("未知的案件来源。"), {"source": [_("来源无效。")]})
+    item = _police_item(police_item, source) if police_item not in (None, "") else None
+    category = active_category(item.category if item else category)
     if actor is not None and getattr(actor, "is_authenticated", False) and actor.role != Role.RESIDENT \
             and source not in report_sources(actor):
         raise DomainError(_("您的岗位不能登记该来源的案件。"), {"source": [_("来源无效。")]})
@@ -160,6 +164,8 @@ def case_report(*, actor, category, source: str, description: str, lat=None, lng
     case.save()
     saved = _save_photos(case, cleaned_photos, stage=PhotoStage.REPORT, actor=actor)
     data = {"grid": grid.code if grid else None}
+    if item:
+        data["police_item"] = item.code
     if attributes:
         data["attributes"] = attributes
     _event(case, actor=actor if staff else None, action=A.REPORT, from_status="", data=data,
@@ -172,6 +178,16 @@ def case_report(*, actor, category, source: str, description: str, lat=None, lng
     # answer shows the photos just saved without reading them back.
     _known_photos(case, saved)
     return case
+
+
+def _police_item(value, source: str) -> PoliceItem:
+    if source != Source.POLICE_110:
+        raise DomainError(_("只有110非警务移交的案件可以选择110事项。"), {"police_item": [_("来源不是110移交。")]})
+    item = value if isinstance(value, PoliceItem) else PoliceItem.objects.select_related("category").filter(
+        code=str(value)[:12]).first()
+    if item is None or not item.is_active:
+        raise DomainError(_("110非警务事项不存在或已停用。"), {"police_item": [_("请选择清单中的事项。")]})
+    return item
 
 
 def suggest_duplicates(*, category, lat, lng, when=None, exclude_id=None, limit: int = 5) -> list[tuple[Case, int]]:
@@ -527,6 +543,13 @@ def _check(step: _Step, *, passed: bool) -> None:
     step.note = require_text(step.note, "note", _("请填写核查不通过的情况，以便责任单位返工。"))
     c.rework_count += 1
     step.data["rework"] = c.rework_count
+    # 返工: the unit gets the 小类's rework limit from now; a feedback already past the old deadline stays late.
+    if c.deadline and c.fed_back_at and c.fed_back_at > c.deadline:
+        c.overdue_before_rework = True
+    hours, unit_kind = timing.rework_limit(c.category, c.urgency)
+    c.deadline, c.warn_at = timing.deadline_and_warning(step.now, hours, unit_kind)
+    c.fed_back_at = None
+    step.data["deadline"] = timezone.localtime(c.deadline).isoformat()
     step.notify = _unit_users(c)
 
 
@@ -553,7 +576,8 @@ def case_close(*, actor, case: Case, note: str = "", expected_version=None, phot
     def apply(step):
         c = step.case
         c.closed_at, c.closed_by = step.now, step.actor
-        c.closed_on_time = bool(c.deadline and c.fed_back_at and c.fed_back_at <= c.deadline)
+        c.closed_on_time = bool(c.deadline and c.fed_back_at and c.fed_back_at <= c.deadline
+                                and not c.overdue_before_rework)
         step.on_time = bool(c.close_due and step.now <= c.close_due)
         stats.post_bump(user=step.actor, action="close", when=step.now, on_time=step.on_time)
     return _transition(A.CLOSE, actor=actor, case=case, note=note, expected_version=expected_version,
@@ -587,10 +611,11 @@ def case_request_extension(*, actor, case: Case, hours=None, note: str = "", exp
         if not (0 < value <= 400):
             raise DomainError(_("延期时长须在0到400工作时之间。"), {"hours": [_("延期时长无效。")]})
         step.note = check_length(require_text(step.note, "note", _("请填写延期理由。")), 300, "note", _("延期理由"))
+        level, reasons = extension_level(step.case, value)
         ExtensionRequest.objects.create(case=step.case, unit=step.case.unit, hours=value, reason=step.note,
-                                        requested_by=step.actor)
-        step.data["hours"] = value
-        step.notify = _approvers_for(step.case)
+                                        requested_by=step.actor, level=level, level_reasons="、".join(reasons)[:100])
+        step.data["hours"], step.data["level"] = value, level
+        step.notify = _senior_approvers_for(step.case) if level >= 2 else _approvers_for(step.case)
     return _transition(A.REQUEST_EXTENSION, actor=actor, case=case, note=note, expected_version=expected_version,
                        photos=photos, keep_location=keep_location, apply=apply)
 
@@ -611,7 +636,7 @@ def _decide_extension(step: _Step, *, approve: bool) -> None:
         step.note = require_text(step.note, "note", _("请填写驳回理由。"))
         request.status = ExtensionStatus.REJECTED
     request.save()
-    step.data["hours"] = request.hours
+    step.data["hours"], step.data["level"] = request.hours, request.level
     step.notify = [request.requested_by]
 
 
@@ -634,14 +659,71 @@ def case_reject_extension(*, actor, case: Case, note: str = "", expected_version
 
 
 @transaction.atomic
-def case_park(*, actor, case: Case, note: str = "", expected_version=None, photos=(),
-              keep_location: bool = False) -> Case:
-    """挂账: the case waits for a reason outside the unit (works, season); the clock stops."""
+def case_request_park(*, actor, case: Case, note: str = "", expected_version=None, photos=(),
+                      keep_location: bool = False) -> Case:
+    """申请挂账: the unit asks to park a case it cannot finish in time (works, season), with the reason."""
     def apply(step):
-        step.note = require_text(step.note, "note", _("请填写挂账理由（如工程类、季节性原因）。"))
-        step.case.parked_at, step.case.was_parked = step.now, True
-    return _transition(A.PARK, actor=actor, case=case, note=note, expected_version=expected_version,
+        _as_unit(step)
+        step.note = check_length(require_text(step.note, "note", _("请填写挂账理由（如工程类、季节性原因）。")), 300,
+                                 "note", _("挂账理由"))
+        ParkRequest.objects.create(case=step.case, unit=step.case.unit, reason=step.note, requested_by=step.actor)
+        step.notify = _senior_approvers_for(step.case)
+    return _transition(A.REQUEST_PARK, actor=actor, case=case, note=note, expected_version=expected_version,
                        photos=photos, keep_location=keep_location, apply=apply)
+
+
+def _review_date(value) -> dt.date:
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if isinstance(value, str):
+        try:
+            value = dt.date.fromisoformat(value.strip())
+        except ValueError:
+            value = None
+    if not isinstance(value, dt.date):
+        raise DomainError(_("请填写挂账复核日期。"), {"review_on": [_("请填写有效的日期。")]})
+    today = timezone.localdate()
+    if value <= today:
+        raise DomainError(_("复核日期须在今天之后。"), {"review_on": [_("复核日期须在今天之后。")]})
+    if value > today + dt.timedelta(days=366):
+        raise DomainError(_("复核日期不能超过一年。"), {"review_on": [_("复核日期不能超过一年。")]})
+    return value
+
+
+def _decide_park(step: _Step, *, approve: bool, review_on=None) -> None:
+    c = step.case
+    request = c.park_requests.select_for_update().filter(status=ExtensionStatus.PENDING).first()
+    step.note = check_length(step.note, 200, "note", _("审批意见"))
+    request.decided_by, request.decided_at, request.decision_note = step.actor, step.now, step.note
+    if approve:
+        request.review_on = _review_date(review_on)
+        request.status = ExtensionStatus.APPROVED
+        c.parked_at, c.was_parked, c.park_review_on = step.now, True, request.review_on
+        step.data["review_on"] = request.review_on.isoformat()
+        step.note = step.note or request.reason
+    else:
+        step.note = require_text(step.note, "note", _("请填写驳回理由。"))
+        request.status = ExtensionStatus.REJECTED
+    request.save()
+    step.notify = [request.requested_by, *_approvers_for(c)]
+
+
+@transaction.atomic
+def case_approve_park(*, actor, case: Case, review_on=None, note: str = "", expected_version=None, photos=(),
+                      keep_location: bool = False) -> Case:
+    """批准挂账: the 城运中心 leader parks the case until its review date; the clock stops."""
+    return _transition(A.APPROVE_PARK, actor=actor, case=case, note=note, expected_version=expected_version,
+                       photos=photos, keep_location=keep_location,
+                       apply=lambda step: _decide_park(step, approve=True, review_on=review_on))
+
+
+@transaction.atomic
+def case_reject_park(*, actor, case: Case, note: str = "", expected_version=None, photos=(),
+                     keep_location: bool = False) -> Case:
+    """驳回挂账: the unit keeps the case and its deadline."""
+    return _transition(A.REJECT_PARK, actor=actor, case=case, note=note, expected_version=expected_version,
+                       photos=photos, keep_location=keep_location,
+                       apply=lambda step: _decide_park(step, approve=False))
 
 
 @transaction.atomic
@@ -655,7 +737,7 @@ def case_unpark(*, actor, case: Case, note: str = "", expected_version=None, pho
             c.deadline = timing.add(c.deadline, paused, c.limit_unit)
             c.warn_at = timing.add(c.warn_at, paused, c.limit_unit) if c.warn_at else None
         step.data["paused_hours"] = round(paused, 2)
-        c.parked_at = None
+        c.parked_at = c.park_review_on = None
     return _transition(A.UNPARK, actor=actor, case=case, note=note, expected_version=expected_version,
                        photos=photos, keep_location=keep_location, apply=apply)
 
@@ -703,6 +785,13 @@ def _inspectors_for(case: Case) -> list[User]:
 def _approvers_for(case: Case) -> list[User]:
     return list(User.objects.filter(role=Role.SHIFT_LEADER, is_active=True, nodes__in=_ancestor_ids(case.node))
                 .distinct()[:20])
+
+
+def _senior_approvers_for(case: Case) -> list[User]:
+    """The 城运中心 leadership over the case's place: whoever may approve level-2 extensions and parking."""
+    roles = [role for role in Role.values if role_has(role, "grid.approve_senior")]
+    return list(User.objects.filter(role__in=roles, is_active=True,
+                                    nodes__in=_ancestor_ids(case.node)).distinct()[:20])
 
 
 def _ancestor_ids(node: Node) -> list[int]:

@@ -7,7 +7,7 @@ from shequ.core.models import AuditLog
 from shequ.grid import services
 from shequ.grid.choices import CaseAction, CaseStatus, ExtensionStatus
 from shequ.grid.workflows import CASE
-from shequ.grid.models import Case, CaseEvent, CasePhoto, ExtensionRequest
+from shequ.grid.models import Case, CaseEvent, CasePhoto, ExtensionRequest, ParkRequest
 from shequ.grid.tests.conftest import DUNHUA, KONGJIANG, OUTSIDE, SH, act, jpeg, report, upload
 
 A, S = CaseAction, CaseStatus
@@ -114,7 +114,8 @@ ACTOR = {
     A.REQUEST_RETURN: "cgzf", A.APPROVE_RETURN: "shiftlead", A.REJECT_RETURN: "shiftlead", A.ESCALATE: "dunhua",
     A.FEEDBACK: "cgzf", A.CHECK_PASS: "inspector", A.CHECK_FAIL: "inspector", A.CLOSE: "shiftlead",
     A.EVALUATE: "operator", A.REQUEST_EXTENSION: "cgzf", A.APPROVE_EXTENSION: "shiftlead",
-    A.REJECT_EXTENSION: "shiftlead", A.PARK: "shiftlead", A.UNPARK: "shiftlead", A.SELF_HANDLE: "dunhua",
+    A.REJECT_EXTENSION: "shiftlead", A.REQUEST_PARK: "cgzf", A.APPROVE_PARK: "leader", A.REJECT_PARK: "leader",
+    A.UNPARK: "shiftlead", A.SELF_HANDLE: "dunhua",
     A.NOTE: "operator",
 }
 PARAMS = {A.MERGE: "target", A.DISPATCH: "unit", A.REDISPATCH: "unit", A.EVALUATE: "satisfied",
@@ -136,6 +137,8 @@ def _case_in(env, status, action):
     if action in (A.APPROVE_EXTENSION, A.REJECT_EXTENSION):
         ExtensionRequest.objects.create(case=case, unit=env["chengguan"], hours=8, reason="需协调",
                                         requested_by=env["cgzf"])
+    if action in (A.APPROVE_PARK, A.REJECT_PARK):
+        ParkRequest.objects.create(case=case, unit=env["chengguan"], reason="季节性工程", requested_by=env["cgzf"])
     return case
 
 
@@ -151,6 +154,8 @@ def _kwargs(env, action, case):
         kw["satisfaction"] = "satisfied"
     if action == A.REQUEST_EXTENSION:
         kw["hours"] = 8
+    if action == A.APPROVE_PARK:
+        kw["review_on"] = dt.date(2026, 4, 1)
     return kw
 
 
@@ -260,7 +265,10 @@ def test_it_turns_the_light_yellow_at_80_and_red_at_100_percent(env, clock):
 def test_it_stops_the_clock_while_parked(env, clock):
     case = act(env, act(env, report(env), A.FILE, "shiftlead"), A.DISPATCH, "dispatcher", unit=env["chengguan"])
     deadline = case.deadline
-    case = act(env, case, A.PARK, "shiftlead", note="季节性工程")
+    case = act(env, case, A.REQUEST_PARK, "cgzf", note="季节性工程")
+    assert case.status == S.DISPATCHED and case.deadline == deadline
+    case = act(env, case, A.APPROVE_PARK, "leader", review_on="2026-04-01")
+    assert case.status == S.PARKED and case.park_review_on == dt.date(2026, 4, 1)
     clock.move_to(dt.datetime(2026, 3, 12, 9, 0, tzinfo=SH))  # two working days later (2 × 7 working hours)
     case = act(env, case, A.UNPARK, "shiftlead")
     assert case.status == S.HANDLING and case.was_parked

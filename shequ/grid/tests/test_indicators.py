@@ -53,12 +53,15 @@ def test_it_computes_the_reference_formulas_on_a_known_data_set(known):
     rows = {r["key"]: r for r in stats.indicators(start=dt.date(2026, 3, 2), end=dt.date(2026, 3, 31),
                                                      by="committee")}
     r = rows[known["node_dunhua"].pk]
-    assert (r["reported"], r["filed"], r["closed"], r["closed_on_time"], r["closed_late"]) == (12, 10, 6, 4, 2)
-    assert (r["parked"], r["due_open"], r["overdue_open"]) == (1, 2, 2)
-    assert r["due"] == 9  # 应结案 = 结案 6 + 超期未结 2 + 缓办 1
-    assert r["close_rate"] == 75.0  # 6 ÷ (9 − 1)
-    assert r["on_time_rate"] == 50.0  # 4 ÷ (9 − 1)
-    assert r["rework_rate"] == 33.3  # 2 ÷ 6
+    # Report figures: the 12 cases reported from 2 March. Closing figures: the cases due (5 March) or closed in the
+    # period, so T-14 (reported 1 March) and T-15 (February) count too; T-10 (due 20 March) is not due yet.
+    assert (r["reported"], r["filed"]) == (12, 10)
+    assert (r["closed"], r["closed_on_time"], r["closed_late"]) == (8, 5, 3)
+    assert (r["parked"], r["overdue_open"]) == (1, 2)
+    assert r["due"] == 11  # 应结案 = 结案 8 + 超期未结 2 + 缓办 1
+    assert r["close_rate"] == 80.0  # 8 ÷ (11 − 1)
+    assert r["on_time_rate"] == 50.0  # 5 ÷ (11 − 1)
+    assert r["rework_rate"] == 25.0  # 2 ÷ 8
     assert r["rework_total"] == 3
     assert r["extension_rate"] == 20.0  # 2 ÷ 10
     assert r["patrol_share"] == 83.3  # 10 ÷ 12
@@ -74,7 +77,7 @@ def test_it_filters_by_period_and_groups_by_unit_and_month(known):
     assert total["reported"] == 14  # 12 + 1 (控江) + 1 (1 March); February excluded
     assert stats.indicators(start=dt.date(2026, 2, 1), end=dt.date(2026, 2, 28))[0]["reported"] == 1
     units = {r["key"]: r for r in stats.indicators(start=MARCH[0], end=MARCH[1], by="unit")}
-    assert units[known["mz"].pk]["closed"] == 1 and units[known["chengguan"].pk]["closed"] == 7
+    assert units[known["mz"].pk]["closed"] == 1 and units[known["chengguan"].pk]["closed"] == 8
     assert units[None]["reported"] == 2  # not dispatched (void and reported)
     months = stats.indicators(start=dt.date(2026, 2, 1), end=MARCH[1], by="month")
     assert [m["reported"] for m in months] == [1, 14]

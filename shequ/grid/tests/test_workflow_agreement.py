@@ -11,7 +11,7 @@ from shequ.grid import services
 from shequ.grid.choices import CaseAction as A
 from shequ.grid.choices import CaseStatus as S
 from shequ.grid.choices import HotlineStatus as H
-from shequ.grid.models import Case, ExtensionRequest, HotlineOrder
+from shequ.grid.models import Case, ExtensionRequest, HotlineOrder, ParkRequest
 from shequ.grid.tests.conftest import DUNHUA, report
 from shequ.grid.workflows import CASE, HOTLINE
 
@@ -53,6 +53,12 @@ def _case(env, status, variant):
     case.refresh_from_db()
     if variant == "resident" and not before_dispatch:
         ExtensionRequest.objects.create(case=case, unit=unit, hours=8, reason="需协调", requested_by=env["cgzf"])
+        ParkRequest.objects.create(case=case, unit=unit, reason="季节性工程", requested_by=env["cgzf"])
+    if variant == "patrol" and not before_dispatch:  # a second extension: the 城运中心 leader's, not the 值班长's
+        Case.objects.filter(pk=case.pk).update(extension_count=1)
+        case.refresh_from_db()
+        ExtensionRequest.objects.create(case=case, unit=unit, hours=4, reason="再次申请", requested_by=env["cgzf"],
+                                        level=2, level_reasons="第二次及以上延期")
     return case
 
 
@@ -68,6 +74,8 @@ def _inputs(env, name, target):
         inputs["satisfaction"] = "satisfied"
     if name == A.REQUEST_EXTENSION:
         inputs["hours"] = 8
+    if name == A.APPROVE_PARK:
+        inputs["review_on"] = dt.date(2026, 4, 1)
     return inputs
 
 

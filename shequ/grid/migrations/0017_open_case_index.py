@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('core', '0008_admin_reset'),
-        ('grid', '0012_hotline_working_days_first_contact'),
+        ('grid', '0016_indicator_cohort_indexes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
