@@ -18,7 +18,7 @@ from .workflows import EVALUATION
 
 @require("evaluators.view")
 def home(request):
-    filters = StatusFilterForm(request.GET or None)
+    filters = StatusFilterForm(request.GET)
     qs = selectors.evaluation_list(user=request.user)
     if filters.is_valid():
         qs = selectors.evaluation_filter(qs, status=filters.cleaned_data.get("status") or "")
