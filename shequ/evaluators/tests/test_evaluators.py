@@ -369,3 +369,23 @@ def test_the_composite_page_refuses_a_bad_period_with_its_message(env, client_as
     response = client_as(env["leader"]).get(reverse("evaluators:composite"), {"start": "2026-11-10",
                                                                               "end": "2026-11-01"})
     assert response.status_code == 200 and "止日不得早于起日" in response.content.decode()
+
+
+# --- demo ----------------------------------------------------------------------------------------------------------
+
+def test_it_seeds_the_demo_once(db):
+    import random as _random
+
+    from shequ.core import demo as core_demo
+    from shequ.evaluators import demo
+
+    out = io.StringIO()
+    core_demo.seed(stdout=out, password="Shequ#2026demo", rng=_random.Random(1))
+    demo.seed(stdout=out, password="Shequ#2026demo", rng=_random.Random(1))
+    count = Evaluation.objects.count()
+    assert count >= 8
+    assert Evaluation.objects.filter(status=EvaluationStatus.SCHEDULED).exists()
+    assert Evaluation.objects.filter(status=EvaluationStatus.DISPUTED, department__code="MZ").exists()
+    assert set(Evaluation.objects.values_list("kind", flat=True)) == set(EvaluatorKind.values)
+    demo.seed(stdout=out, password="Shequ#2026demo", rng=_random.Random(1))
+    assert Evaluation.objects.count() == count
