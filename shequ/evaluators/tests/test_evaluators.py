@@ -345,6 +345,24 @@ def test_the_departments_composite_changes_with_the_scores_and_the_weight(env, c
     assert "58" in page and "综合指标值 × (100 − W)" in page
 
 
+def test_the_composite_reads_the_grids_unit_score_of_the_department(env, monkeypatch):
+    """The grid's 综合指标值 of the unit (责任单位 = department) takes the weight the evaluators leave."""
+    EvaluatorWeight.objects.update_or_create(kind="npc", defaults={"weight": 20})
+    asked = {}
+
+    def unit_rows(*, user, start, end, by):
+        asked["by"] = by
+        return [{"key": env["minzheng"].pk, "score": 80.0}, {"key": env["chengguan"].pk, "score": 70.0},
+                {"key": None, "score": 50.0}]
+
+    monkeypatch.setattr(selectors.grid, "evaluation_indicators", unit_rows)
+    _published(env)  # 91
+    rows = {r.department.code: r for r in selectors.department_composites(user=env["leader"], start=TODAY, end=TODAY)}
+    assert asked["by"] == "unit"
+    assert rows["MZ"].score == Decimal("82.2")  # 80 × 0.8 + 20 × 91 ÷ 100
+    assert rows["CGZF"].score == Decimal("70.0") and rows["CGZF"].weight_used == 0
+
+
 def test_a_department_officer_sees_only_his_departments_composite(env, client_as):
     EvaluatorWeight.objects.update_or_create(kind="npc", defaults={"weight": 20})
     _published(env)
