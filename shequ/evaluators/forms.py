@@ -38,8 +38,10 @@ class StatusFilterForm(forms.Form):
 
 
 class PeriodForm(forms.Form):
-    start = BoundedDateField(label=_("起"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    end = BoundedDateField(label=_("止"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    start = BoundedDateField(label=_("起"), required=False,
+                             widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    end = BoundedDateField(label=_("止"), required=False,
+                           widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
 
     def clean(self):
         data = super().clean()

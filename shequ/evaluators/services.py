@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from shequ.core.audit import audit_record
 from shequ.core.choices import EVALUATOR_ROLES, AuditAction, Role
 from shequ.core.errors import DomainError
+from shequ.core.formatting import number_text
 from shequ.core.inputs import check_length
 from shequ.core.models import User
 from shequ.core.scoping import acting_subdistrict, in_scope
@@ -120,9 +121,9 @@ def evaluation_submit(*, actor, evaluation: Evaluation, marks: dict, item_notes:
     audit_record(actor=actor, action=AuditAction.TRANSITION, obj=evaluation,
                  detail={"action": "submit", "total": str(total), "full": str(full), "photos": len(cleaned)})
     officers = User.objects.filter(role=Role.DEPT_OFFICER, department=evaluation.department, is_active=True)
-    notify(recipients=list(officers), title=_("社会监督评议得分已发布：%(t)s分") % {"t": total},
+    notify(recipients=list(officers), title=_("社会监督评议得分已发布：%(t)s分") % {"t": number_text(total)},
            body=_("%(k)s测评“%(topic)s”，满分%(f)s分。") % {"k": evaluation.get_kind_display(),
-                                                       "topic": evaluation.topic, "f": full},
+                                                       "topic": evaluation.topic, "f": number_text(full)},
            link=reverse("evaluators:detail", args=[evaluation.pk]))
     return evaluation
 
@@ -176,7 +177,7 @@ def evaluation_uphold(*, actor, evaluation: Evaluation, answer: str = "", total=
     except (InvalidOperation, ValueError, TypeError):
         raise DomainError(_("请填写调整后的得分（数字）。"), {"total": [_("请填写数字。")]})
     if not value.is_finite() or value < 0 or value > (evaluation.full or 0):
-        message = _("调整后的得分须在0到%(f)s分之间。") % {"f": evaluation.full}
+        message = _("调整后的得分须在0到%(f)s分之间。") % {"f": number_text(evaluation.full)}
         raise DomainError(message, {"total": [message]})
     _answer(actor, evaluation, answer, DisputeOutcome.UPHELD)
     evaluation.original_total, evaluation.total = evaluation.total, value

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from shequ.core.errors import DomainError, Forbidden
+from shequ.core.formatting import number_text
 from shequ.core.web import forbidden, form_add_domain_error, paginate, query_without_page, require
 
 from . import selectors, services
@@ -81,7 +82,8 @@ def score(request, pk):
             errors, message = exc.errors, exc.message
         else:
             evaluation.refresh_from_db()
-            messages.success(request, _("评分已提交并发布给被测评部门，得分 %(t)s。") % {"t": evaluation.total})
+            messages.success(request, _("评分已提交并发布给被测评部门，得分 %(t)s。") % {
+                "t": number_text(evaluation.total)})
             return redirect("evaluators:detail", pk=evaluation.pk)
     rows = [(section, [(item, marks.get(item.pk, ""), notes.get(item.pk, ""), errors.get(f"item_{item.pk}", []),
                         errors.get(f"note_{item.pk}", [])) for item in items]) for section, items in layout]
@@ -127,6 +129,8 @@ def photo(request, pk):
 def composite(request):
     form = PeriodForm(request.GET or None)
     start, end = form.period()
+    if not form.is_bound:
+        form = PeriodForm(initial={"start": start, "end": end})
     weights = selectors.weights()
     return render(request, "evaluators/composite.html", {
         "form": form, "start": start, "end": end, "weights": weights,

@@ -40,9 +40,10 @@ def site(clock):
 
     tags_ensure_defaults()
     tree = build_tree()
-    # The weights are data (a migration seeds them; a transactional test starts without them).
-    EvaluatorWeight.objects.create(kind="npc", weight=Decimal(20), note="人大代表视察评议")
-    EvaluatorWeight.objects.create(kind="ethics", weight=Decimal(10), note="行风政风监督员明察暗访")
+    # The weights are data (a migration seeds them; a transactional test may start without them).
+    EvaluatorWeight.objects.update_or_create(kind="npc", defaults={"weight": Decimal(20)})
+    EvaluatorWeight.objects.update_or_create(kind="ethics", defaults={"weight": Decimal(10)})
+    EvaluatorWeight.objects.filter(kind="team").delete()
     sheet = targets.sheet_ensure(name="窗口服务与行风测评表", use=SheetUse.INSPECT_DEPARTMENT, pass_line=80, sections=[
         ("服务态度", [("首问负责、文明用语、耐心解答", "按表现给分", 40, Rule.POINTS, None)]),
         ("办事效率", [("按承诺时限办结，无推诿扯皮", "每发现一件超期或推诿扣5分", 40, Rule.DEDUCTION, 5)]),
