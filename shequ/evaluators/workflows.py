@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from shequ.core.errors import ConflictError
 from shequ.core.workflow import Action, ActionForbidden, ActionNotFound, Workflow
 
 from . import selectors
@@ -45,8 +46,6 @@ def the_department(actor, evaluation):
 
 
 def not_disputed_before(actor, evaluation):
-    from shequ.core.errors import ConflictError
-
     if evaluation.disputed_at is not None:
         return ConflictError(_("每次测评只能申诉一次，本次测评已经申诉过。"), {"reason": [_("已申诉过。")]})
     return None
