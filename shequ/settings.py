@@ -107,6 +107,7 @@ INSTALLED_APPS = [
     "shequ.targets.apps.TargetsConfig",
     "shequ.events.apps.EventsConfig",
     "shequ.governance.apps.GovernanceConfig",
+    "shequ.evaluators.apps.EvaluatorsConfig",
     "shequ.cockpit.apps.CockpitConfig",
 ]
 

@@ -9,6 +9,7 @@ from shequ.core.admin import site as admin_site
 from shequ.eldercare import urls as eldercare_urls
 from shequ.events import urls as events_urls
 from shequ.facilities import urls as facilities_urls
+from shequ.evaluators import urls as evaluators_urls
 from shequ.governance import urls as governance_urls
 from shequ.grid import urls as grid_urls
 from shequ.health import urls as health_urls
@@ -56,6 +57,7 @@ urlpatterns = [
     path("targets/", include(targets_urls)),
     path("events/", include(events_urls)),
     path("governance/", include(governance_urls)),
+    path("inspect/", include(evaluators_urls)),
     path("cockpit/", include(cockpit_urls)),
     path("api/v1/", include(api_v1)),
     path("open311/", include((grid_urls.open311_urlpatterns, "open311"))),

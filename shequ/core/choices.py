@@ -35,10 +35,16 @@ class Role(models.TextChoices):
     FACILITY_OPERATOR = "facility_operator", _("设施运营人员")
     VOLUNTEER = "volunteer", _("志愿者")
     RESIDENT = "resident", _("居民")
+    # Outside evaluators (社会监督): they inspect and score departments and see nothing else.
+    NPC_DEPUTY = "npc_deputy", _("人大代表")
+    ETHICS_MONITOR = "ethics_monitor", _("行风政风监督员")
+    INSPECTION_TEAM = "inspection_team", _("督察队员")
 
 
 # 三权分立: these three roles administer the system and never do business work or each other's work.
 ADMIN_ROLES = frozenset({Role.SYSADMIN, Role.SECADMIN, Role.AUDITOR})
+# Outside evaluators are not office staff: no jurisdiction tree, no workbench, only their inspections.
+EVALUATOR_ROLES = frozenset({Role.NPC_DEPUTY, Role.ETHICS_MONITOR, Role.INSPECTION_TEAM})
 
 
 class AuditAction(models.TextChoices):

@@ -1,10 +1,11 @@
 from django.utils.translation import gettext_lazy as _
 
-from .choices import Role
+from .choices import EVALUATOR_ROLES, Role
 from .hooks import NavItem, PendingCounter, nav, pending, section
 from .permissions import grant
 
-STAFF = [r for r in Role.values if r not in (Role.SYSADMIN, Role.SECADMIN, Role.AUDITOR, Role.RESIDENT)]
+STAFF = [r for r in Role.values
+         if r not in (Role.SYSADMIN, Role.SECADMIN, Role.AUDITOR, Role.RESIDENT) and r not in EVALUATOR_ROLES]
 
 grant([Role.SYSADMIN], "core.manage_config", "core.view_tree")
 grant([Role.SECADMIN], "core.manage_users", "core.view_tree")

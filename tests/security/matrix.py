@@ -683,6 +683,11 @@ def visible_html(world: World, kind: str, persona: Persona, variant: str) -> boo
         return visible(world, "resident", persona, variant)
     if kind == "photo":
         return visible(world, "grid_case", persona, variant)
+    if kind in ("evaluation", "evaluation_photo"):
+        # The 人大代表 persona's own inspection; the 综管委办 sees its 街道's; the 民政 officer only the published one.
+        if persona.user.role in (Role.NPC_DEPUTY, Role.LEADER, Role.SHIFT_LEADER):
+            return True
+        return kind == "evaluation_photo" and persona.department == "MZ"
     if kind in ("device", "clerk"):
         return persona.scope == "sub"
     if kind in ("item", "category"):
@@ -749,6 +754,11 @@ PAGES = {
     "grid:hotline-detail": Page(("grid.hotline_view",), "hotline"),
     "grid:hotline-act": Page(("grid.hotline",), "hotline", "POST", kwargs={"action": "sign"}),
     "grid:inspection-detail": Page(("grid.inspect",), "inspection"),
+    "evaluators:detail": Page(("evaluators.view",), "evaluation"),
+    "evaluators:score": Page(("evaluators.inspect",), "evaluation"),
+    "evaluators:act": Page(("evaluators.view",), "evaluation", "POST", kwargs={"action": "cancel"},
+                           data={"reason": "部门搬迁，改期测评"}),
+    "evaluators:photo": Page(("evaluators.view",), "evaluation_photo"),
 }
 
 

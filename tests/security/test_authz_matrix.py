@@ -322,7 +322,7 @@ def test_api_replay_is_authenticated_and_authorised_first(world, op):
 
 # --- HTML pages that name an object -------------------------------------------------------------------------------
 
-HTML_ROUTES = html_object_routes(("people/", "acceptance/", "grid/"))
+HTML_ROUTES = html_object_routes(("people/", "acceptance/", "grid/", "inspect/"))
 
 
 @pytest.mark.django_db

@@ -46,6 +46,11 @@ TARGETS_READ = {"targets.view"}
 # 综合治理: the 街道 leader runs the committees' office (meetings, decisions, closing a 顽症); the command centre's
 # shift leader keeps the 顽症 ledger with him; a department officer reads and acts on his department's tasks.
 GOVERNANCE_OFFICE = {"governance.view", "governance.manage", "governance.ledger"}
+# 社会监督评议: the outside evaluators see and score only their own inspections (no tree, no cases, no residents);
+# the 综管委办 (leader, shift leader) schedules them and answers disputes; a department officer reads his department's
+# published scores and composite and disputes a score.
+EVALUATOR = BASE | {"evaluators.view", "evaluators.schedule", "evaluators.inspect"}
+EVALUATION_OFFICE = {"evaluators.view", "evaluators.schedule", "evaluators.manage", "evaluators.composite"}
 
 INTENDED = {
     # 三权分立: configuration, users and roles, the audit log; no business data at all.
@@ -67,7 +72,7 @@ INTENDED = {
     | ROOMS | SERVICES_READ | {"facilities.manage", "facilities.operate", "eldercare.settle_approve"}
     # 街道 events and delegations; the leader's cockpit, its exports and the monthly brief.
     | EVENTS | {"cockpit.view"} | SOCIALORGS_READ | {"socialorgs.award"}
-    | TARGETS_READ | {"targets.approve", "targets.assess", "targets.score"} | GOVERNANCE_OFFICE,
+    | TARGETS_READ | {"targets.approve", "targets.assess", "targets.score"} | GOVERNANCE_OFFICE | EVALUATION_OFFICE,
     Role.HALL_SUPERVISOR: STAFF | ACCEPTANCE_FRONT | RESIDENTS_AT_WINDOW | {
         "core.view_calendar", "acceptance.catalogue_manage", "acceptance.dashboard", "acceptance.figures",
         "acceptance.rectify", "acceptance.reviews", "acceptance.staff_files", "acceptance.supervise",
@@ -78,7 +83,8 @@ INTENDED = {
     Role.DEPT_OFFICER: STAFF | {"core.view_calendar", "acceptance.backoffice", "acceptance.case_view",
                                 "acceptance.catalogue", "acceptance.rectify", "acceptance.reviews", "grid.handle",
                                 "grid.roster", "grid.view"} | ROOMS | CIVIL_AFFAIRS | HEALTH_OFFICE
-    | SOCIALORGS_OFFICE | TARGETS_READ | {"targets.score"} | {"governance.view", "governance.task"},
+    | SOCIALORGS_OFFICE | TARGETS_READ | {"targets.score"} | {"governance.view", "governance.task"}
+    | {"evaluators.view", "evaluators.dispute", "evaluators.composite"},
     # Also answers the 96980 service hotline: books a room or orders a meal for a caller.
     Role.OPS_OPERATOR: STAFF | CENTRE | {"grid.accept", "grid.close", "grid.evaluate", "grid.file",
                                          "grid.manage_grids"} | ROOMS | {"eldercare.order", "helpline.operate",
@@ -86,7 +92,7 @@ INTENDED = {
     Role.DISPATCHER: STAFF | CENTRE | {"grid.dispatch"},
     Role.SHIFT_LEADER: STAFF | CENTRE | {"grid.accept", "grid.approve", "grid.close", "grid.dispatch", "grid.evaluate",
                                          "grid.file", "grid.inspect", "grid.manage_grids", "grid.roster_manage",
-                                         "governance.view", "governance.ledger"},
+                                         "governance.view", "governance.ledger"} | EVALUATION_OFFICE,
     Role.PATROL: STAFF | FIELD,
     Role.INSPECTOR: STAFF | FIELD,
     # The committee's own residents: register, import, export (masked), reveal with a reason; handle its cases.
@@ -106,6 +112,9 @@ INTENDED = {
     Role.VOLUNTEER: STAFF | VOLUNTEERING | ORGANISING | {"facilities.book"},
     # Their own pages: bookings, reports, cases, reviews — only their own and their family's.
     Role.RESIDENT: BASE | {"portal.use", "facilities.book", "events.register"} | VOLUNTEERING,
+    Role.NPC_DEPUTY: EVALUATOR,
+    Role.ETHICS_MONITOR: EVALUATOR,
+    Role.INSPECTION_TEAM: EVALUATOR,
 }
 
 

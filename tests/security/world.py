@@ -1,6 +1,6 @@
 """The data the security tests run against, built once per module through the product's own services.
 
-One persona per role (all 16 of `Role`), scoped as the role is in a real 街道: centre and hall staff, the leader
+One persona per role (all 19 of `Role`), scoped as the role is in a real 街道: centre and hall staff, the leader
 and the 民政 back-office officer to 延吉新村街道; the committee worker and the volunteer to 敦化路居委会; the three
 administrators and the resident to nothing. Every kind of object the API exposes exists in up to three places:
 
@@ -75,6 +75,8 @@ def _persona_specs(tree):
         Role.SHIFT_LEADER: (sub, None), Role.PATROL: (sub, None), Role.INSPECTOR: (sub, None),
         Role.COMMITTEE_WORKER: (dunhua, None), Role.FACILITY_OPERATOR: (sub, None), Role.VOLUNTEER: (dunhua, None),
         Role.RESIDENT: (None, None),
+        # Outside evaluators (社会监督评议) belong to the 街道 they inspect.
+        Role.NPC_DEPUTY: (sub, None), Role.ETHICS_MONITOR: (sub, None), Role.INSPECTION_TEAM: (sub, None),
     }
 
 
@@ -290,7 +292,53 @@ def build_world() -> World:
     _socialorgs_objects(world, p)
     _target_objects(world)
     _governance_objects(world, p, other_leader)
+    _evaluation_objects(world, p, other_leader)
     return world
+
+
+def _evaluation_objects(world: World, p: dict, other_leader) -> None:
+    """社会监督评议: the 人大代表 persona's scheduled inspection of 民政 ("in") and one of 殷行 ("away"); a published
+    one of each with a site photo (the photo's page)."""
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    from shequ.core.choices import Role
+    from shequ.core.testing import make_user
+    from shequ.evaluators import selectors as ev_selectors
+    from shequ.evaluators import services as ev
+    from shequ.targets import services as targets
+    from shequ.targets.selectors import Rule, SheetUse
+
+    tree = world.tree
+    sheet = targets.sheet_ensure(name="窗口服务行风测评表", use=SheetUse.INSPECT_DEPARTMENT, pass_line=80, sections=[
+        ("服务态度", [("文明用语", "", 10, Rule.POINTS, None)])])
+    marks = {item.pk: "8" for _s, items in ev_selectors.sheet_layout(sheet) for item in items}
+    other_npc = make_user(Role.NPC_DEPUTY, [tree["other_sub"]], username="x_npc_yx")
+    day = START.date()
+
+    def photo():
+        buffer = io.BytesIO()
+        Image.new("RGB", (8, 8), "green").save(buffer, "JPEG")
+        return SimpleUploadedFile("site.jpg", buffer.getvalue(), content_type="image/jpeg")
+
+    def schedule(actor, evaluator):
+        return ev.evaluation_schedule(actor=actor, evaluator=evaluator, sheet=sheet, department=tree["minzheng"],
+                                      topic="窗口服务", place="民政科接待窗口", date=day)
+
+    import time_machine
+
+    with time_machine.travel(START, tick=False):
+        scheduled = {"in": schedule(p[Role.LEADER], p[Role.NPC_DEPUTY]), "away": schedule(other_leader, other_npc)}
+        photos = {}
+        for variant, (actor, evaluator) in {"in": (p[Role.LEADER], p[Role.NPC_DEPUTY]),
+                                            "away": (other_leader, other_npc)}.items():
+            done = ev.evaluation_submit(actor=evaluator, evaluation=schedule(actor, evaluator), marks=marks,
+                                        photos=[photo()])
+            photos[variant] = done.photos.get()
+    world.objects["evaluation"] = scheduled
+    world.objects["evaluation_photo"] = photos
 
 
 def _governance_objects(world: World, p: dict, other_leader) -> None:
