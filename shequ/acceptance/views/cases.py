@@ -234,7 +234,7 @@ def case_detail(request, pk):
 
 def _default_rq(case):
     try:
-        return services.due_dates(timezone.localdate(), min(case.item.limit_days, 5))[1]
+        return services.due_preview(timezone.localdate(), min(case.item.limit_days, 5))[1]
     except workcal.CalendarUnavailable:
         return None
 
