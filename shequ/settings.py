@@ -381,6 +381,13 @@ SHEQU_MESSAGE_BACKEND = env_str("MESSAGE_BACKEND", "shequ.core.messaging.LogMess
 
 # Working periods of a working day, for deadlines counted in 工作时.
 SHEQU_WORKING_PERIODS = env_str("WORKING_PERIODS", "08:30-11:30,13:00-17:00")
+# 容缺受理: an applicant whose 容缺 promise lapsed within this many months cannot use 容缺 again (0: no bar).
+ACCEPTANCE_RONGQUE_BAR_MONTHS = env_int("ACCEPTANCE_RONGQUE_BAR_MONTHS", 12)
+# The court named in a 不予受理 notice. Shanghai centralises first-instance administrative cases against district
+# government departments (and the 街道, the district's agency) in 上海铁路运输法院; the 复议 body is the district
+# government ("{district}" is replaced by the district's name).
+ACCEPTANCE_ADMIN_COURT = env_str("ACCEPTANCE_ADMIN_COURT", "上海铁路运输法院")
+ACCEPTANCE_REVIEW_BODY = env_str("ACCEPTANCE_REVIEW_BODY", "{district}人民政府")
 # Decimal places of the coordinates the public Open311 GET shows (3 ≈ 100 m: the street, never the doorway).
 SHEQU_GRID_PUBLIC_COORD_DECIMALS = env_int("GRID_PUBLIC_COORD_DECIMALS", 3)
 # 大联动 extensions, where the 小类 sets nothing: the hours one extension may add on the 值班长's approval (more

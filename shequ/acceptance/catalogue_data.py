@@ -3,6 +3,7 @@ departments, modes and typical materials. Limits marked [verify] in the referenc
 confirmed against the current 办事指南; an office loads its own list through the Excel import.
 
 Material tuples: (name, key, original_required). key=False marks a material that may be missing under 容缺受理.
+A material named in `MATERIAL_CONDITIONS` is a 情形材料: needed only when the applicant is in that situation.
 """
 
 ID = ("居民身份证", True, True)
@@ -45,7 +46,7 @@ ITEMS = [
      [ID, ("本人工商银行或上海银行借记卡", True, True)]),
     ("MZ-JZ-01", "城乡居民最低生活保障申请", "MZ", "社会救助", "B", "promise", 30, 45, True, False, True, 0, False,
      [ID, HUKOU, ("家庭经济状况核对授权书", True, False), ("最低生活保障申请书", True, False),
-      ("家庭成员收入证明", False, True)]),
+      ("家庭成员收入证明", False, True), ("家庭成员残疾人证", True, True)]),
     ("MZ-JZ-02", "低收入困难家庭认定", "MZ", "社会救助", "B", "promise", 30, 45, True, False, True, 0, False,
      [ID, HUKOU, ("家庭经济状况核对授权书", True, False), ("家庭成员收入证明", False, True)]),
     ("MZ-JZ-03", "特困人员救助供养申请", "MZ", "社会救助", "B", "promise", 30, 45, True, False, True, 0, False,
@@ -152,4 +153,11 @@ INACTIVE = {"LS-LJ-01"}
 AGENT_NOTES = {
     "MZ-LN-01": "代领敬老卡须提供代理人身份证件及申请人签署的授权委托书",
     "MZ-JZ-01": "代办须提供授权委托书，核对授权书须由家庭成员本人签字",
+}
+
+# 情形材料: material → the situation (asked at intake) in which it is needed.
+MATERIAL_CONDITIONS = {
+    "投靠亲属居住的亲属关系证明": "投靠亲属居住",
+    "代领人身份证件及授权委托书（代领时）": "委托他人代领",
+    "家庭成员残疾人证": "家庭成员中有持证残疾人",
 }

@@ -142,7 +142,7 @@ CASE_ACTION_LABELS = {
     "approve": _("审核通过"),
     "refuse": _("审核不予通过"),
     "return": _("退回补正"),
-    "resubmit": _("补正完成，重新计时"),
+    "resubmit": _("补正完成，恢复计时"),
     "complete": _("办结"),
     "deliver": _("出件"),
     "terminate": _("终止办理"),
@@ -152,6 +152,8 @@ CASE_EVENT_LABELS = {
     "intake": _("收件登记"),
     "supplement": _("补交材料"),
     "print": _("打印文书"),
+    "recompute": _("重算到期日"),
+    "lapse": _("容缺逾期终止"),
     **CASE_ACTION_LABELS,
 }
 

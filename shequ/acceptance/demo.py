@@ -114,8 +114,10 @@ def _catalogue() -> int:
             agent_allowed=agent, agent_note=catalogue_data.AGENT_NOTES.get(code, ""), fee=fee, online=online,
             sort_order=order, is_active=code not in catalogue_data.INACTIVE,
             conditions="" if mode == ItemMode.INSTANT else "材料齐全、符合法定形式的予以受理；审核时限按工作日计算。")
-        ItemMaterial.objects.bulk_create([ItemMaterial(item=item, name=m, is_key=key, original_required=original,
-                                                       sort_order=i) for i, (m, key, original) in enumerate(materials)])
+        ItemMaterial.objects.bulk_create([
+            ItemMaterial(item=item, name=m, is_key=key, original_required=original, sort_order=i,
+                         condition=catalogue_data.MATERIAL_CONDITIONS.get(m, ""))
+            for i, (m, key, original) in enumerate(materials)])
         created += 1
     if created:
         audit_record(actor=None, action=AuditAction.IMPORT, object_type="acceptance.serviceitem",
@@ -463,7 +465,10 @@ class Simulation:
                     applicant_id_masked=idcard.mask_id_number(person["id"]), applicant_phone=person["phone"],
                     applicant_phone_masked=idcard.mask_phone(person["phone"]), received_at=received,
                     received_by=clerk)
-        item_materials = list(item.materials.all())
+        # 情形材料 apply to about one applicant in five.
+        situations = sorted({m.condition for m in item.materials.all() if m.condition and rng.random() < 0.2})
+        case.situations = situations
+        item_materials = [m for m in item.materials.all() if not m.condition or m.condition in situations]
         optional = [m for m in item_materials if not m.is_key]
         roll = rng.random()
         if item.mode == ItemMode.INSTANT:
@@ -576,6 +581,10 @@ class Simulation:
             if ret > self.now:
                 return
             case.status, case.paused_at, case.return_count = CaseStatus.RETURNED, ret, 1
+            try:
+                remaining = max(workcal.count_working_days(timezone.localdate(ret), case.due_date), 0)
+            except workcal.CalendarUnavailable:
+                return
             event("return", CaseStatus.REVIEWING, case.status, ret, officer, note="申请表信息与证件不一致，请补正")
             requested = CaseMaterial(name="更正后的申请表", is_key=True, requested_by_backoffice=True,
                                      sort_order=len(materials))
@@ -585,9 +594,11 @@ class Simulation:
                 return
             requested.provided = requested.supplemented = True
             requested.provided_at = back
-            start = timezone.localdate(back)
-            case.clock_start, (case.warn_date, case.due_date) = start, _due(start, limit)
-            case.status, case.paused_at = CaseStatus.ACCEPTED, None
+            # 补正 pauses the clock: it resumes with the working days that were left.
+            resumed = timezone.localdate(back)
+            case.clock_resumed_on, case.clock_remaining = resumed, remaining
+            case.warn_date, case.due_date, case.due_provisional = _due_resumed(resumed, limit, limit - remaining)
+            case.status, case.paused_at, start = CaseStatus.ACCEPTED, None, resumed
             event("supplement", CaseStatus.RETURNED, CaseStatus.RETURNED, back, clerk, note=requested.name)
             event("resubmit", CaseStatus.RETURNED, case.status, back + dt.timedelta(minutes=2), clerk)
         late = rng.random() < 0.06
@@ -771,3 +782,8 @@ def _due(start: dt.date, limit: int):
 
     return due_dates(start, limit)
 
+
+def _due_resumed(start: dt.date, limit: int, used: int):
+    from .services.cases import due_preview
+
+    return due_preview(start, limit, used)

@@ -40,7 +40,8 @@ ITEM_COLUMNS = [
 ]
 ITEM_REQUIRED = {"事项编码", "事项名称", "主管部门", "业务类别", "取号类别", "办理方式"}
 MATERIAL_COLUMNS = [("事项编码", "code"), ("材料名称", "name"), ("可容缺", "optional"),
-                    ("需核验原件", "original_required"), ("份数", "copies"), ("说明", "note")]
+                    ("需核验原件", "original_required"), ("份数", "copies"), ("说明", "note"),
+                    ("适用情形", "condition")]
 MATERIAL_REQUIRED = {"事项编码", "材料名称"}
 BOOL_FIELDS = {"tongban", "separated", "agent_allowed", "online", "is_active"}
 TRUE = {"是", "y", "yes", "true", "1", "√", "✓", "允许", "可以"}
@@ -79,8 +80,9 @@ def export_catalogue(*, actor, queryset) -> bytes:
     mats.append([h for h, _f in MATERIAL_COLUMNS])
     for item in items:
         for m in item.materials.all():
-            mats.append([item.code, m.name, _yes_no(not m.is_key), _yes_no(m.original_required), m.copies, m.note])
-    _style_header(mats, [14, 40, 8, 10, 6, 30])
+            mats.append([item.code, m.name, _yes_no(not m.is_key), _yes_no(m.original_required), m.copies, m.note,
+                         m.condition])
+    _style_header(mats, [14, 40, 8, 10, 6, 30, 20])
     cats = wb.create_sheet("取号类别")
     cats.append(["字母", "名称", "说明"])
     for c in QueueCategory.objects.all():
@@ -102,6 +104,8 @@ def export_catalogue(*, actor, queryset) -> bytes:
         ("是/否列", "全市通办、收受分离、允许代办、网上可办、启用：填“是”或“否”；允许代办、启用留空视为“是”"),
         ("材料表", "每行一项材料；“可容缺”为“是”的材料可在容缺受理时暂缺，其余为关键材料。某事项在材料表中出现时，"
                  "其材料以本表为准；未出现的事项保留原有材料"),
+        ("适用情形", "只在某种情形下需要的材料（情形材料）填写情形，如“委托他人代领”；受理时询问申请人，"
+                 "只有申报情形的材料列入清单和告知书。留空为一律需要"),
     ]:
         notes.append(list(row))
     _style_header(notes, [16, 100])
@@ -226,7 +230,8 @@ def import_catalogue(*, actor, upload) -> CatalogueImport:
                             "is_key": not _bool(_cell(row, mat_map, "可容缺"), False),
                             "original_required": _bool(_cell(row, mat_map, "需核验原件"), False),
                             "copies": _cell(row, mat_map, "份数") or 1,
-                            "note": str(_cell(row, mat_map, "说明") or "")}
+                            "note": str(_cell(row, mat_map, "说明") or ""),
+                            "condition": str(_cell(row, mat_map, "适用情形") or "")}
             except ValueError as exc:
                 errors.append({"sheet": "材料", "row": number, "code": code, "reason": str(exc)})
                 continue

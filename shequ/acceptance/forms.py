@@ -162,8 +162,10 @@ class ReasonsForm(forms.Form):
 
 class ReturnForm(forms.Form):
     reason = forms.CharField(label=_("退回补正的原因"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
-    materials = forms.CharField(label=_("需要补正的材料（每行一项）"), required=False, max_length=2000,
+    materials = forms.CharField(label=_("需要补正的全部材料（每行一项）"), max_length=2000,
                                 widget=forms.Textarea(attrs={"rows": 3}))
+    second_reason = forms.CharField(label=_("再次退回补正的理由"), required=False, max_length=500,
+                                    widget=forms.Textarea(attrs={"rows": 2}))
 
     def material_list(self) -> list[str]:
         return [line.strip() for line in self.cleaned_data.get("materials", "").splitlines() if line.strip()]
@@ -281,6 +283,8 @@ class MaterialForm(forms.Form):
     original_required = forms.BooleanField(label=_("核验原件"), required=False)
     copies = forms.IntegerField(label=_("份数"), min_value=1, max_value=20, initial=1, required=False)
     note = forms.CharField(label=_("说明"), max_length=200, required=False)
+    condition = forms.CharField(label=_("适用情形"), max_length=60, required=False,
+                                widget=forms.TextInput(attrs={"placeholder": _("留空为一律需要")}))
 
 
 MaterialFormSet = forms.formset_factory(MaterialForm, extra=3, max_num=40)

@@ -101,6 +101,11 @@ class ItemMaterial(models.Model):
     original_required = models.BooleanField(_("需核验原件"), default=False)
     copies = models.PositiveSmallIntegerField(_("份数"), default=1, validators=[MaxValueValidator(20)])
     note = models.CharField(_("说明"), max_length=200, blank=True)
+    # 情形材料: a material needed only in one situation. The situation is asked at intake as a question (one per
+    # distinct text of the item); the case's checklist, notices, receipt and approval check hold only the
+    # materials of the situations that apply.
+    condition = models.CharField(_("适用情形"), max_length=60, blank=True,
+                                 help_text=_("仅在该情形下需要的材料填写情形（如“委托他人代领”），留空为一律需要。"))
     sort_order = models.PositiveSmallIntegerField(_("排序"), default=0)
 
     class Meta:
@@ -436,7 +441,16 @@ class Case(models.Model):
     clock_start = models.DateField(_("起算日"), null=True, blank=True)
     warn_date = models.DateField(_("预警日（80%）"), null=True, blank=True)
     due_date = models.DateField(_("到期日"), null=True, blank=True)
+    # The year of the due date had no confirmed holidays at acceptance: the dates follow the Mon–Fri rule until
+    # the year is entered, then they are recomputed (`case_recompute_provisional`).
+    due_provisional = models.BooleanField(_("暂定到期日"), default=False)
+    # A 补正 pauses the clock; on resubmission it resumes on `clock_resumed_on` with the working days that were
+    # left (`clock_remaining`) instead of restarting in full.
+    clock_resumed_on = models.DateField(_("恢复计时日"), null=True, blank=True)
+    clock_remaining = models.PositiveSmallIntegerField(_("剩余工作日"), null=True, blank=True)
     paused_at = models.DateTimeField(_("暂停计时"), null=True, blank=True)
+    situations = models.JSONField(_("申报情形"), default=list, blank=True)
+    rongque_lapsed = models.BooleanField(_("容缺逾期未补"), default=False)
     rongque_pending = models.BooleanField(_("容缺材料待补"), default=False)
     rongque_deadline = models.DateField(_("容缺补齐期限"), null=True, blank=True)
     promise_signed = models.BooleanField(_("已签署容缺承诺书"), default=False)
@@ -478,6 +492,9 @@ class Case(models.Model):
             models.Index(fields=["department", "status", "due_date"], name="acc_case_dept_status_due"),
             models.Index(fields=["node", "rongque_deadline"], condition=Q(rongque_pending=True),
                          name="acc_case_rongque_pending"),
+            models.Index(fields=["due_date"], condition=Q(due_provisional=True), name="acc_case_due_provisional"),
+            models.Index(fields=["applicant_id_hash", "closed_at"], condition=Q(rongque_lapsed=True),
+                         name="acc_case_rongque_lapsed"),
         ]
 
     def __str__(self):

@@ -14,6 +14,7 @@ TEMPLATES = {
     "notice": "acceptance/pdf/notice.html",
     "rongque": "acceptance/pdf/rongque.html",
     "refusal": "acceptance/pdf/refusal.html",
+    "lapse": "acceptance/pdf/lapse.html",
 }
 
 
@@ -22,6 +23,17 @@ TEMPLATES = {
 def _district(case) -> str:
     parent = case.node.parent
     return parent.name if parent else case.node.name
+
+
+def remedies(case) -> dict:
+    """Where a refusal can be challenged: the 复议 body and the court, from the settings (Shanghai centralises
+    first-instance administrative cases against district departments in one court), never written in a
+    template."""
+    from django.conf import settings
+
+    district = _district(case)
+    return {"review_body": settings.ACCEPTANCE_REVIEW_BODY.replace("{district}", district),
+            "court": settings.ACCEPTANCE_ADMIN_COURT.replace("{district}", district)}
 
 
 def render_case_document(*, case, kind: str, printed_by) -> bytes:
@@ -36,6 +48,8 @@ def render_case_document(*, case, kind: str, printed_by) -> bytes:
         "printed_by": printed_by, "printed_at": timezone.now(),
         "is_rejected": case.status == CaseStatus.REJECTED,
         "centre_name": f"{case.node.name}社区事务受理服务中心",
+        "situations": case.situations or [],
+        **remedies(case),
     }
     return html_to_pdf(render_to_string(TEMPLATES[kind], context))
 

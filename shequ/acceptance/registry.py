@@ -3,7 +3,8 @@
 from django.utils.translation import gettext_lazy as _
 
 from shequ.core.choices import Role
-from shequ.core.hooks import HomeChart, NavItem, PendingCounter, home_chart, nav, pending, section
+from shequ.core.hooks import (HomeChart, NavItem, PendingCounter, home_chart, nav, on_calendar_year, pending,
+                              section)
 from shequ.core.permissions import grant
 
 CLERK, SUPERVISOR, OFFICER, LEADER = Role.WINDOW_CLERK, Role.HALL_SUPERVISOR, Role.DEPT_OFFICER, Role.LEADER
@@ -16,6 +17,8 @@ grant([SUPERVISOR, OFFICER], "acceptance.rectify")
 grant([SUPERVISOR, OFFICER, LEADER], "acceptance.reviews")
 grant([SUPERVISOR, LEADER], "acceptance.figures", "acceptance.dashboard", "acceptance.staff_files")
 grant([SUPERVISOR], "acceptance.supervise", "acceptance.catalogue_manage")
+# A second 退回补正 of a case (the first is the department officer's one notice listing everything missing).
+grant([SUPERVISOR], "acceptance.return_again")
 
 S = _("受理中心")
 section(S, 20)
@@ -67,8 +70,22 @@ pending(
 def _register_schedule():
     from shequ.core.schedule import command_task, periodic
 
+    from .tasks import rongque_lapse
+
     periodic("acceptance.close_day", "30 18 * * *", command_task, label=_("受理中心日终处理"), catch_up_hours=12,
              command="acceptance_close_day")
+    # 容缺 promises whose deadline passed yesterday end in 终止 early in the morning, before the hall opens.
+    periodic("acceptance.rongque_lapse", "10 0 * * *", rongque_lapse, label=_("容缺受理：逾期未补齐的办件终止办理"),
+             catch_up_hours=8)
+
+
+def _calendar_entered(*, actor, year):
+    from .services import case_recompute_provisional
+
+    case_recompute_provisional(actor=actor, year=year)
+
+
+on_calendar_year(_calendar_entered)
 
 
 _register_schedule()

@@ -48,6 +48,20 @@ def of_the_department(actor, case):
     return None
 
 
+RETURN_AGAIN = "acceptance.return_again"
+
+
+def return_allowed(actor, case):
+    """退回补正 once: the department's officer sends one notice listing everything missing; a second notice needs
+    the hall supervisor, with a reason (the service asks for it)."""
+    if not case.return_count:
+        return of_the_department(actor, case)
+    if actor.can(RETURN_AGAIN):
+        return None
+    return ActionForbidden(_("办件 %(n)s 已退回补正过一次；再次退回补正须由受理大厅主管说明理由后办理。") % {"n": case.number},
+                           {"actor": [_("再次退回补正须由受理大厅主管办理。")]})
+
+
 def materials_awaited(actor, case):
     """补交材料 after intake: a one-time notice, a return for 补正, or 容缺 materials still owed."""
     if case.status in (S.NOTIFIED, S.RETURNED) or case.rongque_pending:
@@ -106,8 +120,8 @@ CASE = Workflow(
         _case("approve", {S.ACCEPTED, S.REVIEWING}, S.APPROVED, BACK, (of_the_department,), inputs=("note",)),
         _case("refuse", {S.ACCEPTED, S.REVIEWING}, S.REFUSED, BACK, (of_the_department,), inputs=("reasons",),
               required=("reasons",), danger=True),
-        _case("return", {S.ACCEPTED, S.REVIEWING}, S.RETURNED, BACK, (of_the_department,),
-              inputs=("reason", "materials"), required=("reason",), danger=True),
+        _case("return", {S.ACCEPTED, S.REVIEWING}, S.RETURNED, (BACK, RETURN_AGAIN), (return_allowed,),
+              inputs=("reason", "materials", "second_reason"), required=("reason", "materials"), danger=True),
         _case("resubmit", {S.RETURNED}, S.ACCEPTED, FRONT),
         _case("complete", {S.ACCEPTED, S.APPROVED, S.REFUSED}, S.COMPLETED, (FRONT, BACK), (completion_allowed,),
               inputs=("result_note",)),

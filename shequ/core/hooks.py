@@ -76,6 +76,7 @@ class Registry:
     charts: list[HomeChart] = field(default_factory=list)
     sections: dict[str, int] = field(default_factory=dict)
     landings: dict[str, str] = field(default_factory=dict)
+    calendar_listeners: list[Callable] = field(default_factory=list)
 
 
 registry = Registry()
@@ -92,6 +93,17 @@ def landing(role: str, url_name: str) -> None:
 
 def landing_for(user) -> str | None:
     return registry.landings.get(getattr(user, "role", ""))
+
+
+def on_calendar_year(fn: Callable) -> None:
+    """`fn(actor=, year=)` runs inside the transaction that enters or replaces a confirmed year of the working-day
+    calendar: an app recomputes what it dated on the Mon–Fri rule while the year was missing."""
+    registry.calendar_listeners.append(fn)
+
+
+def calendar_year_entered(*, actor, year: int) -> None:
+    for fn in registry.calendar_listeners:
+        fn(actor=actor, year=year)
 
 
 def nav(*items: NavItem) -> None:

@@ -17,6 +17,7 @@ from . import crypto, workcal
 from .audit import audit_record
 from .choices import ADMIN_ROLES, NODE_PARENT_KIND, AuditAction, NodeKind, Role
 from .errors import ConflictError, DomainError
+from .hooks import calendar_year_entered
 from .logins import login_name
 from .models import AdminReset, ApiToken, CalendarDay, CalendarYear, Department, Node, Notification, User
 
@@ -309,6 +310,7 @@ def calendar_import_year(*, actor, year: int) -> CalendarYear:
         year=year, defaults={"source": "chinesecalendar", "confirmed": True})
     audit_record(actor=actor, action=AuditAction.CONFIG, obj=cal_year, detail={"op": "import", "days": len(data.exceptions)})
     workcal.clear_cache()
+    calendar_year_entered(actor=actor, year=year)
     return cal_year
 
 
@@ -330,6 +332,8 @@ def calendar_set_year(*, actor, year: int, source: str, confirmed: bool,
     audit_record(actor=actor, action=AuditAction.CONFIG, obj=cal_year,
                  detail={"op": "set", "days": len(days), "confirmed": confirmed})
     workcal.clear_cache()
+    if confirmed:
+        calendar_year_entered(actor=actor, year=year)
     return cal_year
 
 

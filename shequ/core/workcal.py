@@ -131,16 +131,28 @@ def clear_cache() -> None:
         _cache.clear()
 
 
-class _YearView:
-    """Checks days of possibly several years, loading each year once per computation."""
+_WEEKDAY_RULE = YearData(source="", exceptions={}, names={})
 
-    def __init__(self):
+
+class _YearView:
+    """Checks days of possibly several years, loading each year once per computation. With `provisional_after`,
+    a later year without data follows the Mon–Fri rule and the view remembers it (`provisional`)."""
+
+    def __init__(self, provisional_after: int | None = None):
         self._years: dict[int, YearData] = {}
+        self.provisional_after = provisional_after
+        self.provisional = False
 
     def is_workday(self, day: dt.date) -> bool:
         data = self._years.get(day.year)
         if data is None:
-            data = self._years[day.year] = year_data(day.year)
+            try:
+                data = year_data(day.year)
+            except CalendarUnavailable:
+                if self.provisional_after is None or day.year <= self.provisional_after:
+                    raise
+                data, self.provisional = _WEEKDAY_RULE, True
+            self._years[day.year] = data
         if day in data.exceptions:
             return data.exceptions[day]
         return day.weekday() < 5
@@ -168,6 +180,36 @@ def add_working_days_each(start: dt.date, counts: list[int]) -> list[dt.date]:
             passed += 1
             found[passed] = current
     return [found[days] for days in counts]
+
+
+def add_working_days_provisional(start: dt.date, counts: list[int]) -> tuple[list[dt.date], bool]:
+    """`add_working_days_each`, except that a year after `start`'s year without a confirmed schedule (next year's
+    holidays are published around November) is counted on the Mon–Fri rule. Returns the dates and whether any is
+    provisional (to be recomputed when that year is entered). A missing current year still raises."""
+    if any(days < 0 for days in counts):
+        raise DomainError(_("工作日天数不能为负数。"), {"days": [_("必须是非负整数。")]})
+    view = _YearView(provisional_after=start.year)
+    found = {0: start}
+    current, passed, last = start, 0, max(counts, default=0)
+    while passed < last:
+        current += dt.timedelta(days=1)
+        if view.is_workday(current):
+            passed += 1
+            found[passed] = current
+    return [found[days] for days in counts], view.provisional
+
+
+def count_working_days_provisional(start: dt.date, end: dt.date) -> int:
+    """`count_working_days` with the Mon–Fri rule for a later year without a confirmed schedule."""
+    if end < start:
+        return -count_working_days_provisional(end, start)
+    view = _YearView(provisional_after=start.year)
+    count, current = 0, start
+    while current < end:
+        current += dt.timedelta(days=1)
+        if view.is_workday(current):
+            count += 1
+    return count
 
 
 def count_working_days(start: dt.date, end: dt.date) -> int:

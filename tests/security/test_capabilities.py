@@ -76,6 +76,8 @@ INTENDED = {
     Role.HALL_SUPERVISOR: STAFF | ACCEPTANCE_FRONT | RESIDENTS_AT_WINDOW | {
         "core.view_calendar", "acceptance.catalogue_manage", "acceptance.dashboard", "acceptance.figures",
         "acceptance.rectify", "acceptance.reviews", "acceptance.staff_files", "acceptance.supervise",
+        # a second 退回补正 of a case, with its reason
+        "acceptance.return_again",
         # publishes the appointment slots residents book on their phones
         "portal.slots"} | ROOMS,
     Role.WINDOW_CLERK: STAFF | ACCEPTANCE_FRONT | RESIDENTS_AT_WINDOW | {"core.view_calendar"},

@@ -32,6 +32,7 @@ class MaterialSerializer(serializers.Serializer):
     original_required = serializers.BooleanField()
     copies = serializers.IntegerField()
     note = serializers.CharField()
+    condition = serializers.CharField(help_text="适用情形：非空时仅在申报该情形时需要（受理时的 situations）")
 
 
 class ItemSerializer(serializers.ModelSerializer):
@@ -122,7 +123,7 @@ class AcceptanceCaseSerializer(serializers.ModelSerializer):
         model = Case
         fields = ["id", "number", "status", "status_label", "item", "item_name", "department", "applicant_name",
                   "applicant_id", "agent_name", "received_at", "accepted_at", "clock_start", "warn_date", "due_date",
-                  "light", "rongque_pending", "rongque_deadline", "completed_at", "on_time", "delivered_at"]
+                  "due_provisional", "light", "rongque_pending", "rongque_deadline", "completed_at", "on_time", "delivered_at"]
         read_only_fields = fields
 
     def get_light(self, obj) -> str:
@@ -161,7 +162,8 @@ class AcceptanceCaseDetailSerializer(AcceptanceCaseSerializer):
         help_text="the steps the caller may take now (the declared workflow, `acceptance/workflows.py`)")
 
     class Meta(AcceptanceCaseSerializer.Meta):
-        fields = AcceptanceCaseSerializer.Meta.fields + ["check_code", "ticket", "decision_reason", "closing_reason",
+        fields = AcceptanceCaseSerializer.Meta.fields + ["situations", "check_code", "ticket", "decision_reason",
+                                                         "closing_reason",
                                                "result_note", "delivered_to", "recipient_name", "materials",
                                                "events", "documents", "actions"]
         read_only_fields = fields
@@ -194,6 +196,8 @@ class AcceptanceCaseCreateSerializer(serializers.Serializer):
     ticket = serializers.IntegerField(required=False, help_text="当天的排队号 id")
     materials = serializers.ListField(child=serializers.IntegerField(), required=False, max_length=100,
                                       help_text="已收取的材料 id")
+    situations = serializers.ListField(child=serializers.CharField(max_length=60), required=False, max_length=20,
+                                       help_text="申请人适用的情形（事项材料的 condition）；只有这些情形的材料计入清单")
     rongque_deadline = BoundedSerializerDateField(required=False)
     promise_signed = serializers.BooleanField(default=False)
     reasons = serializers.CharField(required=False, allow_blank=True, max_length=1000)
@@ -230,6 +234,8 @@ class ReasonSerializer(serializers.Serializer):
 
 class ReturnSerializer(ReasonSerializer):
     materials = serializers.ListField(child=serializers.CharField(max_length=100), required=False, max_length=30)
+    second_reason = serializers.CharField(required=False, allow_blank=True, max_length=500,
+                                          help_text="再次退回补正的理由（第二次起必填，由受理大厅主管办理）")
 
 
 class NoteSerializer(serializers.Serializer):

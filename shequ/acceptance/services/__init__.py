@@ -4,7 +4,8 @@ from .archives import (archive_issue, archive_log, archive_record_result, archiv
                        archive_request_create, refusal_reason)
 from .cases import (DOCUMENTS, case_accept, case_approve, case_claim, case_complete, case_deliver,  # noqa: F401
                     case_intake, case_print, case_record_view, case_refuse, case_reject, case_resubmit, case_return,
-                    case_rongque, case_supplement, case_terminate, documents_available, due_dates)
+                    case_rongque, case_supplement, case_terminate, documents_available, due_dates,
+                    case_recompute_provisional, due_preview, item_situations, case_lapse_rongque, cases_lapse_rongque)
 from .catalogue import category_save, item_save  # noqa: F401
 from .common import centre_for, next_number  # noqa: F401
 from .devices import device_create, device_from_token, device_new_code, device_pair, device_revoke  # noqa: F401

@@ -4,7 +4,10 @@ review (签收, 审核通过/不予通过, 退回补正), 办结 and 出件, ter
 Every function checks its step against the declared workflow (`..workflows.CASE`: capability, status, the
 actor's department, the item's rules) under the case's lock, validates everything before writing, writes the
 case, a `CaseEvent` and an audit row in one transaction. The clock: due date = N working days after the
-acceptance date (start day not counted); a return for 补正 pauses it and the resubmission restarts it in full.
+acceptance date (start day not counted); a return for 补正 pauses it and the resubmission resumes it with the
+working days that were left. When a later year's holidays are not entered yet (in December, next year's), the
+dates follow the Mon–Fri rule, the case is marked 暂定, and entering the year recomputes it
+(`case_recompute_provisional`).
 """
 
 from __future__ import annotations
@@ -39,6 +42,27 @@ def due_dates(start: dt.date, limit_days: int) -> tuple[dt.date, dt.date]:
     """(warn date at 80 % of the limit, due date). Raises CalendarUnavailable for a year without data."""
     warn, due = workcal.add_working_days_each(start, [math.ceil(limit_days * 0.8), limit_days])
     return warn, due
+
+
+def due_preview(start: dt.date, limit_days: int, used: int = 0) -> tuple[dt.date, dt.date, bool]:
+    """(warn date, due date, provisional) counting from `start` with `used` of the limit's working days already
+    spent (a clock resumed after 补正). A later year without confirmed holidays is counted on the Mon–Fri rule
+    (provisional); the current year missing still raises CalendarUnavailable."""
+    left = max(limit_days - used, 0)
+    warn_left = max(math.ceil(limit_days * 0.8) - used, 0)
+    (warn, due), provisional = workcal.add_working_days_provisional(start, [warn_left, left])
+    return warn, due, provisional
+
+
+def _schedule(case: Case) -> None:
+    """Set the case's warn and due dates from its clock: the acceptance date, or the day it resumed after 补正
+    with the working days that were left."""
+    limit = case.item.limit_days
+    if case.clock_resumed_on is not None and case.clock_remaining is not None:
+        start, used = case.clock_resumed_on, max(limit - case.clock_remaining, 0)
+    else:
+        start, used = case.clock_start, 0
+    case.warn_date, case.due_date, case.due_provisional = due_preview(start, limit, used)
 
 
 def _move(case: Case, action: str, *, actor) -> str:
@@ -81,9 +105,9 @@ def _officers(case: Case) -> list[User]:
 
 
 def _start_clock(case: Case, today: dt.date) -> None:
-    case.warn_date, case.due_date = due_dates(today, case.item.limit_days)
-    case.clock_start = today
+    case.clock_start, case.clock_resumed_on, case.clock_remaining = today, None, None
     case.paused_at = None
+    _schedule(case)
 
 
 def _check_rongque(case: Case, materials, *, deadline, promise_signed: bool, today: dt.date) -> None:
@@ -100,9 +124,35 @@ def _check_rongque(case: Case, materials, *, deadline, promise_signed: bool, tod
         raise DomainError(_("请填写容缺材料的补齐期限。"), {"rongque_deadline": [_("必填。")]})
     if deadline < today:
         raise DomainError(_("补齐期限不能早于今天。"), {"rongque_deadline": [_("日期已过。")]})
+    _check_rongque_bar(case, today)
     if case.due_date and deadline > case.due_date:
         raise DomainError(_("补齐期限不能超过本事项的承诺办结日（%(d)s）。") % {"d": _cn(case.due_date)},
                           {"rongque_deadline": [_("超过承诺时限。")]})
+
+
+def _months_before(day: dt.date, months: int) -> dt.date:
+    month_index = day.year * 12 + day.month - 1 - months
+    year, month = divmod(month_index, 12)
+    first = dt.date(year, month + 1, 1)
+    return first.replace(day=min(day.day, workcal.month_end(first).day))
+
+
+def _check_rongque_bar(case: Case, today: dt.date) -> None:
+    """An applicant whose 容缺 promise lapsed within `ACCEPTANCE_RONGQUE_BAR_MONTHS` cannot use 容缺 again."""
+    from django.conf import settings
+
+    months = settings.ACCEPTANCE_RONGQUE_BAR_MONTHS
+    if not months or not case.applicant_id_hash:
+        return
+    since = _months_before(today, months)
+    lapsed = (Case.objects.filter(applicant_id_hash=case.applicant_id_hash, rongque_lapsed=True,
+                                  closed_at__date__gte=since)
+              .exclude(pk=case.pk).order_by("-closed_at").values_list("number", "closed_at").first())
+    if lapsed:
+        raise DomainError(
+            _("申请人的容缺承诺曾于%(d)s逾期未履行（办件 %(n)s），%(m)d个月内不能再适用容缺受理；请出具一次性告知书，"
+              "材料齐全后受理。") % {"d": _cn(timezone.localdate(lapsed[1])), "n": lapsed[0], "m": months},
+            {"decision": [_("该申请人暂不能适用容缺受理。")]})
 
 
 def _cn(day: dt.date) -> str:
@@ -112,7 +162,7 @@ def _cn(day: dt.date) -> str:
 def _accept(case: Case, materials, *, actor, now, rongque: bool = False, deadline=None,
             promise_signed=False) -> None:
     today = timezone.localdate(now)
-    _start_clock(case, today)  # CalendarUnavailable propagates: no due date, no acceptance
+    _start_clock(case, today)  # a missing current year propagates (CalendarUnavailable): no acceptance
     if rongque:
         _check_rongque(case, materials, deadline=deadline, promise_signed=promise_signed, today=today)
         case.rongque_pending, case.rongque_deadline, case.promise_signed = True, deadline, True
@@ -177,6 +227,30 @@ def _agent(item: ServiceItem, agent: dict | None) -> dict:
     return {"name": name, "id_number": id_number, "relation": relation}
 
 
+def item_situations(materials) -> list[str]:
+    """The questions an item asks at intake: each distinct 情形 of its materials, in the catalogue's order."""
+    found = []
+    for m in materials:
+        if m.condition and m.condition not in found:
+            found.append(m.condition)
+    return found
+
+
+def applicable_situations(materials, answers) -> list[str]:
+    """The answered-yes situations, validated against the item's questions, in the catalogue's order."""
+    questions = item_situations(materials)
+    given = set()
+    for answer in answers or ():
+        text = str(answer or "").strip()
+        if not text:
+            continue
+        if text not in questions:
+            raise DomainError(_("申报的情形“%(s)s”不属于该事项。") % {"s": text[:60]},
+                              {"situations": [_("情形不属于所选事项。")]})
+        given.add(text)
+    return [q for q in questions if q in given]
+
+
 def _ticket(node, ticket_id) -> Ticket | None:
     if ticket_id in (None, ""):
         return None
@@ -197,9 +271,10 @@ def _ticket(node, ticket_id) -> Ticket | None:
 def case_intake(*, actor, item: ServiceItem | None, decision: str, applicant_resident=None,
                 applicant: dict | None = None, agent: dict | None = None, ticket=None, provided=(),
                 rongque_deadline: dt.date | None = None, promise_signed: bool = False, reasons: str = "",
-                note: str = "") -> Case:
+                note: str = "", situations=()) -> Case:
     """Register an application at the window and decide on it at once. Nothing is written unless every check
-    passes (no partial case)."""
+    passes (no partial case). `situations` are the item's 情形 that apply to this applicant (the answers to the
+    intake questions): only their materials, and the unconditional ones, make the case's checklist."""
     action = INTAKE_ACTIONS.get(decision, "accept")
     CASE.check(actor, Case(status=NEW), action)  # who may take a case in (the record does not exist yet)
     node = centre_for(actor)
@@ -210,7 +285,9 @@ def case_intake(*, actor, item: ServiceItem | None, decision: str, applicant_res
     person = _applicant(actor, resident_id=applicant_resident, applicant=applicant)
     agent_data = _agent(item, agent)
     ticket_obj = _ticket(node, ticket)
-    materials = list(item.materials.all())
+    all_materials = list(item.materials.all())
+    applying = applicable_situations(all_materials, situations)
+    materials = [m for m in all_materials if not m.condition or m.condition in applying]
     try:
         provided_ids = {int(p) for p in provided}
     except (TypeError, ValueError):
@@ -232,7 +309,8 @@ def case_intake(*, actor, item: ServiceItem | None, decision: str, applicant_res
         applicant_resident=person["resident"], committee=person["committee"], applicant_name=person["name"],
         applicant_id_number=person["id_number"], applicant_id_hash=crypto.keyed_hash(person["id_number"]),
         applicant_id_masked=idcard.mask_id_number(person["id_number"]), applicant_phone=person["phone"],
-        applicant_phone_masked=idcard.mask_phone(person["phone"]), received_at=now, received_by=actor, note=note)
+        applicant_phone_masked=idcard.mask_phone(person["phone"]), received_at=now, received_by=actor, note=note,
+        situations=applying)
     if agent_data:
         case.agent_name, case.agent_id_number = agent_data["name"], agent_data["id_number"]
         case.agent_id_masked = idcard.mask_id_number(agent_data["id_number"])
@@ -258,6 +336,8 @@ def case_intake(*, actor, item: ServiceItem | None, decision: str, applicant_res
     CaseMaterial.objects.bulk_create(checklist)
     detail = {"item": item.code, "ticket": ticket_obj.number if ticket_obj else None,
               "agent": bool(agent_data), "resident": bool(person["resident"])}
+    if applying:
+        detail["situations"] = applying
     decided = dict(detail)
     if missing:
         decided["missing"] = [m.name for m in missing]
@@ -380,19 +460,66 @@ def case_terminate(*, actor, case: Case, reason: str) -> Case:
 
 
 @transaction.atomic
+def case_lapse_rongque(*, case: Case, today: dt.date) -> bool:
+    """容缺 lapse: the promised deadline passed without the material, so the case ends in 终止 with a notice (the
+    终止办理通知书 to print, the clerk and the department told), and the applicant is barred from 容缺 for
+    `ACCEPTANCE_RONGQUE_BAR_MONTHS`. Run by the morning schedule; returns False for a case that no longer
+    qualifies (supplemented or closed meanwhile)."""
+    from ..workflows import OPEN_FRONT
+
+    case = _lock(case)
+    if (not case.rongque_pending or case.rongque_deadline is None or case.rongque_deadline >= today
+            or case.status not in OPEN_FRONT):
+        return False
+    missing = [m.name for m in _missing(case.materials.all())]
+    previous, now = case.status, timezone.now()
+    reason = _("容缺材料逾期未补齐：补齐期限为%(d)s，仍缺%(m)s。依《容缺受理承诺书》终止办理。") % {
+        "d": _cn(case.rongque_deadline), "m": "、".join(missing) or _("容缺材料")}
+    case.status, case.closing_reason, case.closed_at = CaseStatus.TERMINATED, reason, now
+    case.rongque_pending, case.rongque_lapsed = False, True
+    case.save()
+    _event(case, "lapse", previous, actor=None, note=reason,
+           detail={"deadline": case.rongque_deadline.isoformat(), "missing": missing})
+    from django.urls import reverse
+
+    notify(recipients=[case.accepted_by, *(_officers(case) if not case.item.is_instant else [])],
+           title=_("容缺逾期，办件已终止：%(n)s") % {"n": case.number},
+           body=reason + _("请打印《终止办理通知书》告知申请人。"),
+           link=reverse("acceptance:case-detail", args=[case.pk]))
+    return True
+
+
+def cases_lapse_rongque(*, today: dt.date | None = None) -> int:
+    """End every lapsed 容缺 case (each in its own transaction: one bad row does not hold back the others)."""
+    from ..workflows import OPEN_FRONT
+
+    today = today or timezone.localdate()
+    ids = list(Case.objects.filter(rongque_pending=True, rongque_deadline__lt=today, status__in=OPEN_FRONT)
+               .order_by("pk").values_list("pk", flat=True))
+    return sum(case_lapse_rongque(case=Case(pk=pk), today=today) for pk in ids)
+
+
+@transaction.atomic
 def case_resubmit(*, actor, case: Case) -> Case:
-    """补正完成: every requested material is in; the clock restarts in full from today."""
+    """补正完成: every requested material is in; the paused clock resumes today with the working days that were
+    left at the return (a case returned before any clock, or an old one, restarts in full)."""
     case = _lock(case)
     previous = _move(case, "resubmit", actor=actor)
     missing = _missing(case.materials.all())
     if missing:
         raise DomainError(_("补正材料尚未补齐：%(m)s。") % {"m": _names(missing)},
                           {"materials": [_("缺少材料：%(m)s") % {"m": _names(missing)}]})
-    _start_clock(case, timezone.localdate())
+    today = timezone.localdate()
+    if case.clock_start is not None and case.clock_remaining is not None:
+        case.clock_resumed_on, case.paused_at = today, None
+        _schedule(case)
+    else:
+        _start_clock(case, today)
     case.save()
     _event(case, "resubmit", previous, actor=actor,
-           detail={"clock_start": case.clock_start.isoformat(), "due_date": case.due_date.isoformat()})
-    _notify_officers(case, _("补正材料已补齐，重新计时：%(n)s") % {"n": case.number})
+           detail={"resumed_on": today.isoformat(), "remaining": case.clock_remaining,
+                   "due_date": case.due_date.isoformat(), "provisional": case.due_provisional})
+    _notify_officers(case, _("补正材料已补齐，恢复计时：%(n)s") % {"n": case.number})
     return case
 
 
@@ -435,8 +562,9 @@ def case_refuse(*, actor, case: Case, reasons: str) -> Case:
 
 
 @transaction.atomic
-def case_return(*, actor, case: Case, reason: str, materials: list[str] = ()) -> Case:
-    """退回补正: the clock stops; the applicant is told what to bring (the listed materials)."""
+def case_return(*, actor, case: Case, reason: str, materials: list[str] = (), second_reason: str = "") -> Case:
+    """退回补正: one notice listing everything the applicant must bring; the clock pauses with the working days
+    that are left. A second notice is the hall supervisor's, with its reason (`workflows.return_allowed`)."""
     case = _lock(case)
     previous = _move(case, "return", actor=actor)
     reason = clean_text(reason, field="reason", label=_("退回补正的原因"), max_length=1000)
@@ -447,14 +575,24 @@ def case_return(*, actor, case: Case, reason: str, materials: list[str] = ()) ->
             if len(name) > 100:
                 raise DomainError(_("材料名称不超过100个字。"), {"materials": [_("材料名称过长。")]})
             names.append(name)
+    if not names:
+        raise DomainError(_("退回补正须一次性列明需要补正的全部材料。"), {"materials": [_("请至少列出一项材料。")]})
+    detail = {"materials": names, "round": case.return_count + 1}
+    if case.return_count:
+        second_reason = clean_text(second_reason, field="second_reason", label=_("再次退回补正的理由"),
+                                   max_length=500)
+        detail["second_reason"] = second_reason
     now = timezone.now()
+    if case.due_date is not None and case.paused_at is None:
+        case.clock_remaining = max(workcal.count_working_days_provisional(timezone.localdate(now), case.due_date), 0)
+        detail["remaining"] = case.clock_remaining
     case.paused_at, case.handler = now, actor
     case.return_count += 1
     case.save()
     start = case.materials.count()
     CaseMaterial.objects.bulk_create([CaseMaterial(case=case, name=n, is_key=True, requested_by_backoffice=True,
                                                    sort_order=start + i) for i, n in enumerate(names)])
-    _event(case, "return", previous, actor=actor, note=reason, detail={"materials": names})
+    _event(case, "return", previous, actor=actor, note=reason, detail=detail)
     from django.urls import reverse
 
     notify(recipients=[case.accepted_by], title=_("办件退回补正：%(n)s") % {"n": case.number}, body=reason,
@@ -524,6 +662,7 @@ DOCUMENTS = {
     "notice": _("一次性告知书"),
     "rongque": _("容缺受理通知书"),
     "refusal": _("不予受理决定书"),
+    "lapse": _("终止办理通知书"),
 }
 
 
@@ -537,6 +676,8 @@ def documents_available(case: Case) -> list[str]:
         kinds.append("rongque")
     if case.status == CaseStatus.REJECTED:
         kinds.append("refusal")
+    if case.rongque_lapsed:
+        kinds.append("lapse")
     return kinds
 
 
@@ -555,3 +696,39 @@ def case_print(*, actor, case: Case, kind: str) -> tuple[str, bytes]:
                              actor=actor, actor_name=actor_name(actor), note=str(DOCUMENTS[kind]))
     audit_record(actor=actor, action=AuditAction.PRINT, obj=case, detail={"document": kind})
     return f"{case.number}-{kind}.pdf", content
+
+
+# --- provisional due dates (next year's calendar) -------------------------------------------------------------
+
+@transaction.atomic
+def case_recompute_provisional(*, actor, year: int | None = None) -> int:
+    """A year of the working-day calendar was entered: recompute every case whose dates were counted on the
+    Mon–Fri rule (暂定). A case still needing another missing year stays marked. A case paused for 补正 keeps its
+    mark until it resumes (its due date is recomputed then). Each recomputed case gets an event and an audit row;
+    returns how many were recomputed."""
+    cases = list(Case.objects.select_for_update(of=("self",)).select_related("item")
+                 .filter(due_provisional=True, due_date__isnull=False, clock_start__isnull=False, paused_at__isnull=True)
+                 .order_by("pk"))
+    events, rows, changed = [], [], 0
+    name = actor_name(actor) if actor is not None else _("系统")
+    now = timezone.now()
+    for case in cases:
+        before = (case.warn_date, case.due_date)
+        _schedule(case)
+        fields = ["warn_date", "due_date", "due_provisional", "updated_at"]
+        if case.completed_at is not None:
+            case.on_time = timezone.localdate(case.completed_at) <= case.due_date
+            fields.append("on_time")
+        case.save(update_fields=fields)
+        detail = {"op": "recompute", "year": year, "from_due": before[1].isoformat(),
+                  "due_date": case.due_date.isoformat(), "provisional": case.due_provisional}
+        events.append(CaseEvent(case=case, action="recompute", from_status=case.status, to_status=case.status,
+                                actor=actor, actor_name=name, at=now, detail=detail,
+                                note=_("工作日历录入，到期日由%(a)s重算为%(b)s") % {"a": _cn(before[1]),
+                                                                          "b": _cn(case.due_date)}))
+        rows.append(audit_row(actor=actor, action=AuditAction.UPDATE, obj=case, detail=detail))
+        changed += 1
+    if events:
+        CaseEvent.objects.bulk_create(events)
+        audit_record_many(rows)
+    return changed

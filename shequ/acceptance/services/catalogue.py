@@ -115,9 +115,13 @@ def validate_materials(materials: list[dict]) -> list[dict]:
         if len(note) > 200:
             raise DomainError(_("材料“%(m)s”的说明不能超过200个字符（现为%(n)d个）。") % {"m": name, "n": len(note)},
                               {"materials": [_("材料说明不超过200个字符。")]})
+        condition = str(m.get("condition") or "").strip()
+        if len(condition) > 60:
+            raise DomainError(_("材料“%(m)s”的适用情形不能超过60个字符（现为%(n)d个）。") % {"m": name, "n": len(condition)},
+                              {"materials": [_("适用情形不超过60个字符。")]})
         clean.append({"name": name, "is_key": bool(m.get("is_key", True)),
                       "original_required": bool(m.get("original_required", False)), "copies": copies,
-                      "note": note, "sort_order": len(clean)})
+                      "note": note, "condition": condition, "sort_order": len(clean)})
     return clean
 
 

@@ -53,13 +53,20 @@ def test_it_answers_400_for_an_applicant_outside_scope(centre, api_as, residents
 
 
 def test_it_answers_400_when_the_calendar_is_missing(centre, api_as):
+    from shequ.core.models import CalendarYear
+
     with time_machine.travel(at(2026, 12, 21), tick=False):
         api = api_as(centre["clerk"])
         item = centre["long"]
-        response = api.post("/api/v1/acceptance/cases/", {
-            "item": item.code, "decision": "accept", "applicant": visitor(),
-            "materials": [m.pk for m in item.materials.all()]}, format="json")
-    assert response.status_code == 400 and "2027年" in response.json()["detail"]
+        body = {"item": item.code, "decision": "accept", "applicant": visitor(),
+                "materials": [m.pk for m in item.materials.all()]}
+        # Next year missing: accepted with a provisional due date.
+        created = api.post("/api/v1/acceptance/cases/", body, format="json")
+        assert created.status_code == 201 and created.json()["due_provisional"] is True
+        # The current year missing: refused.
+        CalendarYear.objects.create(year=2026, source="草稿", confirmed=False)
+        response = api.post("/api/v1/acceptance/cases/", {**body, "applicant": visitor()}, format="json")
+    assert response.status_code == 400 and "2026年" in response.json()["detail"]
 
 
 def test_it_runs_transitions_as_actions_and_refuses_out_of_order_with_409(centre, api_as):

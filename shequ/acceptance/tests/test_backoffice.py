@@ -53,7 +53,8 @@ def test_it_filters_by_item_status_and_due_state(centre, client_as):
     with time_machine.travel(at(2026, 11, 16), tick=False):
         fresh = intake(centre, item=centre["long"], applicant=visitor(seed=22))
         paused = intake(centre, applicant=visitor(seed=23))
-        services.case_return(actor=centre["officer"], case=paused, reason="缺少收入证明")
+        services.case_return(actor=centre["officer"], case=paused, reason="缺少收入证明",
+                             materials=["家庭成员收入证明"])
     with time_machine.travel(at(2026, 11, 25), tick=False):
         client = client_as(centre["officer"])
 

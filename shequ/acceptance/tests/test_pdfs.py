@@ -70,7 +70,7 @@ def test_it_prints_the_refusal_with_reasons_and_appeal_rights(centre, tmp_path):
     case = intake(centre, decision="reject", reasons="申请事项不属于本中心受理范围，请向区房管局申请")
     _name, pdf = services.case_print(actor=centre["clerk"], case=case, kind="refusal")
     text = text_of(pdf, tmp_path)
-    for expected in ("不予受理决定书", "不属于本中心受理范围", "行政复议", "杨浦区人民政府", "杨浦区人民法院", "六个月"):
+    for expected in ("不予受理决定书", "不属于本中心受理范围", "行政复议", "杨浦区人民政府", "上海铁路运输法院", "六个月"):
         assert expected in text, expected
 
 

@@ -31,7 +31,7 @@ def _calls(actor, case):
         "claim": lambda: services.case_claim(actor=actor, case=case),
         "approve": lambda: services.case_approve(actor=actor, case=case),
         "refuse": lambda: services.case_refuse(actor=actor, case=case, reasons="不符合条件"),
-        "return": lambda: services.case_return(actor=actor, case=case, reason="补正"),
+        "return": lambda: services.case_return(actor=actor, case=case, reason="补正", materials=["补正材料"]),
         "resubmit": lambda: services.case_resubmit(actor=actor, case=case),
         "complete": lambda: services.case_complete(actor=actor, case=case),
         "deliver": lambda: services.case_deliver(actor=actor, case=case, to="applicant", id_check="card_reader"),
@@ -144,7 +144,7 @@ def test_a_refused_step_is_a_409_in_the_api_and_a_message_on_the_page(centre, cl
     assert reply.status_code == 409
     assert reply.json()["detail"] == CASE.refusal(centre["clerk"], case, "resubmit").message
     page = client_as(centre["clerk"]).post(f"/acceptance/cases/{case.pk}/act/resubmit/", follow=True)
-    assert "不能执行“补正完成，重新计时”" in page.content.decode()
+    assert "不能执行“补正完成，恢复计时”" in page.content.decode()
     case.refresh_from_db()
     assert case.status == CaseStatus.ACCEPTED
 

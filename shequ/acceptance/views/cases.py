@@ -27,13 +27,23 @@ from ..workflows import CASE, case_available_actions
 # --- intake ----------------------------------------------------------------------------------------------------
 
 def _preview_due(item: ServiceItem) -> dict:
-    """What accepting this item today would mean: the due date, or why there is none (no calendar data)."""
+    """What accepting this item today would mean: the due date (暂定 when next year's holidays are not entered),
+    or why there is none (the current year has no calendar)."""
     today = timezone.localdate()
     try:
-        warn, due = services.due_dates(today, item.limit_days)
+        warn, due, provisional = services.due_preview(today, item.limit_days)
     except workcal.CalendarUnavailable as exc:
         return {"due": None, "calendar_error": exc.message}
-    return {"due": due, "warn": warn, "calendar_error": ""}
+    return {"due": due, "warn": warn, "provisional": provisional, "calendar_error": ""}
+
+
+def _materials_context(item: ServiceItem | None, *, checked: set, answered) -> dict:
+    """The intake checklist: the item's 情形 questions and the materials of the situations that apply."""
+    all_materials = list(item.materials.all()) if item else []
+    questions = services.item_situations(all_materials)
+    yes = [q for q in questions if q in set(answered)]
+    return {"item": item, "checked": checked, "situations": questions, "answered": yes,
+            "materials": [m for m in all_materials if not m.condition or m.condition in yes]}
 
 
 @require("acceptance.intake")
@@ -44,7 +54,7 @@ def item_materials(request):
         item = ServiceItem.objects.filter(pk=query_int(request.GET["item"]), is_active=True).select_related(
             "department", "queue_category").first()
     checked = {query_int(v) for v in request.GET.getlist("materials")} - {None}
-    context = {"item": item, "materials": list(item.materials.all()) if item else [], "checked": checked}
+    context = _materials_context(item, checked=checked, answered=request.GET.getlist("situations"))
     if item:
         context.update(_preview_due(item))
     return render(request, "acceptance/partials/_item_materials.html", context)
@@ -108,7 +118,7 @@ def case_intake(request):
                        "authorized": d["agent_authorized"]},
                 ticket=d["ticket"], provided=request.POST.getlist("materials"),
                 rongque_deadline=d["rongque_deadline"], promise_signed=d["promise_signed"],
-                reasons=form.combined_reasons(), note=d["note"])
+                reasons=form.combined_reasons(), note=d["note"], situations=request.POST.getlist("situations"))
         except DomainError as exc:
             form_add_domain_error(form, exc)
             if any(f in form.fields for f in exc.errors) and exc.message not in form.non_field_errors():
@@ -129,7 +139,7 @@ def case_intake(request):
     if query_int(item_value):
         item = ServiceItem.objects.filter(pk=query_int(item_value), is_active=True).first()
     checked = {query_int(v) for v in request.POST.getlist("materials")} - {None}
-    materials_ctx = {"item": item, "materials": list(item.materials.all()) if item else [], "checked": checked}
+    materials_ctx = _materials_context(item, checked=checked, answered=request.POST.getlist("situations"))
     if item:
         materials_ctx.update(_preview_due(item))
     return render(request, "acceptance/case_intake.html", {
@@ -224,7 +234,7 @@ def case_detail(request, pk):
 
 def _default_rq(case):
     try:
-        return services.due_dates(timezone.localdate(), min(case.item.limit_days, 5))[1]
+        return services.due_preview(timezone.localdate(), min(case.item.limit_days, 5))[1]
     except workcal.CalendarUnavailable:
         return None
 
@@ -280,7 +290,8 @@ def case_action(request, pk, action):
             form = ReturnForm(request.POST)
             if form.is_valid():
                 services.case_return(actor=actor, case=case, reason=form.cleaned_data["reason"],
-                                     materials=form.material_list())
+                                     materials=form.material_list(),
+                                     second_reason=form.cleaned_data["second_reason"])
         elif action == "complete":
             form = CompleteForm(request.POST)
             if form.is_valid():

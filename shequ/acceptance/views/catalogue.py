@@ -41,7 +41,7 @@ def item_detail(request, pk):
 
 def _materials_initial(item):
     return [{"name": m.name, "is_key": m.is_key, "original_required": m.original_required, "copies": m.copies,
-             "note": m.note} for m in item.materials.all()] if item else []
+             "note": m.note, "condition": m.condition} for m in item.materials.all()] if item else []
 
 
 @require("acceptance.catalogue_manage")
