@@ -74,6 +74,7 @@ def _persona_specs(tree):
         Role.DEPT_OFFICER: (sub, mz), Role.OPS_OPERATOR: (sub, None), Role.DISPATCHER: (sub, None),
         Role.SHIFT_LEADER: (sub, None), Role.PATROL: (sub, None), Role.INSPECTOR: (sub, None),
         Role.COMMITTEE_WORKER: (dunhua, None), Role.FACILITY_OPERATOR: (sub, None), Role.VOLUNTEER: (dunhua, None),
+        Role.HOTLINE_OFFICE: (sub, None),  # a district office in the product; one 街道 here, like the others
         Role.RESIDENT: (None, None),
     }
 
