@@ -562,8 +562,7 @@ def hotline_task_finish(*, actor, task: HotlineTask, note: str = "") -> HotlineT
     order = task.order
     late = "" if now <= task.due else _("（超过承办时限）")
     _hotline_event(order, actor=actor, action=HotlineAction.TASK_DONE, before=order.status,
-                   note=check_length(_("%(u)s反馈%(l)s：%(r)s") % {"u": task.assignee_name, "l": late, "r": note}[:500],
-                                     500, "note", _("内容")))
+                   note=(_("%(u)s反馈%(l)s：%(r)s") % {"u": task.assignee_name, "l": late, "r": note})[:500])
     if task.assigned_by_id:
         notify(recipients=[task.assigned_by], title=_("工单 %(n)s：%(u)s已反馈") % {
             "n": order.order_no, "u": task.assignee_name}, link=reverse("grid:hotline-detail", args=[order.pk]))
