@@ -244,6 +244,17 @@ def build_world() -> World:
                           "away": hotline(other_operator, tree["other_sub"])}
     world.extra["hotline_targets"] = {"in": hotline(p[Role.OPS_OPERATOR], tree["sub"]),
                                       "away": hotline(other_operator, tree["other_sub"])}
+
+    def hotline_task(actor, subdistrict, committee):  # 内部交办 of a signed order to one of its committees
+        from django.utils import timezone
+
+        order = grid.hotline_sign(actor=actor, order=hotline(actor, subdistrict))
+        grid.hotline_assign(actor=actor, order=order, assignee=f"committee:{committee.code}",
+                            due=timezone.localtime(order.reply_due).date(), instruction="请居委会上门核实")
+        return order.tasks.get()
+
+    objects["hotline_task"] = {"in": hotline_task(p[Role.OPS_OPERATOR], tree["sub"], tree["dunhua"]),
+                               "away": hotline_task(other_operator, tree["other_sub"], tree["yinxing"])}
     # Objects only the HTML pages name.
     from shequ.acceptance.models import CatalogueImport
     from shequ.core.models import Job
