@@ -207,6 +207,14 @@ def pending_extend(actor, order):
     return None
 
 
+def not_refused_before(actor, order):
+    """A 退单 refused by the hotline office is not asked again: the 街道 handles the order."""
+    if order.requests.filter(kind=RequestKind.RETURN, status=RequestStatus.REJECTED).exists():
+        return ConflictError(_("该工单的退单申请已被区12345热线办驳回，须由街道办理。"),
+                             {"reason": [_("退单申请已被驳回。")]})
+    return None
+
+
 def pending_return(actor, order):
     if not _pending_request(order, RequestKind.RETURN):
         return ConflictError(_("没有待审核的退单申请。"), {"status": [_("没有待审核的退单申请。")]})
@@ -245,7 +253,7 @@ HOTLINE = Workflow(
         # 退单 and 延期 are requests to the district hotline office, asked within a window after receipt.
         _hotline(HA.RETURN, {H.RECEIVED, H.SIGNED}, H.RETURN_PENDING, inputs=("reason", "note"), danger=True,
                  required=("reason",), hint=gettext_lazy("补充说明"),
-                 guards=(within_return_window, no_pending_extend)),
+                 guards=(within_return_window, no_pending_extend, not_refused_before)),
         _hotline(HA.EXTEND, {H.SIGNED}, None, inputs=("days", "reason", "note"),
                  required=("days", "reason"), hint=gettext_lazy("补充说明"),
                  guards=(within_extend_window, no_pending_extend)),

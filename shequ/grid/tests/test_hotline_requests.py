@@ -66,6 +66,8 @@ def test_a_rejected_return_sends_the_order_back_to_the_subdistrict(env, office, 
     order = services.hotline_reject_return(actor=office, order=order, note="经核属本街道管辖")
     assert order.status == H.SIGNED and order.signed_at and order.reply_due  # 办理中 at the 街道, with its limit
     assert order.events.last().note.startswith("驳回退单申请")
+    with pytest.raises(ConflictError):  # not asked again once refused
+        services.hotline_return(actor=env["operator"], order=order, reason="overlap")
     # Back at the 街道 it is handled like any signed order.
     services.hotline_contact(actor=env["operator"], order=order, method="phone")
     assert services.hotline_reply(actor=env["operator"], order=order, text="已协调处理完毕",
@@ -344,3 +346,16 @@ def test_the_figures_page_states_each_formula_and_exports_the_same(env, clock, c
     assert client.get(reverse("grid:hotline-figures-export"), {"month": "x"}).status_code == 400
     assert api_as(env["leader"]).get("/api/v1/grid/hotline-figures/", {"rank": "fastest"}).status_code == 400
     assert client_as(env["dunhua"]).get(reverse("grid:hotline-figures")).status_code == 403
+
+
+def test_the_demo_has_decided_requests_and_reported_tasks(clock):
+    from tests.small_demo import seed_small_demo
+
+    from shequ.core.models import User
+
+    seed_small_demo()
+    office = User.objects.get(username="hotline_office")
+    assert office.role == Role.HOTLINE_OFFICE and office.nodes.get().kind == "district"
+    assert HotlineRequest.objects.filter(kind="return", decided_by=office).exists()
+    assert HotlineRequest.objects.filter(kind="extend").exists()
+    assert HotlineTask.objects.filter(status="done").exists()
