@@ -392,7 +392,11 @@ class HotlineTaskFinishSerializer(serializers.Serializer):
 
 @extend_schema(parameters=[OpenApiParameter("month", str, description="YYYY-MM，默认本月"),
                            OpenApiParameter("rank", str, enum=[r.code for r in selectors.HOTLINE_RATES])],
-               responses={200: inline_serializer("HotlineFigures", {"rows": serializers.ListField()}),
+               responses={200: inline_serializer("HotlineFigures", {
+                   "month": serializers.CharField(), "rank_by": serializers.CharField(),
+                   "formulas": serializers.DictField(), "total": serializers.DictField(),
+                   "committees": serializers.ListField(child=serializers.DictField()),
+                   "units": serializers.ListField(child=serializers.DictField())}),
                           **error_responses(400, 401, 403)})
 @api_view(["GET"])
 def hotline_figures(request):
