@@ -32,6 +32,7 @@ class Role(models.TextChoices):
     PATROL = "patrol", _("联勤队员")
     INSPECTOR = "inspector", _("监督员")
     COMMITTEE_WORKER = "committee_worker", _("居委会社工")
+    HOTLINE_OFFICE = "hotline_office", _("区12345热线办")
     FACILITY_OPERATOR = "facility_operator", _("设施运营人员")
     VOLUNTEER = "volunteer", _("志愿者")
     RESIDENT = "resident", _("居民")

@@ -25,10 +25,11 @@ from shequ.core.inputs import parse_date
 from shequ.core.scoping import scope_node_ids, scoped_nodes
 
 from . import selectors, services, spatial, stats
-from .choices import RETURN_REASONS, ContactMethod, Resolution, Satisfaction, Source, Urgency
+from .choices import ContactMethod, Decision, Resolution, Satisfaction, Source, Urgency
 from .filtersets import CaseFilterSet, period_errors
-from .models import Case, HotlineOrder
-from .workflows import CASE, HOTLINE
+from .forms import HotlineFiguresForm
+from .models import Case, HotlineOrder, HotlineRequest, HotlineTask
+from .workflows import CASE, HOTLINE, HOTLINE_TASK
 
 
 def _require(request, capability):
@@ -211,6 +212,31 @@ for _declared in CASE.actions:
     setattr(CaseViewSet, f"act_{_declared.name}", _make_action(_declared.name))
 
 
+class HotlineRequestSerializer(serializers.ModelSerializer):
+    reason_label = serializers.CharField(read_only=True)
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+
+    class Meta:
+        model = HotlineRequest
+        fields = ["id", "kind", "reason", "reason_label", "note", "days", "status", "status_label",
+                  "requested_by_name", "requested_at", "decided_by_name", "decided_at", "decision_note", "imported"]
+        read_only_fields = fields
+
+
+class HotlineTaskSerializer(serializers.ModelSerializer):
+    order = serializers.CharField(source="order.order_no", read_only=True)
+    order_id = serializers.IntegerField(read_only=True)
+    title = serializers.CharField(source="order.title", read_only=True)
+    assignee = serializers.CharField(source="assignee_name", read_only=True)
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+
+    class Meta:
+        model = HotlineTask
+        fields = ["id", "order", "order_id", "title", "assignee", "instruction", "due", "status", "status_label",
+                  "assigned_at", "result", "done_by_name", "done_at"]
+        read_only_fields = fields
+
+
 class HotlineSerializer(serializers.ModelSerializer):
     status_label = serializers.CharField(source="get_status_display", read_only=True)
     case = serializers.CharField(source="case.number", read_only=True, default=None, allow_null=True)
@@ -218,6 +244,8 @@ class HotlineSerializer(serializers.ModelSerializer):
     satisfaction = serializers.ChoiceField(choices=Satisfaction.choices, allow_blank=True, read_only=True)
     contact_method = serializers.ChoiceField(choices=ContactMethod.choices, allow_blank=True, read_only=True)
     resolution = serializers.ChoiceField(choices=Resolution.choices, allow_blank=True, read_only=True)
+    requests = HotlineRequestSerializer(many=True, read_only=True)
+    tasks = HotlineTaskSerializer(many=True, read_only=True)
 
     class Meta:
         model = HotlineOrder
@@ -225,7 +253,7 @@ class HotlineSerializer(serializers.ModelSerializer):
                   "caller_phone_masked", "address", "lat", "lng", "urgency", "status", "status_label", "received_at",
                   "sign_due", "reply_due", "signed_at", "case", "return_reason", "extension_days", "reply_text",
                   "replied_at", "visited_at", "satisfaction", "visit_note", "reopen_count", "closed_at",
-                  "platform_due", "contact_at", "contact_by", "contact_method", "resolution"]
+                  "platform_due", "contact_at", "contact_by", "contact_method", "resolution", "requests", "tasks"]
         read_only_fields = fields
 
 
@@ -247,8 +275,13 @@ class HotlineCreateSerializer(serializers.Serializer):
 
 class HotlineActionSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True)
-    reason = serializers.ChoiceField(choices=RETURN_REASONS, required=False, allow_blank=True,
-                                     help_text="退单理由（与 note 合成退单说明）")
+    reason = serializers.CharField(max_length=24, required=False, allow_blank=True,
+                                   help_text="退单理由（territory 属地不符、ownership 权属不清、overlap 职能交叉、not_duty、"
+                                             "incomplete）或延期理由（coordination、works、season、procedure、party）")
+    decision = serializers.ChoiceField(choices=Decision.choices, required=False,
+                                       help_text="平台审核结果（record-decision）")
+    assignee = serializers.CharField(max_length=40, required=False, help_text="内部交办：dept:<科室代码> 或 committee:<居委会代码>")
+    due = serializers.DateField(required=False, help_text="内部交办的承办时限（不晚于工单答复时限）")
     days = serializers.IntegerField(required=False)
     satisfaction = serializers.ChoiceField(choices=Satisfaction.choices, required=False)
     category = serializers.CharField(max_length=8, required=False)
@@ -276,7 +309,8 @@ class HotlineViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     def get_queryset(self):
         _require(self.request, "grid.hotline_view")
         return selectors.hotline_list(user=self.request.user,
-                                      status=self.request.query_params.get("status", "")[:16]).order_by("-id")
+                                      status=self.request.query_params.get("status", "")[:16]).order_by(
+            "-id").prefetch_related("requests", "tasks__department", "tasks__committee")
 
     def get_object(self):
         _require(self.request, "grid.hotline_view")
@@ -309,20 +343,86 @@ class HotlineViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 
     @extend_schema(operation_id="grid_hotline_act", request=HotlineActionSerializer,
                    parameters=[OpenApiParameter("act", str, OpenApiParameter.PATH,
-                                                enum=["sign", "return", "extend", "contact", "reply", "visit",
-                                                      "reopen", "merge"])],
+                                                enum=[n.replace("_", "-") for n in HOTLINE.names])],
                    responses={200: HotlineSerializer, **error_responses(400, 401, 403, 404, 409, 415)})
-    @action(detail=True, methods=["post"], url_path=r"(?P<act>sign|return|extend|contact|reply|visit|reopen|merge)")
+    @action(detail=True, methods=["post"], url_path=r"(?P<act>%s)" % "|".join(
+        n.replace("_", "-") for n in HOTLINE.names))
     def act(self, request, pk=None, act=None):
-        """签收 sign · 退单 return (note) · 延期 extend (days, note) · 先行联系 contact (contact_method, contact_at,
-        contact_by, note) · 答复 reply (resolution, note; after contact) · 回访 visit (satisfaction) ·
-        重办 reopen (note) · 并单 merge (target)."""
-        _require(request, "grid.hotline")
+        """签收 sign · 申请退单 return (reason, note) · 申请延期 extend (days, reason, note) · 先行联系 contact
+        (contact_method, contact_at, contact_by, note) · 内部交办 assign (assignee, due, note) · 答复 reply
+        (resolution, note; after contact) · 回访 visit (satisfaction) · 重办 reopen (note) · 并单 merge (target) ·
+        区12345热线办: approve-return / reject-return / approve-extend / reject-extend (note) · 登记平台审核结果
+        record-decision (decision, note)."""
+        name = act.replace("-", "_")
+        declared = HOTLINE.action(name)
+        needs = (declared.capability,) if isinstance(declared.capability, str) else declared.capability
+        if not any(request.user.can(c) for c in needs):
+            raise PermissionDenied(_("您没有执行该操作的权限。"))
         order = self.get_object()
         payload = HotlineActionSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        order = HOTLINE.perform(request.user, order, act, **payload.validated_data)
+        order = HOTLINE.perform(request.user, order, name, **payload.validated_data)
         return Response(HotlineSerializer(order).data)
+
+
+@extend_schema_view(list=extend_schema(responses={200: HotlineTaskSerializer(many=True), **error_responses(401, 403)}),
+                    retrieve=extend_schema(responses={200: HotlineTaskSerializer, **error_responses(401, 403, 404)}))
+class HotlineTaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """内部交办: the 12345 work handed to the caller's 科室, committee or work station; `finish` reports back."""
+
+    serializer_class = HotlineTaskSerializer
+    queryset = HotlineTask.objects.none()
+
+    def get_queryset(self):
+        _require(self.request, "grid.hotline_task")
+        return selectors.hotline_tasks_for(user=self.request.user).order_by("-id")
+
+    def get_object(self):
+        _require(self.request, "grid.hotline_task")
+        return selectors.hotline_task_get(user=self.request.user, pk=self.kwargs["pk"])
+
+    @extend_schema(request=inline_serializer("HotlineTaskFinish", {"note": serializers.CharField(max_length=2000)}),
+                   responses={200: HotlineTaskSerializer, **error_responses(400, 401, 403, 404, 409, 415)})
+    @action(detail=True, methods=["post"], url_path="finish", url_name="finish")
+    def finish(self, request, pk=None):
+        """承办反馈 (note: the result, required)."""
+        task = self.get_object()
+        payload = HotlineTaskFinishSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        task = HOTLINE_TASK.perform(request.user, task, "finish", **payload.validated_data)
+        return Response(HotlineTaskSerializer(task).data)
+
+
+class HotlineTaskFinishSerializer(serializers.Serializer):
+    note = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+
+
+@extend_schema(parameters=[OpenApiParameter("month", str, description="YYYY-MM，默认本月"),
+                           OpenApiParameter("rank", str, enum=[r.code for r in selectors.HOTLINE_RATES])],
+               responses={200: inline_serializer("HotlineFigures", {
+                   "month": serializers.CharField(), "rank_by": serializers.CharField(),
+                   "formulas": serializers.DictField(), "total": serializers.DictField(),
+                   "committees": serializers.ListField(child=serializers.DictField()),
+                   "units": serializers.ListField(child=serializers.DictField())}),
+                          **error_responses(400, 401, 403)})
+@api_view(["GET"])
+def hotline_figures(request):
+    """12345 monthly figures by committee and by handling unit, ranked; each rate with its formula (null: 无数据)."""
+    _require(request, "grid.hotline_view")
+    form = HotlineFiguresForm(request.query_params, rates=selectors.HOTLINE_RATES)
+    if not form.is_valid():
+        errors = {k: [str(e) for e in v] for k, v in form.errors.items()}
+        raise DomainError(next(iter(errors.values()))[0], errors)
+    figures = selectors.hotline_figures(user=request.user, month=form.cleaned_data["month"],
+                                        rank_by=form.cleaned_data.get("rank") or "reply")
+
+    def row(r):
+        return {"key": r["key"], "name": r["name"], "rank": r.get("rank"), "orders": r["due"], "rates": r["rates"]}
+
+    return Response({"month": figures["month"].strftime("%Y-%m"), "rank_by": figures["rank_by"],
+                     "formulas": {r.code: {"label": str(r.label), "formula": str(r.formula)} for r in figures["rates"]},
+                     "total": row(figures["total"]), "committees": [row(r) for r in figures["committees"]],
+                     "units": [row(r) for r in figures["units"]]})
 
 
 @extend_schema(responses={200: inline_serializer("Category", {

@@ -4,6 +4,8 @@ and the service performing it are declared in `workflows.py`."""
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from shequ.core.choices import DepartmentKind
+
 
 class CategoryKind(models.TextChoices):
     COMPONENT = "component", _("部件")
@@ -137,6 +139,7 @@ class HotlineStatus(models.TextChoices):
     REPLIED = "replied", _("已答复待回访")
     CLOSED = "closed", _("已办结")
     MERGED = "merged", _("已并单")
+    RETURN_PENDING = "return_pending", _("退单审核中")
 
 
 H = HotlineStatus
@@ -145,13 +148,21 @@ H = HotlineStatus
 class HotlineAction(models.TextChoices):
     RECEIVE = "receive", _("接收")
     SIGN = "sign", _("签收")
-    RETURN = "return", _("退单")
-    EXTEND = "extend", _("延期")
+    RETURN = "return", _("申请退单")
+    EXTEND = "extend", _("申请延期")
     REPLY = "reply", _("答复")
     VISIT = "visit", _("回访")
     REOPEN = "reopen", _("重办")
     MERGE = "merge", _("并单")
     CONTACT = "contact", _("先行联系")
+    APPROVE_RETURN = "approve_return", _("批准退单")
+    REJECT_RETURN = "reject_return", _("驳回退单")
+    APPROVE_EXTEND = "approve_extend", _("批准延期")
+    REJECT_EXTEND = "reject_extend", _("驳回延期")
+    RECORD_DECISION = "record_decision", _("登记平台审核结果")
+    ASSIGN = "assign", _("内部交办")
+    TASK_DONE = "task_done", _("承办反馈")
+    TASK_CANCEL = "task_cancel", _("撤回交办")
 
 
 class ContactMethod(models.TextChoices):
@@ -168,11 +179,51 @@ class Resolution(models.TextChoices):
     NOT_FEASIBLE = "not_feasible", _("不具备解决条件")
 
 
+class ReturnReason(models.TextChoices):
+    """退单 reasons of the fixed list (属地不符, 权属不清, 职能交叉 as in the 12345 practice)."""
+
+    TERRITORY = "territory", _("属地不符")
+    OWNERSHIP = "ownership", _("权属不清")
+    OVERLAP = "overlap", _("职能交叉")
+    NOT_DUTY = "not_duty", _("非本单位职责")
+    INCOMPLETE = "incomplete", _("信息不全无法办理")
+
+
+class ExtensionReason(models.TextChoices):
+    COORDINATION = "coordination", _("需多部门协调")
+    WORKS = "works", _("涉及工程施工")
+    SEASON = "season", _("受季节或天气影响")
+    PROCEDURE = "procedure", _("需履行法定程序")
+    PARTY = "party", _("当事人原因暂无法办理")
+
+
+class RequestKind(models.TextChoices):
+    RETURN = "return", _("退单")
+    EXTEND = "extend", _("延期")
+
+
+class RequestStatus(models.TextChoices):
+    PENDING = "pending", _("待审核")
+    APPROVED = "approved", _("已批准")
+    REJECTED = "rejected", _("已驳回")
+
+
+class Decision(models.TextChoices):
+    APPROVED = "approved", _("批准")
+    REJECTED = "rejected", _("驳回")
+
+
+class TaskStatus(models.TextChoices):
+    OPEN = "open", _("办理中")
+    DONE = "done", _("已反馈")
+    CANCELLED = "cancelled", _("已撤回")
+
+
+# Units a 12345 order may be handed to inside the 街道 (besides its committees).
+TASK_UNIT_KINDS = (DepartmentKind.SUBDISTRICT_OFFICE, DepartmentKind.WORK_STATION)
+
 # The order's actions are declared in `workflows.py` (HOTLINE).
-RETURN_REASONS = [
-    ("属地不符", _("属地不符")), ("权属不清", _("权属不清")), ("职能交叉", _("职能交叉")),
-    ("非本单位职责", _("非本单位职责")), ("信息不全无法办理", _("信息不全无法办理")),
-]
+RETURN_REASONS = list(ReturnReason.choices)
 
 
 # --- linkage team ---------------------------------------------------------------------------------------------

@@ -76,7 +76,7 @@ def _units(sub, district):
     return committees
 
 
-def _users(password, sub, stdout):
+def _users(password, sub, stdout, district=None):
     created = []
 
     def make(username, full_name, role, nodes, department=None):
@@ -92,6 +92,11 @@ def _users(password, sub, stdout):
         make(username, name, Role.DEPT_OFFICER, [sub], Department.objects.get(code=code))
     make("inspector2", "蔡文华", Role.INSPECTOR, [sub], Department.objects.filter(code="CYZX").first())
     make("operator2", "冯晓丽", Role.OPS_OPERATOR, [sub], Department.objects.filter(code="CYZX").first())
+    if district is not None:  # 区12345热线办 decides the 街道's 退单/延期 requests
+        make("hotline_office", "顾佳敏", Role.HOTLINE_OFFICE, [district])
+    glb = Department.objects.filter(code="GLB").first()
+    if glb is not None:  # the 管理办 officer who takes the 12345 work handed to the 科室
+        make("glb", "沈国平", Role.DEPT_OFFICER, [sub], glb)
     for station in WorkStation.objects.select_related("committee", "department").order_by("committee__code")[2:]:
         index = station.department.code[-2:]
         make(f"gzz{index}", f"{station.committee.name.removesuffix('居委会')}站长", Role.COMMITTEE_WORKER,
@@ -418,13 +423,28 @@ def _hotline(rng, actors, sub):
             t += dt.timedelta(minutes=rng.randint(10, 200))
             if t >= now:
                 continue
-            if stage < 0.22:
+            office = actors.get("hotline_office")
+            if stage < 0.22 and office is not None:
                 with _clock(t):
-                    services.hotline_return(actor=actors["operator"], order=order, reason="属地不符：地址不在本街道")
-                continue
-            with _clock(t):
-                order = services.hotline_sign(actor=actors["operator"], order=order)
+                    order = services.hotline_return(actor=actors["operator"], order=order, reason=rng.choice(
+                        ["territory", "ownership", "overlap"]), note="经初核，诉求地址不在本街道辖区")
+                t += dt.timedelta(hours=rng.randint(1, 4))
+                if t >= now:
+                    continue
+                with _clock(t):
+                    if rng.random() < 0.7:
+                        services.hotline_approve_return(actor=office, order=order, note="同意退单，改派属地街道")
+                        continue
+                    order = services.hotline_reject_return(actor=office, order=order,
+                                                           note="经核属本街道管辖，请继续办理")
+            else:
+                with _clock(t):
+                    order = services.hotline_sign(actor=actors["operator"], order=order)
             if stage < 0.45:
+                continue
+            t = _hotline_requests_and_tasks(rng, actors, order, t, now)
+            order.refresh_from_db()
+            if t >= now:
                 continue
             if order.case_id:
                 t = _hotline_case(rng, actors, order.case, t, now)
@@ -451,6 +471,38 @@ def _hotline(rng, actors, sub):
         except DomainError:
             continue
     return created
+
+
+def _hotline_requests_and_tasks(rng, actors, order, t, now):
+    """Some orders ask for more time (decided by the hotline office); some are handed to a 科室 or the committee,
+    which reports back before the desk answers."""
+    office = actors.get("hotline_office")
+    if office is not None and rng.random() < 0.15 and t + dt.timedelta(hours=2) < now:
+        t += dt.timedelta(hours=1)
+        with _clock(t):
+            order = services.hotline_extend(actor=actors["operator"], order=order, days=rng.choice([3, 5]),
+                                            reason=rng.choice(["coordination", "works"]), note="需协调物业和施工单位")
+        t += dt.timedelta(hours=1)
+        with _clock(t):
+            if rng.random() < 0.8:
+                order = services.hotline_approve_extend(actor=office, order=order, note="同意延期")
+            else:
+                order = services.hotline_reject_extend(actor=office, order=order, note="时限内可以办结")
+    if order.case_id is None and rng.random() < 0.5 and t + dt.timedelta(hours=6) < now:
+        target = actors.get("glb") if rng.random() < 0.5 else actors.get("dunhua")
+        if target is not None:
+            assignee = f"dept:{target.department.code}" if target.department_id else \
+                f"committee:{target.nodes.first().code}"
+            t += dt.timedelta(minutes=30)
+            with _clock(t):
+                services.hotline_assign(actor=actors["operator"], order=order, assignee=assignee,
+                                        due=timezone.localtime(order.reply_due).date(),
+                                        instruction="请核实情况并联系来电人，反馈处理结果")
+            t += dt.timedelta(hours=rng.randint(2, 5))
+            with _clock(t):
+                task = order.tasks.order_by("-id").first()
+                services.hotline_task_finish(actor=target, task=task, note="已上门核实并与来电人沟通，问题已处理")
+    return t
 
 
 def _hotline_case(rng, actors, case, t, now):
@@ -543,7 +595,7 @@ def seed(*, stdout, password: str, rng: random.Random) -> None:
     ensure_taxonomy()
     ensure_process_limits()
     spatial.clear()
-    _users(password, sub, stdout)
+    _users(password, sub, stdout, district)
     _grid_details(rng)
     patrol = User.objects.filter(username="patrol").first()
     _team(rng, patrol, sub)
@@ -556,7 +608,7 @@ def seed(*, stdout, password: str, rng: random.Random) -> None:
             services.roster_generate(actor=None, year=first.year, month=first.month)
     users = {u.username: u for u in User.objects.filter(username__in=[
         "operator", "shiftlead", "dispatcher", "inspector", "patrol", "leader", "dunhua", "kongjiang"]
-        + [u for u, _n, _c in UNIT_USERS] + ["officer"])}
+        + [u for u, _n, _c in UNIT_USERS] + ["officer", "hotline_office", "glb"])}
     if not all(k in users for k in ("operator", "shiftlead", "dispatcher", "inspector", "patrol", "leader")):
         stdout.write("  大联动：缺少演示账号，跳过案件")
         return
@@ -574,7 +626,8 @@ def seed(*, stdout, password: str, rng: random.Random) -> None:
               "inspector": users["inspector"], "patrol": users["patrol"], "leader": users["leader"],
               "stations": station_users, "handlers": handlers,
               "station_units": {k: v for k, v in stations.items() if k in station_users},
-              "default_unit": Department.objects.get(code="CGZF")}
+              "default_unit": Department.objects.get(code="CGZF"), "hotline_office": users.get("hotline_office"),
+              "glb": users.get("glb"), "dunhua": users.get("dunhua")}
     with mock.patch("shequ.grid.services.cases.notify", lambda **kwargs: None):
         count = _cases(rng, actors, stdout)
         orders = _hotline(rng, actors, sub)

@@ -9,7 +9,7 @@ from shequ.core.inputs import BoundedDateField
 from shequ.core.models import Department
 from shequ.core.scoping import scoped_nodes
 
-from .choices import (RETURN_REASONS, ContactMethod, HotlineStatus, HotlineType, Resolution, Satisfaction, ShiftCode,
+from .choices import (Decision, ContactMethod, HotlineStatus, HotlineType, Resolution, Satisfaction, ShiftCode,
                       Source, Urgency)
 from .filtersets import period_errors
 from .models import Category, GridResponsible, TeamMember
@@ -147,7 +147,12 @@ class HotlineImportForm(forms.Form):
 
 class HotlineActionForm(forms.Form):
     note = forms.CharField(label=_("内容"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    reason = forms.ChoiceField(label=_("退单理由"), choices=[("", "—")] + RETURN_REASONS, required=False)
+    # 退单 or 延期 reason: a code of the action's own fixed list, checked by the service.
+    reason = forms.CharField(label=_("理由"), max_length=24, required=False)
+    decision = forms.ChoiceField(label=_("审核结果"), choices=[("", "—")] + list(Decision.choices), required=False)
+    assignee = forms.CharField(label=_("承办单位"), max_length=40, required=False)
+    due = forms.DateField(label=_("承办时限"), required=False, input_formats=["%Y-%m-%d"],
+                          widget=forms.DateInput(attrs={"type": "date"}))
     days = forms.IntegerField(label=_("延期工作日"), min_value=1, max_value=15, required=False)
     satisfaction = forms.ChoiceField(label=_("满意度"), choices=[("", "—")] + list(Satisfaction.choices),
                                      required=False)
@@ -183,6 +188,28 @@ class HotlineCreateForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["category"].choices = category_choices()
+
+
+class HotlineFiguresForm(forms.Form):
+    """The month (YYYY-MM, this month by default) and the rate the tables are ranked on; a bad value is refused."""
+
+    month = forms.RegexField(label=_("月份"), regex=r"^\d{4}-\d{2}$", required=False,
+                             error_messages={"invalid": _("月份格式应为 YYYY-MM。")},
+                             widget=forms.TextInput(attrs={"type": "month"}))
+    rank = forms.ChoiceField(label=_("排名依据"), required=False)
+
+    def __init__(self, *args, rates=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["rank"].choices = [(r.code, r.label) for r in rates]
+
+    def clean_month(self):
+        value = self.cleaned_data.get("month")
+        if not value:
+            return timezone.localdate().replace(day=1)
+        year, month = int(value[:4]), int(value[5:])
+        if not (2000 <= year <= 2100 and 1 <= month <= 12):
+            raise forms.ValidationError(_("月份无效。"))
+        return dt.date(year, month, 1)
 
 
 class MonthForm(forms.Form):

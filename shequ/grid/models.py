@@ -12,7 +12,8 @@ from shequ.core.crypto import EncryptedCharField
 from shequ.core.models import Department, Node, User
 
 from .choices import (CaseAction, CaseStatus, CategoryKind, ContactMethod, ExtensionStatus, HotlineStatus, HotlineType,
-                      LimitUnit, PhotoStage, Resolution, Satisfaction, ShiftCode, Source, Urgency)
+                      LimitUnit, PhotoStage, RequestKind, RequestStatus, Resolution, Satisfaction, ShiftCode, Source,
+                      TaskStatus, Urgency)
 from .choices import OPEN_STATUS_LIST
 
 
@@ -226,7 +227,8 @@ class ProcessLimit(models.Model):
     STEPS = [("verify", _("核实")), ("file", _("立案")), ("dispatch", _("派遣")), ("sign", _("签收")),
              ("check", _("核查")), ("close", _("结案")), ("hotline_sign", _("12345签收")),
              ("hotline_reply", _("12345答复（一般）")), ("hotline_reply_consult", _("12345答复（咨询/建议）")),
-             ("hotline_contact", _("12345先行联系"))]
+             ("hotline_contact", _("12345先行联系")), ("hotline_return_window", _("12345退单申请时限")),
+             ("hotline_extend_window", _("12345延期申请时限"))]
     step = models.CharField(_("环节"), max_length=24, choices=STEPS, unique=True)
     hours = models.DecimalField(_("时限（工作时）"), max_digits=6, decimal_places=1)
     days = models.PositiveSmallIntegerField(_("时限（工作日）"), null=True, blank=True,
@@ -609,6 +611,77 @@ class HotlineEvent(models.Model):
         from .choices import HotlineAction
 
         return str(HotlineAction(self.action).label) if self.action in HotlineAction.values else self.action
+
+
+class HotlineRequest(models.Model):
+    """A 退单 or 延期 request of the 街道 on a 12345 order, decided by the district hotline office (区12345热线办),
+    or recorded as the platform decided it (`imported`)."""
+
+    order = models.ForeignKey(HotlineOrder, on_delete=models.CASCADE, related_name="requests")
+    kind = models.CharField(_("申请类型"), max_length=8, choices=RequestKind.choices)
+    reason = models.CharField(_("理由"), max_length=16)  # a code of ReturnReason or ExtensionReason, by kind
+    note = models.CharField(_("补充说明"), max_length=300, blank=True)
+    days = models.PositiveSmallIntegerField(_("延期工作日"), null=True, blank=True)
+    status = models.CharField(_("审核状态"), max_length=12, default=RequestStatus.PENDING,
+                              choices=RequestStatus.choices)
+    requested_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    requested_by_name = models.CharField(max_length=64, blank=True)
+    requested_at = models.DateTimeField(_("申请时间"), default=timezone.now)
+    decided_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    decided_by_name = models.CharField(_("审核人"), max_length=64, blank=True)
+    decided_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    decision_note = models.CharField(_("审核意见"), max_length=300, blank=True)
+    imported = models.BooleanField(_("平台审核结果"), default=False)
+
+    class Meta:
+        verbose_name = _("12345退单/延期申请")
+        verbose_name_plural = _("12345退单/延期申请")
+        ordering = ["-requested_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["order", "kind"], condition=models.Q(status="pending"),
+                                               name="grid_hotline_one_pending_request")]
+
+    @property
+    def reason_label(self) -> str:
+        from .choices import ExtensionReason, ReturnReason
+
+        choices = ReturnReason if self.kind == "return" else ExtensionReason
+        return str(choices(self.reason).label) if self.reason in choices.values else self.reason
+
+
+class HotlineTask(models.Model):
+    """内部交办: part of a 12345 order handed to a 街道 科室, a committee or a work station with its own due date;
+    the assignee reports back, the hotline desk still answers the order."""
+
+    order = models.ForeignKey(HotlineOrder, on_delete=models.CASCADE, related_name="tasks")
+    department = models.ForeignKey(Department, verbose_name=_("承办科室/工作站"), null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
+    committee = models.ForeignKey(Node, verbose_name=_("承办居委会"), null=True, blank=True, on_delete=models.PROTECT,
+                                  related_name="+")
+    instruction = models.CharField(_("交办要求"), max_length=300)
+    due = models.DateTimeField(_("承办时限"))
+    status = models.CharField(_("状态"), max_length=12, default=TaskStatus.OPEN, choices=TaskStatus.choices)
+    assigned_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    assigned_at = models.DateTimeField(_("交办时间"), default=timezone.now)
+    result = models.CharField(_("办理结果"), max_length=490, blank=True)
+    done_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    done_by_name = models.CharField(max_length=64, blank=True)
+    done_at = models.DateTimeField(_("反馈时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("12345内部交办")
+        verbose_name_plural = _("12345内部交办")
+        ordering = ["due", "id"]
+        constraints = [models.CheckConstraint(
+            condition=models.Q(department__isnull=False, committee__isnull=True)
+            | models.Q(department__isnull=True, committee__isnull=False), name="grid_hotline_task_one_assignee")]
+
+    @property
+    def assignee_name(self) -> str:
+        return self.department.name if self.department_id else self.committee.name
+
+    @property
+    def on_time(self) -> bool | None:
+        return None if self.done_at is None else self.done_at <= self.due
 
 
 # --- linkage team --------------------------------------------------------------------------------------------

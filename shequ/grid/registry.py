@@ -19,8 +19,12 @@ grant([Role.LEADER], "grid.approve_senior")
 grant([Role.DISPATCHER, Role.SHIFT_LEADER], "grid.dispatch")
 grant(FIELD, "grid.verify", "grid.patrol")
 grant([Role.DEPT_OFFICER, Role.COMMITTEE_WORKER], "grid.handle")
-grant(CENTRE + [Role.LEADER], "grid.hotline_view")
+grant(CENTRE + [Role.LEADER, Role.HOTLINE_OFFICE], "grid.hotline_view")
 grant(CENTRE, "grid.hotline")
+# 区12345热线办 decides the 街道's 退单/延期 requests; the 科室, committees and work stations report on the work
+# handed to them (内部交办).
+grant([Role.HOTLINE_OFFICE], "grid.hotline_decide")
+grant([Role.DEPT_OFFICER, Role.COMMITTEE_WORKER], "grid.hotline_task")
 grant(ALL, "grid.roster")
 grant([Role.LEADER, Role.SHIFT_LEADER], "grid.inspect")
 grant(CENTRE + [Role.LEADER], "grid.stats")
@@ -36,6 +40,8 @@ nav(
     NavItem(_("大联动"), _("案件查询"), "grid:case-list", "grid.view", "list-check", 5),
     NavItem(_("大联动"), _("网格地图"), "grid:map", "grid.view", "map", 6),
     NavItem(_("大联动"), _("12345工单"), "grid:hotline-list", "grid.hotline_view", "telephone", 7),
+    NavItem(_("大联动"), _("12345交办"), "grid:hotline-tasks", "grid.hotline_task", "telephone-forward", 7),
+    NavItem(_("大联动"), _("12345考核"), "grid:hotline-figures", "grid.hotline_view", "trophy", 11),
     NavItem(_("大联动"), _("联勤排班"), "grid:roster", "grid.roster", "calendar-week", 8),
     NavItem(_("大联动"), _("巡查日志"), "grid:patrol", "grid.patrol", "signpost-split", 9),
     NavItem(_("大联动"), _("督查考评"), "grid:inspection-list", "grid.inspect", "award", 10),
@@ -83,6 +89,18 @@ def _hotline(user):
     return selectors.hotline_list(user=user, status="received").count()
 
 
+def _hotline_requests(user):
+    from . import selectors
+
+    return selectors.hotline_request_queue(user=user).count()
+
+
+def _hotline_tasks(user):
+    from . import selectors
+
+    return selectors.hotline_tasks_for(user=user, open_only=True).count()
+
+
 pending(
     PendingCounter(_("待核实/核查"), "grid.verify", _to_verify, "grid:tasks", "warning", 20),
     PendingCounter(_("待受理/立案/结案"), "grid.accept", _desk, "grid:desk", "primary", 20),
@@ -90,6 +108,9 @@ pending(
     PendingCounter(_("待派遣案件"), "grid.dispatch", _dispatch, "grid:dispatch", "primary", 22),
     PendingCounter(_("本单位待办案件"), "grid.handle", _unit, "grid:unit", "danger", 23),
     PendingCounter(_("待签收12345工单"), "grid.hotline", _hotline, "grid:hotline-list", "info", 24),
+    PendingCounter(_("待审核12345退单/延期"), "grid.hotline_decide", _hotline_requests, "grid:hotline-requests",
+                   "danger", 24),
+    PendingCounter(_("12345交办待反馈"), "grid.hotline_task", _hotline_tasks, "grid:hotline-tasks", "warning", 25),
 )
 
 

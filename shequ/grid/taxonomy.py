@@ -201,7 +201,8 @@ def ensure_process_limits() -> None:
 
     notes = {"verify": "派核实后监督员到场核实", "check": "处置反馈后监督员到场核查", "hotline_sign": "12345派单后签收",
              "hotline_reply": "一般求助/投诉 5个工作日", "hotline_reply_consult": "咨询/建议 1个工作日",
-             "hotline_contact": "签收后1个工作日内先行联系来电人"}
+             "hotline_contact": "签收后1个工作日内先行联系来电人", "hotline_return_window": "派单后1个工作日内可申请退单",
+             "hotline_extend_window": "派单后3个工作日内可申请延期"}
     for step in dict.fromkeys([*DEFAULT_STEP_HOURS, *DEFAULT_STEP_DAYS]):
         row, _created = ProcessLimit.objects.get_or_create(step=step, defaults={
             "hours": Decimal(str(DEFAULT_STEP_HOURS.get(step, 0))), "days": DEFAULT_STEP_DAYS.get(step),

@@ -28,7 +28,9 @@ def step_due(step: str, start: dt.datetime) -> dt.datetime:
 
 # 12345 limits in working days (大宁路/夏阳 practice: 咨询、建议 1 个工作日, 求助、投诉 5 个工作日; 先行联系 within 1
 # working day of 签收). A `ProcessLimit` row with `days` overrides each.
-DEFAULT_STEP_DAYS = {"hotline_reply": 5, "hotline_reply_consult": 1, "hotline_contact": 1}
+DEFAULT_STEP_DAYS = {"hotline_reply": 5, "hotline_reply_consult": 1, "hotline_contact": 1,
+                     # 退单 and 延期 may be asked only within these working days of the order's receipt.
+                     "hotline_return_window": 1, "hotline_extend_window": 3}
 
 
 def step_days(step: str) -> int:

@@ -1,7 +1,7 @@
 from django.urls import include, path, re_path
 from rest_framework.routers import SimpleRouter
 
-from . import api, open311, views
+from . import api, hotline_views, open311, views
 
 app_name = "grid"
 
@@ -32,6 +32,12 @@ urlpatterns = [
     path("hotline/template/", views.hotline_template, name="hotline-template"),
     path("hotline/<int:pk>/", views.hotline_detail, name="hotline-detail"),
     path("hotline/<int:pk>/act/<slug:action>/", views.hotline_act, name="hotline-act"),
+    path("hotline/requests/", hotline_views.hotline_requests, name="hotline-requests"),
+    path("hotline/tasks/", hotline_views.hotline_tasks, name="hotline-tasks"),
+    path("hotline/tasks/<int:pk>/finish/", hotline_views.hotline_task_finish, name="hotline-task-finish"),
+    path("hotline/tasks/<int:pk>/cancel/", hotline_views.hotline_task_cancel, name="hotline-task-cancel"),
+    path("hotline/figures/", hotline_views.hotline_figures, name="hotline-figures"),
+    path("hotline/figures/export/", hotline_views.hotline_figures_export, name="hotline-figures-export"),
     path("roster/", views.roster, name="roster"),
     path("roster/generate/", views.roster_generate, name="roster-generate"),
     path("roster/override/", views.roster_override, name="roster-override"),
@@ -48,12 +54,14 @@ urlpatterns = [
 router = SimpleRouter(trailing_slash=True)
 router.register("cases", api.CaseViewSet, basename="case")
 router.register("hotline", api.HotlineViewSet, basename="hotline")
+router.register("hotline-tasks", api.HotlineTaskViewSet, basename="hotline-task")
 api_urlpatterns = [
     path("categories/", api.category_list, name="api-categories"),
     path("grids/", api.grid_list, name="api-grids"),
     path("grids/locate/", api.grid_locate, name="api-grid-locate"),
     path("roster/on-duty/", api.on_duty, name="api-on-duty"),
     path("indicators/", api.indicator_list, name="api-indicators"),
+    path("hotline-figures/", api.hotline_figures, name="api-hotline-figures"),
     path("", include(router.urls)),
 ]
 

@@ -18,13 +18,13 @@ from django.views.decorators.http import require_POST
 
 from shequ.core.audit import audit_record
 from shequ.core.choices import AuditAction, NodeKind
-from shequ.core.errors import DomainError
+from shequ.core.errors import DomainError, Forbidden
 from shequ.core.inputs import query_int
 from shequ.core.models import Department, Node
 from shequ.core.scoping import scope_node_ids, scoped_nodes
-from shequ.core.web import form_add_domain_error, paginate, query_without_page, render_page, require
+from shequ.core.web import forbidden, form_add_domain_error, paginate, query_without_page, render_page, require
 
-from . import excel, hooks, selectors, services, spatial, stats, timing
+from . import excel, hooks, hotline_views, selectors, services, spatial, stats, timing
 from .choices import (OPEN_STATUSES, SHIFT_SHORT, CaseAction, CaseStatus, HotlineAction, HotlineStatus, Satisfaction,
                       Urgency)
 from .filtersets import MINE, CaseFilterSet
@@ -415,18 +415,19 @@ def hotline_template(request):
 @require("grid.hotline_view")
 def hotline_detail(request, pk):
     order = selectors.hotline_get(user=request.user, pk=pk)
-    actions = HOTLINE.available(request.user, order) if request.user.can("grid.hotline") else []
     duplicates = selectors.hotline_list(user=request.user).filter(address=order.address).exclude(pk=order.pk).exclude(
         status=HotlineStatus.MERGED)[:5] if order.address else []
     return render(request, "grid/hotline_detail.html", {
-        "order": order, "events": order.events.all(), "actions": actions, "form": HotlineActionForm(
+        "order": order, "events": order.events.all(), "form": HotlineActionForm(
             initial={"category": order.category.code if order.category else ""}), "now": timezone.now(),
-        "duplicates": duplicates, "reply_draft": selectors.hotline_reply_draft(order=order)})
+        "duplicates": duplicates, "reply_draft": selectors.hotline_reply_draft(order=order),
+        **hotline_views.detail_context(request.user, order)})
 
 
-@require("grid.hotline")
+@require("grid.hotline_view")
 @require_POST
 def hotline_act(request, pk, action):
+    """Every order action, the 街道's and the hotline office's: the declaration says who may take it."""
     order = selectors.hotline_get(user=request.user, pk=pk)
     if action not in HOTLINE.names:
         raise Http404
@@ -436,6 +437,8 @@ def hotline_act(request, pk, action):
         return redirect("grid:hotline-detail", pk=order.pk)
     try:
         HOTLINE.perform(request.user, order, action, **form.cleaned_data)
+    except Forbidden as exc:
+        raise forbidden(request, exc) from exc
     except DomainError as exc:
         messages.error(request, exc.message)
     else:

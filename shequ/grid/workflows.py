@@ -12,13 +12,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from shequ.core.choices import DepartmentKind
+from shequ.core.choices import DepartmentKind, Role
 from shequ.core.errors import ConflictError
 from shequ.core.scoping import in_scope
 from shequ.core.workflow import Action, ActionForbidden, ActionNotFound, Workflow
 
 from .choices import NEEDS_VERIFICATION, OPEN_STATUSES, FINAL_STATUSES, CaseAction, CaseStatus, ExtensionStatus
-from .choices import HotlineAction, HotlineStatus, Source
+from .choices import HotlineAction, HotlineStatus, RequestKind, RequestStatus, Source, TaskStatus
+from . import timing
 from .selectors import acting_unit
 
 A, S, HA, H = CaseAction, CaseStatus, HotlineAction, HotlineStatus
@@ -255,28 +256,107 @@ def contacted(actor, order):
     return None
 
 
-def _hotline(name, sources, target, inputs=(), rename=None, required=(), danger=False, hint="", guards=()):
+def _window(step: str, what, field: str):
+    """退单/延期 may be asked only within the configured working days of the order's receipt (a 延期 also only
+    before the reply limit)."""
+    def guard(actor, order):
+        end = timing.working_day_due(order.received_at, timing.step_days(step))
+        if step == "hotline_extend_window" and order.reply_due:
+            end = min(end, order.reply_due)
+        if timezone.now() > end:
+            return ConflictError(_("%(w)s须在%(t)s前提出，已超过申请时限。") % {
+                "w": what, "t": timezone.localtime(end).strftime("%Y年%-m月%-d日 %H:%M")},
+                {field: [_("已超过申请时限。")]})
+        return None
+    guard.__name__ = f"within_{step}"
+    return guard
+
+
+def _pending_request(order, kind=None):
+    qs = order.requests.filter(status=RequestStatus.PENDING)
+    return qs.filter(kind=kind).exists() if kind else qs.exists()
+
+
+def no_pending_extend(actor, order):
+    if _pending_request(order, RequestKind.EXTEND):
+        return ConflictError(_("已有一项延期申请待区12345热线办审核。"), {"days": [_("请等待审核结果。")]})
+    return None
+
+
+def pending_extend(actor, order):
+    if not _pending_request(order, RequestKind.EXTEND):
+        return ConflictError(_("没有待审核的延期申请。"), {"status": [_("没有待审核的延期申请。")]})
+    return None
+
+
+def not_refused_before(actor, order):
+    """A 退单 refused by the hotline office is not asked again: the 街道 handles the order."""
+    if order.requests.filter(kind=RequestKind.RETURN, status=RequestStatus.REJECTED).exists():
+        return ConflictError(_("该工单的退单申请已被区12345热线办驳回，须由街道办理。"),
+                             {"reason": [_("退单申请已被驳回。")]})
+    return None
+
+
+def pending_return(actor, order):
+    if not _pending_request(order, RequestKind.RETURN):
+        return ConflictError(_("没有待审核的退单申请。"), {"status": [_("没有待审核的退单申请。")]})
+    return None
+
+
+def pending_request(actor, order):
+    """The request a recorded platform decision answers: the 退单 while the order waits for it, else the 延期."""
+    kind = RequestKind.RETURN if order.status == H.RETURN_PENDING else RequestKind.EXTEND
+    if not _pending_request(order, kind):
+        return ConflictError(_("没有待审核的退单或延期申请。"), {"status": [_("没有待审核的申请。")]})
+    return None
+
+
+within_return_window = _window("hotline_return_window", gettext_lazy("退单申请"), "reason")
+within_extend_window = _window("hotline_extend_window", gettext_lazy("延期申请"), "days")
+
+
+def _hotline(name, sources, target, inputs=(), rename=None, required=(), danger=False, hint="", guards=(),
+             capability="grid.hotline"):
     name = HotlineAction(name).value
     rename = dict(rename or {})
     form = tuple(dict.fromkeys(rename.get(i, i) for i in inputs))
     return Action(name=name, label=HotlineAction(name).label, sources=frozenset(sources), target=target,
-                  capability="grid.hotline", service=f"{SVC}hotline_{name}", guards=(order_in_jurisdiction, *guards),
+                  capability=capability, service=f"{SVC}hotline_{name}", guards=(order_in_jurisdiction, *guards),
                   inputs=tuple(inputs), rename=rename,
                   required=tuple(required), danger=danger, form=form, hint=hint)
 
 
+DECIDE = "grid.hotline_decide"  # 区12345热线办
 HOTLINE = Workflow(
     entity="grid.hotlineorder", param="order", status_labels=lambda s: str(HotlineStatus(s).label),
     number=lambda order: _("工单 %(n)s") % {"n": order.order_no},
     actions=(
         _hotline(HA.SIGN, {H.RECEIVED}, H.SIGNED, inputs=("category",)),
-        _hotline(HA.RETURN, {H.RECEIVED, H.SIGNED}, H.RETURNED, inputs=("reason", "note"), danger=True,
-                 hint=gettext_lazy("补充说明")),
-        _hotline(HA.EXTEND, {H.SIGNED}, None, inputs=("days", "reason"), rename={"reason": "note"},
-                 required=("days", "note"), hint=gettext_lazy("必填：延期理由")),
+        # 退单 and 延期 are requests to the district hotline office, asked within a window after receipt.
+        _hotline(HA.RETURN, {H.RECEIVED, H.SIGNED}, H.RETURN_PENDING, inputs=("reason", "note"), danger=True,
+                 required=("reason",), hint=gettext_lazy("补充说明"),
+                 guards=(within_return_window, no_pending_extend, not_refused_before)),
+        _hotline(HA.EXTEND, {H.SIGNED}, None, inputs=("days", "reason", "note"),
+                 required=("days", "reason"), hint=gettext_lazy("补充说明"),
+                 guards=(within_extend_window, no_pending_extend)),
+        _hotline(HA.APPROVE_RETURN, {H.RETURN_PENDING}, H.RETURNED, inputs=("note",), capability=DECIDE,
+                 guards=(pending_return,), hint=gettext_lazy("审核意见")),
+        _hotline(HA.REJECT_RETURN, {H.RETURN_PENDING}, H.SIGNED, inputs=("note",), required=("note",),
+                 capability=DECIDE, danger=True, guards=(pending_return,), hint=gettext_lazy("必填：驳回理由（工单退回街道继续办理）")),
+        _hotline(HA.APPROVE_EXTEND, {H.SIGNED}, None, inputs=("note",), capability=DECIDE,
+                 guards=(pending_extend,), hint=gettext_lazy("审核意见")),
+        _hotline(HA.REJECT_EXTEND, {H.SIGNED}, None, inputs=("note",), required=("note",), capability=DECIDE,
+                 guards=(pending_extend,), danger=True, hint=gettext_lazy("必填：驳回理由")),
+        # The office decided on the hotline platform itself: the desk records the decision as it came.
+        _hotline(HA.RECORD_DECISION, {H.RETURN_PENDING, H.SIGNED}, None, inputs=("decision", "note"),
+                 required=("decision", "note"), guards=(pending_request,),
+                 hint=gettext_lazy("必填：平台审核意见")),
         _hotline(HA.CONTACT, {H.SIGNED}, None, inputs=("method", "at", "by", "note"),
                  rename={"method": "contact_method", "at": "contact_at", "by": "contact_by"},
                  required=("contact_method",), hint=gettext_lazy("联系情况")),
+        _hotline(HA.ASSIGN, {H.SIGNED}, None, inputs=("assignee", "due", "instruction"),
+                 rename={"instruction": "note"}, required=("assignee", "due", "note"),
+                 hint=gettext_lazy("必填：交办要求")),
         _hotline(HA.REPLY, {H.SIGNED}, H.REPLIED, inputs=("text", "resolution"), rename={"text": "note"},
                  required=("resolution", "note"), hint=gettext_lazy("必填：答复内容（办理结果）"), guards=(contacted,)),
         _hotline(HA.VISIT, {H.REPLIED}, None, inputs=("satisfaction", "note"), required=("satisfaction",),
@@ -287,4 +367,41 @@ HOTLINE = Workflow(
                  danger=True),
     ))
 
-WORKFLOWS = (CASE, HOTLINE)
+
+# --- a 12345 order's internal sub-dispatch (内部交办) ----------------------------------------------------------------
+
+def task_assignee(actor, task):
+    """承办反馈 by the assignee only: the 科室 or work station the actor works for, or the actor's committee."""
+    unit = acting_unit(actor)
+    if task.department_id and unit is not None and unit.pk == task.department_id:
+        return None
+    if task.committee_id and actor.role == Role.COMMITTEE_WORKER and in_scope(actor, task.committee):
+        return None
+    if not (in_scope(actor, task.order.node) and actor.can("grid.hotline_view")):
+        return ActionNotFound(_("未找到该交办任务。"), {})
+    return ActionForbidden(_("该任务交办给“%(u)s”，您不能反馈。") % {"u": task.assignee_name},
+                           {"unit": [_("不是交给本单位的任务。")]})
+
+
+def task_order_in_jurisdiction(actor, task):
+    return order_in_jurisdiction(actor, task.order)
+
+
+def _task(name, capability, guard, required=(), danger=False, hint=""):
+    return Action(name=name, label=_TASK_LABELS[name], sources=frozenset({TaskStatus.OPEN}),
+                  target=TaskStatus.DONE if name == "finish" else TaskStatus.CANCELLED, capability=capability,
+                  service=f"{SVC}hotline_task_{name}", guards=(guard,), inputs=("note",), required=required,
+                  danger=danger, form=("note",), hint=hint)
+
+
+_TASK_LABELS = {"finish": gettext_lazy("承办反馈"), "cancel": gettext_lazy("撤回交办")}
+HOTLINE_TASK = Workflow(
+    entity="grid.hotlinetask", param="task", status_labels=lambda s: str(TaskStatus(s).label),
+    number=lambda task: _("工单 %(n)s 的交办") % {"n": task.order.order_no},
+    actions=(
+        _task("finish", "grid.hotline_task", task_assignee, required=("note",),
+              hint=gettext_lazy("必填：办理结果")),
+        _task("cancel", "grid.hotline", task_order_in_jurisdiction, danger=True, hint=gettext_lazy("撤回说明")),
+    ))
+
+WORKFLOWS = (CASE, HOTLINE, HOTLINE_TASK)

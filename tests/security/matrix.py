@@ -181,13 +181,21 @@ def _gov_problem(persona, variant):
     return variant != "away" and persona.scope == "sub"
 
 
+def _hotline_task(persona, variant):
+    """Work handed to the 敦化路 committee (内部交办): its committee worker sees it, and so does the 街道's hotline
+    desk (it may withdraw it); nobody else."""
+    if variant != "in":
+        return False
+    return persona.key == Role.COMMITTEE_WORKER or (persona.can("grid.hotline_view") and persona.scope == "sub")
+
+
 _SERVICE_KINDS = {
     "gov_task": _gov_task, "gov_problem": _gov_problem,
     "event": _event, "registration": _registration,
     "team": _volunteer_service, "activity": _volunteer_service,
     "so_project": _so_project, "org": _org, "claim_project": _committee_tied,
     "room": _room, "booking": _booking, "canteen": _by_canteen, "meal_order": _by_canteen,
-    "elder": _committee_tied, "contract": _committee_tied,
+    "elder": _committee_tied, "contract": _committee_tied, "hotline_task": _hotline_task,
 }
 
 
@@ -484,6 +492,20 @@ for _a, _b in _hotline_acts.items():
     R[f"POST grid-api:hotline-act act={_a}"] = Spec(gate=("grid.hotline", "grid.hotline_view"), obj="hotline", body=_b)
 R["POST grid-api:hotline-act act=merge"] = Spec(gate=("grid.hotline", "grid.hotline_view"), obj="hotline",
                                                 ref="hotline", body=_hotline_merge_body, oracle=True)
+# 区12345热线办 decides the 街道's requests; the desk records a decision taken on the platform and hands work out.
+for _a, _b in {"approve-return": {}, "reject-return": {"note": "属本街道"}, "approve-extend": {},
+               "reject-extend": {"note": "可按时办结"}}.items():
+    R[f"POST grid-api:hotline-act act={_a}"] = Spec(gate=("grid.hotline_decide", "grid.hotline_view"), obj="hotline",
+                                                    body=_b)
+R["POST grid-api:hotline-act act=record-decision"] = Spec(gate=("grid.hotline", "grid.hotline_view"), obj="hotline",
+                                                          body={"decision": "approved", "note": "平台已批准"})
+R["POST grid-api:hotline-act act=assign"] = Spec(gate=("grid.hotline", "grid.hotline_view"), obj="hotline", body={
+    "assignee": "committee:310110015001", "due": "2026-03-13", "note": "请上门核实"})
+R["GET grid-api:hotline-task-list"] = Spec(gate=("grid.hotline_task",), rows="hotline_task")
+R["GET grid-api:hotline-task-detail"] = Spec(gate=("grid.hotline_task",), obj="hotline_task")
+R["POST grid-api:hotline-task-finish"] = Spec(gate=("grid.hotline_task",), obj="hotline_task",
+                                              body={"note": "已上门处理完毕"})
+R["GET grid-api:api-hotline-figures"] = Spec(gate=("grid.hotline_view",), query={"month": "2026-03"})
 
 # 居民端: resident logins only (portal.use); slots are visible to any signed-in user.
 R["GET portal-api:slots"] = Spec(query={"date": "2026-03-17"})
@@ -752,7 +774,10 @@ PAGES = {
     "grid:photo": Page(("grid.view",), "photo"),
     "grid:grid-detail": Page(("grid.view",), "grid"),
     "grid:hotline-detail": Page(("grid.hotline_view",), "hotline"),
-    "grid:hotline-act": Page(("grid.hotline",), "hotline", "POST", kwargs={"action": "sign"}),
+    "grid:hotline-act": Page(("grid.hotline_view",), "hotline", "POST", kwargs={"action": "sign"},
+                             act=("grid.hotline",)),
+    "grid:hotline-task-finish": Page(("grid.hotline_task",), "hotline_task", "POST", data={"note": "已上门处理完毕"}),
+    "grid:hotline-task-cancel": Page(("grid.hotline",), "hotline_task", "POST", data={"note": "改由城管处理"}),
     "grid:inspection-detail": Page(("grid.inspect",), "inspection"),
     "evaluators:detail": Page(("evaluators.view",), "evaluation"),
     "evaluators:score": Page(("evaluators.inspect",), "evaluation"),

@@ -74,6 +74,7 @@ REAL_OBJECTS = {
     "/api/v1/acceptance/windows/{number}/": lambda w: [w.obj("window")],
     "/api/v1/grid/cases/{id}/": lambda w: [w.obj("grid_case"), w.extra["merge_targets"]["in"]],
     "/api/v1/grid/hotline/{id}/": lambda w: [w.obj("hotline"), w.extra["hotline_targets"]["in"]],
+    "/api/v1/grid/hotline-tasks/{id}/": lambda w: [w.obj("hotline_task")],
     "/api/v1/socialorgs/organisations/{id}/": lambda w: [w.obj("org"), w.obj("org", "sibling")],
     "/api/v1/socialorgs/projects/{id}/": lambda w: [w.obj("so_project")],
     "/api/v1/socialorgs/claim-projects/{id}/": lambda w: [w.obj("claim_project"), w.obj("claim_project", "sibling")],

@@ -84,7 +84,7 @@ INTENDED = {
     # Back office: its department's cases (acceptance and 大联动); no residents registry.
     Role.DEPT_OFFICER: STAFF | {"core.view_calendar", "acceptance.backoffice", "acceptance.case_view",
                                 "acceptance.catalogue", "acceptance.rectify", "acceptance.reviews", "grid.handle",
-                                "grid.roster", "grid.view"} | ROOMS | CIVIL_AFFAIRS | HEALTH_OFFICE
+                                "grid.hotline_task", "grid.roster", "grid.view"} | ROOMS | CIVIL_AFFAIRS | HEALTH_OFFICE
     | SOCIALORGS_OFFICE | TARGETS_READ | {"targets.score"} | {"governance.view", "governance.task"}
     | {"evaluators.view", "evaluators.dispute", "evaluators.composite"},
     # Also answers the 96980 service hotline: books a room or orders a meal for a caller.
@@ -100,7 +100,8 @@ INTENDED = {
     # The committee's own residents: register, import, export (masked), reveal with a reason; handle its cases.
     # Its residents' meals, care-home applications and family-doctor contracts; reads the supermarket and 96980.
     Role.COMMITTEE_WORKER: STAFF | RESIDENTS_AT_WINDOW | {"people.import", "people.export", "grid.handle",
-                                                          "grid.report", "grid.roster", "grid.view"} | ROOMS
+                                                          "grid.hotline_task", "grid.report", "grid.roster",
+                                                          "grid.view"} | ROOMS
     | HEALTH_OFFICE | {"charity.view", "eldercare.view", "eldercare.enrol", "eldercare.order", "eldercare.carehome_view",
                        "eldercare.carehome_apply", "helpline.view"} | EVENTS | VOLUNTEERING | ORGANISING
     | SOCIALORGS_READ | {"socialorgs.claims"} | TARGETS_READ | {"targets.enter"},
@@ -112,6 +113,8 @@ INTENDED = {
         "eldercare.carehome_view", "eldercare.carehome_manage", "helpline.operate", "helpline.view"},
     # An organiser places an activity in a bookable room: the booking is his (like a resident's own booking).
     Role.VOLUNTEER: STAFF | VOLUNTEERING | ORGANISING | {"facilities.book"},
+    # 区12345热线办: reads the 12345 orders of its district and decides the 街道's 退单/延期 requests; nothing else.
+    Role.HOTLINE_OFFICE: STAFF | {"grid.hotline_view", "grid.hotline_decide"},
     # Their own pages: bookings, reports, cases, reviews — only their own and their family's.
     Role.RESIDENT: BASE | {"portal.use", "facilities.book", "events.register"} | VOLUNTEERING,
     Role.NPC_DEPUTY: EVALUATOR,

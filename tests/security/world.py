@@ -74,6 +74,7 @@ def _persona_specs(tree):
         Role.DEPT_OFFICER: (sub, mz), Role.OPS_OPERATOR: (sub, None), Role.DISPATCHER: (sub, None),
         Role.SHIFT_LEADER: (sub, None), Role.PATROL: (sub, None), Role.INSPECTOR: (sub, None),
         Role.COMMITTEE_WORKER: (dunhua, None), Role.FACILITY_OPERATOR: (sub, None), Role.VOLUNTEER: (dunhua, None),
+        Role.HOTLINE_OFFICE: (sub, None),  # a district office in the product; one 街道 here, like the others
         Role.RESIDENT: (None, None),
         # Outside evaluators (社会监督评议) belong to the 街道 they inspect.
         Role.NPC_DEPUTY: (sub, None), Role.ETHICS_MONITOR: (sub, None), Role.INSPECTION_TEAM: (sub, None),
@@ -245,6 +246,17 @@ def build_world() -> World:
                           "away": hotline(other_operator, tree["other_sub"])}
     world.extra["hotline_targets"] = {"in": hotline(p[Role.OPS_OPERATOR], tree["sub"]),
                                       "away": hotline(other_operator, tree["other_sub"])}
+
+    def hotline_task(actor, subdistrict, committee):  # 内部交办 of a signed order to one of its committees
+        from django.utils import timezone
+
+        order = grid.hotline_sign(actor=actor, order=hotline(actor, subdistrict))
+        grid.hotline_assign(actor=actor, order=order, assignee=f"committee:{committee.code}",
+                            due=timezone.localtime(order.reply_due).date(), instruction="请居委会上门核实")
+        return order.tasks.get()
+
+    objects["hotline_task"] = {"in": hotline_task(p[Role.OPS_OPERATOR], tree["sub"], tree["dunhua"]),
+                               "away": hotline_task(other_operator, tree["other_sub"], tree["yinxing"])}
     # Objects only the HTML pages name.
     from shequ.acceptance.models import CatalogueImport
     from shequ.core.models import Job

@@ -9,7 +9,9 @@ from .cases import (  # noqa: F401
 from .evaluation import evaluation_indicators  # noqa: F401
 from .figures import hotline_rates, indicators, open_by_committee  # noqa: F401
 from .grids import categories, police_items, grid_nodes, grid_get, grid_features  # noqa: F401
-from .hotline import hotline_list, hotline_get, hotline_reply_draft  # noqa: F401
+from .hotline import (hotline_list, hotline_get, hotline_reply_draft, hotline_requests, hotline_request_queue,  # noqa: F401
+                      hotline_tasks_for, hotline_task_get, hotline_assignees)
+from .hotline_figures import RATES as HOTLINE_RATES, hotline_figures, hotline_figures_table  # noqa: F401
 from .roster import (  # noqa: F401
     shift_types, shift_pattern, shift_for, team_shift, current_shift_code, current_shift, member_shift, on_duty,
     roster_month,

@@ -12,7 +12,9 @@ from .cases import (  # noqa: F401
     case_reject_park, case_unpark, case_self_handle, case_note, case_transition, cases_reassign_grids)
 from .hotline import (  # noqa: F401
     hotline_receive, hotline_import, hotline_sign, hotline_return, hotline_extend, hotline_reply, hotline_visit,
-    hotline_reopen, hotline_merge, hotline_contact)
+    hotline_reopen, hotline_merge, hotline_contact, hotline_approve_return, hotline_reject_return,
+    hotline_approve_extend, hotline_reject_extend, hotline_record_decision, hotline_assign, hotline_task_finish,
+    hotline_task_cancel)
 from .roster import (  # noqa: F401
     active_pattern, roster_generate, roster_override_set, patrol_start, patrol_checkin, patrol_end)
 from .supervision import inspection_create  # noqa: F401

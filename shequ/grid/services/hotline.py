@@ -9,21 +9,27 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from django.urls import reverse
+
+from shequ.core import workcal
 from shequ.core.audit import audit_record
-from shequ.core.choices import AuditAction, NodeKind
+from shequ.core.choices import AuditAction, NodeKind, Role
 from shequ.core.errors import ConflictError, DomainError
 from shequ.core.idcard import mask_phone
 from shequ.core.inputs import check_length
-from shequ.core.models import Node
+from shequ.core.models import Department, Node, User
+from shequ.core.scoping import in_scope
+from shequ.core.services import notify
 
 from .. import timing
-from ..choices import (ContactMethod, HotlineAction, HotlineStatus, HotlineType, Resolution, Satisfaction, Source,
-                       Urgency)
-from ..models import Category, HotlineEvent, HotlineOrder
+from ..choices import (TASK_UNIT_KINDS, ContactMethod, Decision, ExtensionReason, HotlineAction, HotlineStatus,
+                       HotlineType, RequestKind, RequestStatus, Resolution, ReturnReason, Satisfaction, Source,
+                       TaskStatus, Urgency)
+from ..models import Category, HotlineEvent, HotlineOrder, HotlineRequest, HotlineTask
 from ..selectors import hotline_list
-from ..workflows import HOTLINE
+from ..workflows import HOTLINE, HOTLINE_TASK
 from .cases import case_report
-from .common import actor_name, active_category, locate, require_text
+from .common import actor_name, active_category, locate, require_text, subdistrict_of
 
 
 def _hotline_event(order, *, actor, action, before, note=""):
@@ -172,39 +178,175 @@ def hotline_sign(*, actor, order: HotlineOrder, category=None, make_case: bool =
     return order
 
 
+def _choice(value, choices, field: str, message: str) -> str:
+    """A code of `choices`, given as its code or its Chinese label (imports carry labels)."""
+    text = str(value or "").strip()
+    code = {str(label): v for v, label in choices.choices}.get(text, text)
+    if code not in choices.values:
+        raise DomainError(message, {field: [message]})
+    return code
+
+
+def _pending(order: HotlineOrder, kind: str | None = None) -> HotlineRequest | None:
+    qs = order.requests.select_for_update().filter(status=RequestStatus.PENDING)
+    return (qs.filter(kind=kind) if kind else qs).first()
+
+
+def _notify_office(order: HotlineOrder, title: str) -> None:
+    """The district hotline office's accounts whose scope holds the order hear of a request."""
+    office = [u for u in User.objects.filter(role=Role.HOTLINE_OFFICE, is_active=True).prefetch_related("nodes")
+              if in_scope(u, order.node)]
+    notify(recipients=office, title=title, link=reverse("grid:hotline-detail", args=[order.pk]))
+
+
 @transaction.atomic
 def hotline_return(*, actor, order: HotlineOrder, reason: str = "", note: str = "") -> HotlineOrder:
-    """退单: the reason (one of `RETURN_REASONS`, optional) and the note make the return reason together."""
+    """申请退单: a request to the district hotline office (区12345热线办), with a reason of the fixed list, asked
+    within the window after receipt; the order waits for the decision (退单审核中)."""
     order = _lock_order(order)
     HOTLINE.check(actor, order, HotlineAction.RETURN)
-    reason = "：".join(x for x in ((reason or "").strip(), (note or "").strip()) if x)
-    reason = require_text(reason, "reason", _("退单须填写理由（如：属地不符、权属不清、职能交叉）。"))
-    reason = check_length(reason, 200, "note", _("退单理由"))
+    reason = _choice(reason, ReturnReason, "reason", _("请选择退单理由（属地不符、权属不清、职能交叉等）。"))
+    note = check_length((note or "").strip(), 300, "note", _("补充说明"))
+    request = HotlineRequest.objects.create(order=order, kind=RequestKind.RETURN, reason=reason, note=note,
+                                            requested_by=actor, requested_by_name=actor_name(actor)[:64])
     before = order.status
-    order.status, order.return_reason, order.updated_at = HotlineStatus.RETURNED, reason, timezone.now()
+    order.status, order.updated_at = HotlineStatus.RETURN_PENDING, timezone.now()
     order.save()
-    _hotline_event(order, actor=actor, action=HotlineAction.RETURN, before=before, note=reason)
+    _hotline_event(order, actor=actor, action=HotlineAction.RETURN, before=before,
+                   note=_("理由：%(r)s%(n)s") % {"r": request.reason_label, "n": f"；{note}" if note else ""})
+    _notify_office(order, _("工单 %(n)s 申请退单，待审核") % {"n": order.order_no})
     return order
 
 
 @transaction.atomic
-def hotline_extend(*, actor, order: HotlineOrder, days: int | None = None, reason: str = "") -> HotlineOrder:
+def hotline_extend(*, actor, order: HotlineOrder, days: int | None = None, reason: str = "",
+                   note: str = "") -> HotlineOrder:
+    """申请延期: a request of 1–15 working days (at most 15 in all) with a reason of the fixed list, decided by the
+    district hotline office; the reply limit moves only when it is approved."""
     order = _lock_order(order)
     HOTLINE.check(actor, order, HotlineAction.EXTEND)
     try:
         days = int(days)
     except (TypeError, ValueError):
         days = 0
+    errors = {}
     if not 1 <= days <= 15 or order.extension_days + days > 15:
-        raise DomainError(_("延期合计不超过15个工作日。"), {"days": [_("延期天数无效。")]})
-    reason = check_length(require_text(reason, "reason", _("请填写延期理由。")), 400, "note", _("延期理由"))
-    order.reply_due = timing.working_day_due(order.reply_due or timezone.now(), days)
-    order.extension_days += days
+        errors["days"] = [_("延期合计不超过15个工作日（已延期%(d)d个工作日）。") % {"d": order.extension_days}]
+    try:
+        reason = _choice(reason, ExtensionReason, "reason", _("请选择延期理由。"))
+        note = check_length((note or "").strip(), 300, "note", _("补充说明"))
+    except DomainError as exc:
+        errors.update(exc.errors)
+    if errors:
+        raise DomainError(next(iter(errors.values()))[0], errors)
+    request = HotlineRequest.objects.create(order=order, kind=RequestKind.EXTEND, reason=reason, note=note,
+                                            days=days, requested_by=actor, requested_by_name=actor_name(actor)[:64])
     order.updated_at = timezone.now()
-    order.save()
+    order.save(update_fields=["updated_at"])
     _hotline_event(order, actor=actor, action=HotlineAction.EXTEND, before=order.status,
-                   note=_("延期%(d)d个工作日：%(r)s") % {"d": days, "r": reason})
+                   note=_("申请延期%(d)d个工作日，理由：%(r)s%(n)s") % {
+                       "d": days, "r": request.reason_label, "n": f"；{note}" if note else ""})
+    _notify_office(order, _("工单 %(n)s 申请延期，待审核") % {"n": order.order_no})
     return order
+
+
+def _decide(*, actor, order: HotlineOrder, request: HotlineRequest, approved: bool, note: str, action: str,
+            imported: bool = False) -> HotlineOrder:
+    now = timezone.now()
+    request.status = RequestStatus.APPROVED if approved else RequestStatus.REJECTED
+    request.decided_at, request.decision_note, request.imported = now, note, imported
+    if imported:  # decided on the platform: the desk only records it
+        request.decided_by_name = _("区12345热线办（平台）")
+    else:
+        request.decided_by, request.decided_by_name = actor, actor_name(actor)[:64]
+    request.save()
+    before = order.status
+    if request.kind == RequestKind.RETURN and approved:
+        order.status = HotlineStatus.RETURNED
+        order.return_reason = "：".join(x for x in (request.reason_label, request.note) if x)[:200]
+    elif request.kind == RequestKind.RETURN:  # refused: the order is back with the 街道, to be handled
+        order.status = HotlineStatus.SIGNED
+        if order.signed_at is None:
+            order.signed_at, order.signed_by = now, request.requested_by
+        if order.reply_due is None:
+            order.reply_due = _reply_due(order, now)
+    elif approved:
+        order.reply_due = timing.working_day_due(order.reply_due or now, request.days)
+        order.extension_days += request.days
+    order.updated_at = now
+    order.save()
+    label = _("批准") if approved else _("驳回")
+    what = _("退单") if request.kind == RequestKind.RETURN else _("延期%(d)d个工作日") % {"d": request.days}
+    text = _("%(l)s%(w)s申请%(src)s%(n)s") % {"l": label, "w": what, "src": _("（平台审核结果）") if imported else "",
+                                            "n": f"：{note}" if note else ""}
+    _hotline_event(order, actor=actor, action=action, before=before, note=text)
+    if request.requested_by_id:
+        notify(recipients=[request.requested_by], title=_("工单 %(n)s：%(t)s") % {"n": order.order_no, "t": text[:60]},
+               link=reverse("grid:hotline-detail", args=[order.pk]))
+    return order
+
+
+def _decision(order, kind, note, required):
+    request = _pending(order, kind)
+    note = (note or "").strip()
+    if required:
+        note = require_text(note, "note", _("请填写驳回理由。"))
+    return order, request, check_length(note, 300, "note", _("审核意见"))
+
+
+@transaction.atomic
+def hotline_approve_return(*, actor, order: HotlineOrder, note: str = "") -> HotlineOrder:
+    order = _lock_order(order)
+    HOTLINE.check(actor, order, HotlineAction.APPROVE_RETURN)
+    order, request, note = _decision(order, RequestKind.RETURN, note, False)
+    return _decide(actor=actor, order=order, request=request, approved=True, note=note,
+                   action=HotlineAction.APPROVE_RETURN)
+
+
+@transaction.atomic
+def hotline_reject_return(*, actor, order: HotlineOrder, note: str = "") -> HotlineOrder:
+    """驳回退单: the order returns to the 街道 (办理中) and must be handled there."""
+    order = _lock_order(order)
+    HOTLINE.check(actor, order, HotlineAction.REJECT_RETURN)
+    order, request, note = _decision(order, RequestKind.RETURN, note, True)
+    return _decide(actor=actor, order=order, request=request, approved=False, note=note,
+                   action=HotlineAction.REJECT_RETURN)
+
+
+@transaction.atomic
+def hotline_approve_extend(*, actor, order: HotlineOrder, note: str = "") -> HotlineOrder:
+    order = _lock_order(order)
+    HOTLINE.check(actor, order, HotlineAction.APPROVE_EXTEND)
+    order, request, note = _decision(order, RequestKind.EXTEND, note, False)
+    if order.extension_days + request.days > 15:
+        raise ConflictError(_("延期合计不超过15个工作日。"), {"days": [_("延期天数超限。")]})
+    return _decide(actor=actor, order=order, request=request, approved=True, note=note,
+                   action=HotlineAction.APPROVE_EXTEND)
+
+
+@transaction.atomic
+def hotline_reject_extend(*, actor, order: HotlineOrder, note: str = "") -> HotlineOrder:
+    order = _lock_order(order)
+    HOTLINE.check(actor, order, HotlineAction.REJECT_EXTEND)
+    order, request, note = _decision(order, RequestKind.EXTEND, note, True)
+    return _decide(actor=actor, order=order, request=request, approved=False, note=note,
+                   action=HotlineAction.REJECT_EXTEND)
+
+
+@transaction.atomic
+def hotline_record_decision(*, actor, order: HotlineOrder, decision: str = "", note: str = "") -> HotlineOrder:
+    """登记平台审核结果: the hotline office decided the pending request on the 12345 platform; the desk records
+    that decision (marked as imported), with the same effect as a decision taken here."""
+    order = _lock_order(order)
+    HOTLINE.check(actor, order, HotlineAction.RECORD_DECISION)
+    decision = _choice(decision, Decision, "decision", _("请选择审核结果（批准或驳回）。"))
+    note = check_length(require_text(note, "note", _("请填写平台审核意见。")), 300, "note", _("审核意见"))
+    kind = RequestKind.RETURN if order.status == HotlineStatus.RETURN_PENDING else RequestKind.EXTEND
+    request = _pending(order, kind)
+    if kind == RequestKind.EXTEND and decision == Decision.APPROVED and order.extension_days + request.days > 15:
+        raise ConflictError(_("延期合计不超过15个工作日。"), {"days": [_("延期天数超限。")]})
+    return _decide(actor=actor, order=order, request=request, approved=decision == Decision.APPROVED, note=note,
+                   action=HotlineAction.RECORD_DECISION, imported=True)
 
 
 @transaction.atomic
@@ -319,3 +461,122 @@ def hotline_merge(*, actor, order: HotlineOrder, target=None) -> HotlineOrder:
     _hotline_event(order, actor=actor, action=HotlineAction.MERGE, before=before,
                    note=_("重复诉求，并入工单 %(n)s") % {"n": target.order_no})
     return order
+
+
+# --- internal sub-dispatch (内部交办) ---------------------------------------------------------------------------------
+
+def _assignee(order: HotlineOrder, value) -> dict:
+    """`dept:<code>` (a 科室 or work station of the order's 街道) or `committee:<code>` (one of its committees)."""
+    kind, _sep, code = str(value or "").strip().partition(":")
+    sub = subdistrict_of(order.node)
+    message = _("请选择本街道的科室、居委会或工作站。")
+    if kind == "dept":
+        dept = Department.objects.filter(code=code, kind__in=TASK_UNIT_KINDS).select_related("node").first()
+        if dept is not None and dept.node_id and sub is not None and dept.node.path.startswith(sub.path):
+            return {"department": dept}
+    elif kind == "committee":
+        node = Node.objects.filter(code=code, kind=NodeKind.COMMITTEE, is_active=True).first()
+        if node is not None and sub is not None and node.path.startswith(sub.path):
+            return {"committee": node}
+    raise DomainError(message, {"assignee": [message]})
+
+
+def _task_due(order: HotlineOrder, value) -> dt.datetime:
+    """A date means the end of that day's work; never after the order's own reply limit."""
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        day = value
+    else:
+        text = str(value or "").strip()
+        if len(text) == 10:
+            try:
+                day = dt.date.fromisoformat(text)
+            except ValueError:
+                raise DomainError(_("承办时限格式无效。"), {"due": [_("请使用 YYYY-MM-DD。")]}) from None
+        else:
+            due = _parse_dt(value, "due")
+            if due is None:
+                raise DomainError(_("请填写承办时限。"), {"due": [_("请填写承办时限。")]})
+            day = None
+    if day is not None:
+        due = timezone.make_aware(dt.datetime.combine(day, workcal.working_periods()[-1][1]))
+    limit = min(x for x in (order.reply_due, order.platform_due) if x) if (order.reply_due or order.platform_due) \
+        else None
+    if due <= timezone.now():
+        raise DomainError(_("承办时限须晚于现在。"), {"due": [_("承办时限须晚于现在。")]})
+    if limit and due > limit:
+        message = _("承办时限不能晚于工单的答复时限（%(t)s）。") % {
+            "t": timezone.localtime(limit).strftime("%Y年%-m月%-d日 %H:%M")}
+        raise DomainError(message, {"due": [message]})
+    return due
+
+
+@transaction.atomic
+def hotline_assign(*, actor, order: HotlineOrder, assignee="", due=None, instruction: str = "") -> HotlineOrder:
+    """内部交办: hand the order's work to a 科室, committee or work station with its own due date (not after the
+    order's). The assignee reports back; the reply to the platform stays with the hotline desk."""
+    order = _lock_order(order)
+    HOTLINE.check(actor, order, HotlineAction.ASSIGN)
+    errors, target, when = {}, {}, None
+    for field, fn in (("assignee", lambda: _assignee(order, assignee)), ("due", lambda: _task_due(order, due)),
+                      ("note", lambda: check_length(require_text(instruction, "note", _("请填写交办要求。")), 300,
+                                                    "note", _("交办要求")))):
+        try:
+            result = fn()
+        except DomainError as exc:
+            errors.update(exc.errors or {field: [exc.message]})
+        else:
+            if field == "assignee":
+                target = result
+            elif field == "due":
+                when = result
+            else:
+                instruction = result
+    if errors:
+        raise DomainError(next(iter(errors.values()))[0], errors)
+    task = HotlineTask.objects.create(order=order, instruction=instruction, due=when, assigned_by=actor, **target)
+    order.updated_at = timezone.now()
+    order.save(update_fields=["updated_at"])
+    _hotline_event(order, actor=actor, action=HotlineAction.ASSIGN, before=order.status,
+                   note=_("交办%(u)s，承办时限%(t)s：%(i)s") % {
+                       "u": task.assignee_name, "t": timezone.localtime(when).strftime("%Y年%-m月%-d日 %H:%M"),
+                       "i": instruction})
+    audit_record(actor=actor, action=AuditAction.CREATE, obj=task, detail={"order": order.order_no})
+    return order
+
+
+def _lock_task(task: HotlineTask) -> HotlineTask:
+    return HotlineTask.objects.select_for_update(of=("self",)).select_related(
+        "order", "order__node", "department", "committee").get(pk=task.pk)
+
+
+@transaction.atomic
+def hotline_task_finish(*, actor, task: HotlineTask, note: str = "") -> HotlineTask:
+    """承办反馈: the assignee reports what was done; the desk sees it and drafts the reply from it."""
+    task = _lock_task(task)
+    HOTLINE_TASK.check(actor, task, "finish")
+    note = check_length(require_text(note, "note", _("请填写办理结果。"), min_len=4), 490, "note", _("办理结果"))
+    now = timezone.now()
+    task.status, task.result, task.done_by, task.done_by_name, task.done_at = (
+        TaskStatus.DONE, note, actor, actor_name(actor)[:64], now)
+    task.save()
+    order = task.order
+    late = "" if now <= task.due else _("（超过承办时限）")
+    _hotline_event(order, actor=actor, action=HotlineAction.TASK_DONE, before=order.status,
+                   note=(_("%(u)s反馈%(l)s：%(r)s") % {"u": task.assignee_name, "l": late, "r": note})[:500])
+    if task.assigned_by_id:
+        notify(recipients=[task.assigned_by], title=_("工单 %(n)s：%(u)s已反馈") % {
+            "n": order.order_no, "u": task.assignee_name}, link=reverse("grid:hotline-detail", args=[order.pk]))
+    return task
+
+
+@transaction.atomic
+def hotline_task_cancel(*, actor, task: HotlineTask, note: str = "") -> HotlineTask:
+    task = _lock_task(task)
+    HOTLINE_TASK.check(actor, task, "cancel")
+    note = check_length((note or "").strip(), 300, "note", _("撤回说明"))
+    task.status = TaskStatus.CANCELLED
+    task.save(update_fields=["status"])
+    order = task.order
+    _hotline_event(order, actor=actor, action=HotlineAction.TASK_CANCEL, before=order.status,
+                   note=_("撤回对%(u)s的交办%(n)s") % {"u": task.assignee_name, "n": f"：{note}" if note else ""})
+    return task

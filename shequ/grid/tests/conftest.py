@@ -42,6 +42,7 @@ def env(tree, personas):
 
     station, users = build_grid_centre(tree)
     users["other_inspector"] = make_user(Role.INSPECTOR, [tree["other_sub"]], username="inspector_yx")
+    users["hotline_office"] = make_user(Role.HOTLINE_OFFICE, [tree["district"]], username="hotline_office")
     return {**{f"node_{k}": v for k, v in tree.items()}, **tree, **personas, **users, "station": station,
             "mz": tree["minzheng"]}
 

@@ -44,6 +44,8 @@ def test_it_returns_an_order_only_with_a_reason(env):
     with pytest.raises(DomainError):
         services.hotline_return(actor=env["operator"], order=order, reason="")
     order = services.hotline_return(actor=env["operator"], order=order, reason="属地不符")
+    assert order.status == H.RETURN_PENDING
+    order = services.hotline_approve_return(actor=env["hotline_office"], order=order)
     assert order.status == H.RETURNED
     with pytest.raises(ConflictError):
         services.hotline_sign(actor=env["operator"], order=order)
@@ -52,17 +54,20 @@ def test_it_returns_an_order_only_with_a_reason(env):
 def test_it_extends_replies_and_closes_on_a_satisfied_visit(env):
     order = services.hotline_sign(actor=env["operator"], order=_order(env))
     due = order.reply_due
-    order = services.hotline_extend(actor=env["operator"], order=order, days=3, reason="需要协调")
+    order = services.hotline_extend(actor=env["operator"], order=order, days=3, reason="coordination")
+    assert order.reply_due == due  # a request: the limit moves once the hotline office approves it
+    order = services.hotline_approve_extend(actor=env["hotline_office"], order=order)
     assert order.reply_due > due and order.extension_days == 3
     with pytest.raises(DomainError):
-        services.hotline_extend(actor=env["operator"], order=order, days=13, reason="太长")
+        services.hotline_extend(actor=env["operator"], order=order, days=13, reason="coordination")
     with pytest.raises(ConflictError):
         services.hotline_visit(actor=env["operator"], order=order, satisfaction="satisfied")
     order = services.hotline_contact(actor=env["operator"], order=order, method="phone")
     order = services.hotline_reply(actor=env["operator"], order=order, text="已协调城管清理摊贩", resolution="solved")
     order = services.hotline_visit(actor=env["operator"], order=order, satisfaction="satisfied")
     assert order.status == H.CLOSED and order.closed_at
-    assert [e.action for e in order.events.all()] == ["receive", "sign", "extend", "contact", "reply", "visit"]
+    assert [e.action for e in order.events.all()] == ["receive", "sign", "extend", "approve_extend", "contact",
+                                                        "reply", "visit"]
 
 
 def test_it_reopens_an_order_when_the_citizen_is_unsatisfied(env):

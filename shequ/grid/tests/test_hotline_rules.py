@@ -34,7 +34,8 @@ def test_it_counts_reply_limits_in_working_days(env):
     assert order.reply_due == _at(17)
     consult = services.hotline_sign(actor=env["operator"], order=_order(env, "SH-2", hotline_type="咨询"))
     assert consult.reply_due == _at(11)
-    order = services.hotline_extend(actor=env["operator"], order=order, days=3, reason="需要协调")
+    order = services.hotline_extend(actor=env["operator"], order=order, days=3, reason="需多部门协调")
+    order = services.hotline_approve_extend(actor=env["hotline_office"], order=order)
     assert order.reply_due == _at(20)  # three more working days from the old limit
     ProcessLimit.objects.update_or_create(step="hotline_reply", defaults={"hours": 0, "days": 3})
     assert services.hotline_sign(actor=env["operator"], order=_order(env, "SH-3")).reply_due == _at(13)

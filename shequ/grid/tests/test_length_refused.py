@@ -124,11 +124,12 @@ def test_a_note_longer_than_the_form_allows_is_reported_not_dropped(env, client_
 
 def test_return_reply_and_extension_texts_that_do_not_fit_are_refused(env):
     order = services.hotline_receive(actor=env["operator"], data=_payload(), subdistrict=env["node_sub"])
-    refused(200, services.hotline_return, actor=env["operator"], order=order, reason="属地不符", note="退" * 200)
+    refused(300, services.hotline_return, actor=env["operator"], order=order, reason="属地不符", note="退" * 301)
     order.refresh_from_db()
     assert order.status == H.RECEIVED and order.return_reason == ""
     order = services.hotline_sign(actor=env["operator"], order=order)
-    refused(400, services.hotline_extend, actor=env["operator"], order=order, days=2, reason="延" * 401)
+    refused(300, services.hotline_extend, actor=env["operator"], order=order, days=2, reason="coordination",
+            note="延" * 301)
     order = services.hotline_contact(actor=env["operator"], order=order, method="phone")
     refused(490, services.hotline_reply, actor=env["operator"], order=order, text="答" * 491, resolution="solved")
     order.refresh_from_db()

@@ -116,7 +116,12 @@ def test_it_builds_the_return_reason_from_reason_and_note_through_both_doors(env
     client_as(env["operator"]).post(reverse("grid:hotline-act", args=[by_page.pk, "return"]),
                                     {"reason": "属地不符", "note": "位于殷行街道"})
     response = api_as(env["operator"]).post(f"/api/v1/grid/hotline/{by_api.pk}/return/",
-                                            {"reason": "属地不符", "note": "位于殷行街道"}, format="json")
+                                            {"reason": "territory", "note": "位于殷行街道"}, format="json")
+    assert response.status_code == 200, response.content
+    assert response.json()["status"] == H.RETURN_PENDING
+    client_as(env["hotline_office"]).post(reverse("grid:hotline-act", args=[by_page.pk, "approve_return"]), {})
+    response = api_as(env["hotline_office"]).post(f"/api/v1/grid/hotline/{by_api.pk}/approve-return/", {},
+                                                  format="json")
     assert response.status_code == 200, response.content
     by_page.refresh_from_db()
     by_api.refresh_from_db()
@@ -125,11 +130,11 @@ def test_it_builds_the_return_reason_from_reason_and_note_through_both_doors(env
     assert response.json()["return_reason"] == "属地不符：位于殷行街道"
 
 
-def test_it_still_accepts_a_return_with_only_a_note_over_the_api(env, api_as):
+def test_it_refuses_a_return_without_a_reason_of_the_list_over_the_api(env, api_as):
     order = _received(env, "SH-R-3")
     response = api_as(env["operator"]).post(f"/api/v1/grid/hotline/{order.pk}/return/", {"note": "权属不清"},
                                             format="json")
-    assert response.status_code == 200 and response.json()["return_reason"] == "权属不清"
+    assert response.status_code == 400 and "reason" in response.json()["errors"]
     empty = api_as(env["operator"]).post(f"/api/v1/grid/hotline/{_received(env, 'SH-R-4').pk}/return/", {},
                                          format="json")
     assert empty.status_code == 400 and "reason" in empty.json()["errors"]
@@ -214,7 +219,7 @@ def test_it_answers_400_to_a_hotline_action_without_its_input_over_the_api(env, 
     assert client.post(f"/api/v1/grid/hotline/{merged.pk}/merge/", {}, format="json").status_code == 400
     signed = services.hotline_sign(actor=env["operator"], order=_received(env, "SH-R-7"))
     services.hotline_contact(actor=env["operator"], order=signed, method="phone")  # a reply needs 先行联系 first
-    for act, field in (("extend", "days"), ("reply", "text"), ("reply", "resolution")):
+    for act, field in (("extend", "days"), ("extend", "reason"), ("reply", "text"), ("reply", "resolution")):
         response = client.post(f"/api/v1/grid/hotline/{signed.pk}/{act}/", {}, format="json")
         assert response.status_code == 400 and field in response.json()["errors"], (act, response.content)
 

@@ -17,7 +17,7 @@ from shequ.grid.workflows import CASE, HOTLINE
 
 pytestmark = pytest.mark.django_db
 PERSONAS = ["operator", "shiftlead", "dispatcher", "inspector", "other_inspector", "cgzf", "dunhua", "kongjiang",
-            "leader", "patrol"]
+            "leader", "patrol", "hotline_office"]
 
 
 class _Undo(Exception):
@@ -99,7 +99,10 @@ def test_it_offers_a_case_action_exactly_when_its_service_accepts_it(env, status
 
 
 HOTLINE_INPUTS = {"sign": {}, "return": {"reason": "属地不符", "note": "位于殷行街道"},
-                  "extend": {"days": 3, "note": "需要协调"}, "reply": {"note": "已处理完毕，答复市民", "resolution": "solved"},
+                  "extend": {"days": 3, "reason": "coordination", "note": "需要协调"},
+                  "approve_return": {}, "reject_return": {"note": "属于本街道"}, "approve_extend": {},
+                  "reject_extend": {"note": "时限内可办结"}, "record_decision": {"decision": "approved", "note": "平台已批准"},
+                  "assign": {"assignee": "committee:310110015001", "due": "2026-03-11", "note": "请上门核实"}, "reply": {"note": "已处理完毕，答复市民", "resolution": "solved"},
                   "contact": {"contact_method": "phone"},
                   "visit": {"satisfaction": "satisfied"}, "reopen": {"note": "市民反映未解决"}, "merge": {}}
 
