@@ -106,6 +106,10 @@ def resolve_home(*, centre: Node, id_number: str, committee: Node | None, hukou_
 def transfer_for_intake(*, actor, case: Case, person: dict, home: dict | None) -> Transfer | None:
     """Route a case just written by `case_intake` (inside its transaction): refuse a non-通办 item for an
     applicant of another centre, open the transfer of a 收受分离 item. Returns the transfer, if any."""
+    item = case.item
+    if item.tongban and not item.separated:
+        _declared_home(home)  # still refused when malformed, but routing changes nothing: no registry lookup
+        return None
     resident = person.get("resident")
     found = resolve_home(centre=case.node, id_number=person.get("id_number") or "",
                          committee=person.get("committee"),
@@ -113,7 +117,6 @@ def transfer_for_intake(*, actor, case: Case, person: dict, home: dict | None) -
     if found is None or case.status == CaseStatus.REJECTED:
         return None
     home_node, home_name, basis = found
-    item = case.item
     if not item.tongban:
         raise DomainError(
             _("“%(i)s”不是全市通办事项，申请人的户籍地/居住地在%(h)s，须到%(h)s社区事务受理服务中心办理；"
