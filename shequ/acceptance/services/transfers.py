@@ -24,7 +24,7 @@ from shequ.core.models import Node
 
 from ..choices import CaseStatus, HomeBasis, ItemMode, TransferOutcome, TransferStatus
 from ..models import Case, CaseEvent, Transfer, TransferBatch, TransferEvent
-from ..workflows import TRANSFER
+from ..workflows import TRANSFER, transfer_visible
 from .common import actor_name, centre_for, clean_text, next_number
 
 MAX_BATCH = 200
@@ -183,7 +183,8 @@ def batch_create(*, actor, transfers, courier_name: str, courier_phone: str, not
     note = clean_text(note, field="note", label=_("备注"), required=False, max_length=200)
     locked = list(Transfer.objects.select_for_update(of=("self",)).filter(pk__in=set(ids))
                   .select_related("case", "case__item", "node", "home_node").order_by("pk"))
-    if len(locked) != len(set(ids)):
+    # A transfer the actor may not see is answered exactly like one that does not exist.
+    if len(locked) != len(set(ids)) or any(transfer_visible(actor, t) is not None for t in locked):
         raise DomainError(_("所选办件不存在。"), {"transfers": [_("办件不存在。")]})
     previous = {t.pk: _move(t, "send", actor=actor) for t in locked}  # 404/403/409 for any transfer refused
     homes = {(t.home_node_id, t.home_name) for t in locked}

@@ -254,8 +254,9 @@ def test_it_refuses_sending_by_the_home_centre_and_hides_it_from_others(centre, 
     _c, t = transferred(centre, residents, tb)
     with pytest.raises(ActionForbidden):
         services.batch_create(actor=centre["other_clerk"], transfers=[t], **COURIER)
-    with pytest.raises(ActionNotFound):
+    with pytest.raises(DomainError) as exc:  # answered like a transfer that does not exist
         services.batch_create(actor=third, transfers=[t], **COURIER)
+    assert exc.value.message == "所选办件不存在。" and exc.value.status_code == 400
 
 
 def test_it_refuses_sending_twice(centre, tb, residents):
