@@ -522,3 +522,25 @@ def test_it_keeps_personal_numbers_out_of_the_api_answers(centre, tb, residents,
     _case, t = transferred(centre, residents, tb)
     body = api_as(centre["clerk"]).get(f"/api/v1/acceptance/transfers/{t.pk}/").content.decode()
     assert residents["yinxing"].id_number not in body and valid_id_number  # masked only
+
+
+# --- demo --------------------------------------------------------------------------------------------------------
+
+def test_it_seeds_demo_transfers_in_every_state_once():
+    import io
+    import random
+
+    from shequ.acceptance import demo as acceptance_demo
+    from shequ.core import demo as core_demo
+
+    out = io.StringIO()
+    core_demo.seed(stdout=out, password="Shequ#2026demo", rng=random.Random(1))
+    acceptance_demo.seed(stdout=out, password="Shequ#2026demo", rng=random.Random(1))
+    states = set(Transfer.objects.values_list("status", flat=True))
+    assert {"pending", "sent", "received", "reviewed", "returned"} <= states, out.getvalue()
+    assert TransferBatch.objects.count() >= 2
+    returned = Transfer.objects.filter(status="returned").select_related("case").first()
+    assert returned.case.status == CaseStatus.APPROVED
+    count = Transfer.objects.count()
+    acceptance_demo.seed(stdout=io.StringIO(), password="Shequ#2026demo", rng=random.Random(1))
+    assert Transfer.objects.count() == count
