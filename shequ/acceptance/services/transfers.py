@@ -118,9 +118,10 @@ def transfer_for_intake(*, actor, case: Case, person: dict, home: dict | None) -
         return None
     home_node, home_name, basis = found
     if not item.tongban:
+        centre_name = home_name if home_node is None else _("%(n)s社区事务受理服务中心") % {"n": home_name}
         raise DomainError(
-            _("“%(i)s”不是全市通办事项，申请人的户籍地/居住地在%(h)s，须到%(h)s社区事务受理服务中心办理；"
-              "如需出具不予受理决定，请选择“不予受理”。") % {"i": item.name, "h": home_name},
+            _("“%(i)s”不是全市通办事项，只受理本街道的申请人；请告知申请人到其户籍地/居住地的%(c)s办理。"
+              "如需出具不予受理决定，请选择“不予受理”。") % {"i": item.name, "c": centre_name},
             {"home_centre": [_("非全市通办事项只受理本街道的申请人。")]})
     if not item.separated:
         return None  # 直接受理: decided here like a local case
