@@ -28,11 +28,13 @@ class CaseTransferSerializer(serializers.ModelSerializer):
     item_name = serializers.CharField(source="case.item.name", read_only=True)
     applicant_name = serializers.CharField(source="case.applicant_name", read_only=True)
     applicant_id_masked = serializers.CharField(source="case.applicant_id_masked", read_only=True)
-    accepted_at = serializers.DateTimeField(source="case.accepted_at", read_only=True)
-    due_date = serializers.DateField(source="case.due_date", read_only=True)
+    accepted_at = serializers.DateTimeField(source="case.accepted_at", read_only=True, allow_null=True)
+    due_date = serializers.DateField(source="case.due_date", read_only=True, allow_null=True)
     centre = serializers.CharField(source="node.name", read_only=True)
     status_label = serializers.CharField(source="get_status_display", read_only=True)
-    batch_number = serializers.CharField(source="batch.number", read_only=True, default=None)
+    batch_number = serializers.CharField(source="batch.number", read_only=True, default=None, allow_null=True)
+    outcome = serializers.ChoiceField(choices=TransferOutcome.choices, read_only=True, allow_blank=True,
+                                      help_text="approved / refused; empty until reviewed")
 
     class Meta:
         model = Transfer
