@@ -360,3 +360,27 @@ def check_action(actions: dict, transitions: dict, current, action: str, *, what
             "what": what, "status": current_label, "action": label},
         {"status": [gettext("当前状态不允许该操作。")]},
     )
+
+
+# --- 全市通办 transfers (收受分离) -----------------------------------------------------------------------------
+
+class TransferStatus(models.TextChoices):
+    PENDING = "pending", _("待寄送")
+    SENT = "sent", _("已寄出")
+    RECEIVED = "received", _("户籍地中心已签收")
+    REVIEWED = "reviewed", _("户籍地中心已审核")
+    RETURNED = "returned", _("结果已回传")
+    CANCELLED = "cancelled", _("已撤回")
+
+
+class TransferOutcome(models.TextChoices):
+    APPROVED = "approved", _("审核通过")
+    REFUSED = "refused", _("不予通过")
+
+
+class HomeBasis(models.TextChoices):
+    HUKOU = "hukou", _("居民库登记的户籍地")
+    RESIDENCE = "residence", _("居民库登记的居住地")
+    DECLARED = "declared", _("申请人出示的户籍/居住证件")
+
+# The transfer's steps (寄送 / 签收 / 审核 / 回传结果 / 撤回) are declared in `workflows.TRANSFER`.

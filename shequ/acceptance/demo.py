@@ -82,6 +82,9 @@ def seed(*, stdout, password: str, rng: random.Random) -> None:
     stdout.write(f"  受理中心：事项 {ServiceItem.objects.count()} 项（新建 {created_items}），取号类别 "
                  f"{QueueCategory.objects.count()} 个，窗口 {Window.objects.filter(node=sub).count()} 个"
                  f"{staffed}{simulated}")
+    from .demo_transfers import seed_transfers
+
+    seed_transfers(sub=sub, clerk=users["clerks"][0], stdout=stdout)
     if users["created"]:
         stdout.write("  受理中心新建账号（密码同上）：")
         for user in users["created"]:

@@ -9,11 +9,12 @@ from django.utils.translation import gettext_lazy as _
 
 from shequ.core.filtersets import StrictFilterSet
 from shequ.core.inputs import BoundedDateFilter
-from shequ.core.models import Department
+from shequ.core.choices import NodeKind
+from shequ.core.models import Department, Node
 
 from . import selectors
-from .choices import ArchiveLogAction, CaseStatus
-from .models import ArchiveAccessLog, Case, QueueCategory, ServiceItem
+from .choices import ArchiveLogAction, CaseStatus, TransferStatus
+from .models import ArchiveAccessLog, Case, QueueCategory, ServiceItem, Transfer
 
 LIGHTS = [("soon", _("临近到期（黄/红灯）")), ("overdue", _("已超期")), ("rongque_late", _("容缺逾期未补"))]
 
@@ -141,3 +142,67 @@ class ArchiveLogFilterSet(StrictFilterSet):
 
     def filter_number(self, qs, name, value):
         return qs.filter(request_number=value.upper())
+
+
+# --- 全市通办 transfers ------------------------------------------------------------------------------------------
+
+MAX_PERIOD_DAYS = 731  # the project's one period rule: end not before start, at most two years; refused
+
+
+def _transfer_statuses():
+    return [("active", _("在途（未回传）")), *TransferStatus.choices]
+
+
+def _home_choices():
+    nodes = Node.objects.filter(kind=NodeKind.SUBDISTRICT, is_active=True).order_by("path")
+    return [(str(n.pk), n.name) for n in nodes] + [("outside", _("外区中心"))]
+
+
+class TransferFilterForm(forms.Form):
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end:
+            if end < start:
+                self.add_error("date_to", _("止日不得早于起日。"))
+            elif (end - start).days > MAX_PERIOD_DAYS:
+                self.add_error("date_to", _("期间跨度不能超过两年（%(n)d天）。") % {"n": MAX_PERIOD_DAYS})
+        return data
+
+
+def _transfer_date(label):
+    return BoundedDateFilter(label=label, method="filter_created", input_formats=["%Y-%m-%d"],
+                             widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), help_text="YYYY-MM-DD")
+
+
+class TransferFilterSet(StrictFilterSet):
+    """The transfer list (通办转递, `GET /api/v1/acceptance/transfers/`): status, direction, home centre and the
+    date the transfer was opened."""
+
+    status = django_filters.ChoiceFilter(label=_("状态"), choices=_transfer_statuses, empty_label=_("全部状态"),
+                                         method="filter_status")
+    direction = django_filters.ChoiceFilter(label=_("方向"), choices=[("out", _("本中心转出")), ("in", _("转入本中心"))],
+                                            empty_label=_("转出和转入"), method="filter_direction")
+    home = django_filters.ChoiceFilter(label=_("户籍地/居住地中心"), choices=_home_choices, empty_label=_("全部中心"),
+                                       method="filter_home", help_text=_("街道 id，或 outside（外区中心）"))
+    date_from = _transfer_date(_("转出起"))
+    date_to = _transfer_date(_("转出止"))
+
+    class Meta:
+        model = Transfer
+        fields: list[str] = []
+        form = TransferFilterForm
+
+    def filter_status(self, queryset, name, value):
+        return selectors.transfer_filter_status(queryset, value)
+
+    def filter_direction(self, queryset, name, value):
+        user = getattr(self.request, "user", None)
+        return selectors.transfer_filter_direction(queryset, user, value) if user else queryset
+
+    def filter_home(self, queryset, name, value):
+        return selectors.transfer_filter_home(queryset, value)
+
+    def filter_created(self, queryset, name, value):
+        bounds = {"date_from": (value, None), "date_to": (None, value)}[name]
+        return selectors.transfer_filter_created(queryset, *bounds)

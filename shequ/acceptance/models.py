@@ -19,6 +19,7 @@ from .choices import (ARCHIVE_TYPE_CHOICES, ArchiveLogAction, ArchiveRelation, A
                       CaseStatus, Complexity, ContactMethod, ContractType, DeviceKind, HalfDay, IdCheck, ItemMode,
                       PostLevel, PriorityReason, Recipient, RectificationStatus, ReviewChannel, SkillLevel,
                       TicketStatus)
+from .choices import HomeBasis, TransferOutcome, TransferStatus
 
 USER = settings.AUTH_USER_MODEL
 
@@ -703,3 +704,98 @@ class ArchiveAccessLog(SignedLog):
         verbose_name_plural = _("民生档案查询日志")
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["requester_id_hash", "at"])]
+
+
+
+# --- 全市通办 transfers (收受分离) -------------------------------------------------------------------------------
+
+class TransferBatch(models.Model):
+    """A paper batch (纸质材料交接批次) carried by a courier from this centre to one home centre, with its
+    hand-over sheet. The courier's phone is personal data: stored encrypted, shown masked."""
+
+    number = models.CharField(_("批次号"), max_length=20, unique=True)
+    node = models.ForeignKey(Node, verbose_name=_("寄出中心"), on_delete=models.PROTECT, related_name="+")
+    home_node = models.ForeignKey(Node, verbose_name=_("接收中心"), null=True, blank=True, on_delete=models.PROTECT,
+                                  related_name="+")
+    home_name = models.CharField(_("接收中心"), max_length=64)
+    courier_name = models.CharField(_("交接/快递人员"), max_length=32)
+    courier_phone = EncryptedCharField(_("联系电话"))
+    courier_phone_masked = models.CharField(_("联系电话"), max_length=20)
+    note = models.CharField(_("备注"), max_length=200, blank=True)
+    created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("寄出时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("材料交接批次")
+        verbose_name_plural = _("材料交接批次")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["node", "-created_at"]), models.Index(fields=["home_node", "-created_at"])]
+
+    def __str__(self):
+        return self.number
+
+
+class Transfer(models.Model):
+    """A 全市通办 case of the 收受分离 mode taken in here for an applicant whose 户籍地/居住地 centre is another one:
+    the scanned materials go to that centre at once, the paper follows in a batch, the home centre reviews and
+    returns the result. The home centre is a 街道 of this system (`home_node`) or an outside centre known by
+    name only (another district): then this centre's clerks record each step as the other centre reports it.
+    The case's clock runs from its acceptance here; the transfer never moves its due date."""
+
+    case = models.OneToOneField(Case, verbose_name=_("办件"), on_delete=models.PROTECT, related_name="transfer")
+    node = models.ForeignKey(Node, verbose_name=_("收件中心"), on_delete=models.PROTECT, related_name="+")
+    home_node = models.ForeignKey(Node, verbose_name=_("户籍地/居住地中心"), null=True, blank=True,
+                                  on_delete=models.PROTECT, related_name="+")
+    home_name = models.CharField(_("户籍地/居住地中心"), max_length=64)
+    home_basis = models.CharField(_("认定依据"), max_length=10, choices=HomeBasis.choices)
+    status = models.CharField(_("状态"), max_length=10, choices=TransferStatus.choices, default=TransferStatus.PENDING)
+    scans = models.JSONField(_("扫描件"), default=list, blank=True,
+                             help_text=_("随办件转出的申请材料扫描件（材料名称）。"))
+    batch = models.ForeignKey(TransferBatch, verbose_name=_("交接批次"), null=True, blank=True,
+                              on_delete=models.PROTECT, related_name="transfers")
+    created_at = models.DateTimeField(_("转出登记时间"), default=timezone.now)
+    created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    sent_at = models.DateTimeField(_("寄出时间"), null=True, blank=True)
+    received_at = models.DateTimeField(_("签收时间"), null=True, blank=True)
+    received_by_name = models.CharField(_("签收人"), max_length=64, blank=True)
+    reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    outcome = models.CharField(_("审核结果"), max_length=10, choices=TransferOutcome.choices, blank=True)
+    review_note = models.CharField(_("审核意见"), max_length=500, blank=True)
+    returned_at = models.DateTimeField(_("结果回传时间"), null=True, blank=True)
+    result_note = models.CharField(_("办理结果"), max_length=200, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("通办转递")
+        verbose_name_plural = _("通办转递")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["node", "status", "-created_at"], name="acc_transfer_node_status"),
+            models.Index(fields=["home_node", "status", "-created_at"], name="acc_transfer_home_status"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=~Q(home_name=""), name="acceptance_transfer_home_named"),
+        ]
+
+    def __str__(self):
+        return self.case.number if self.case_id else f"#{self.pk}"
+
+    @property
+    def is_outside(self) -> bool:
+        return self.home_node_id is None
+
+
+class TransferEvent(models.Model):
+    """One row per step of a transfer: who did what, when, from which status to which."""
+
+    transfer = models.ForeignKey(Transfer, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(max_length=12)
+    from_status = models.CharField(max_length=10, blank=True)
+    to_status = models.CharField(max_length=10)
+    at = models.DateTimeField(default=timezone.now)
+    actor = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    actor_name = models.CharField(max_length=64, blank=True)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]

@@ -58,3 +58,12 @@ def render_ticket(*, ticket, ahead: int, estimate: int) -> bytes:
     context = {"t": ticket, "ahead": ahead, "estimate": estimate,
                "centre_name": f"{ticket.node.name}社区事务受理服务中心"}
     return html_to_pdf(render_to_string("acceptance/pdf/ticket.html", context))
+
+
+def render_handover(*, batch, printed_by) -> bytes:
+    """The hand-over sheet of a paper batch (全市通办纸质材料交接单)."""
+    rows = list(batch.transfers.select_related("case", "case__item").order_by("case__number"))
+    home = batch.home_name if batch.home_node_id is None else f"{batch.home_name}社区事务受理服务中心"
+    context = {"batch": batch, "case": {"number": batch.number}, "rows": rows, "home_centre": home, "printed_by": printed_by,
+               "printed_at": timezone.now(), "centre_name": f"{batch.node.name}社区事务受理服务中心"}
+    return html_to_pdf(render_to_string("acceptance/pdf/handover.html", context))

@@ -19,6 +19,8 @@ grant([SUPERVISOR, LEADER], "acceptance.figures", "acceptance.dashboard", "accep
 grant([SUPERVISOR], "acceptance.supervise", "acceptance.catalogue_manage")
 # A second 退回补正 of a case (the first is the department officer's one notice listing everything missing).
 grant([SUPERVISOR], "acceptance.return_again")
+# 全市通办 transfers: the window staff of the sending and of the home centre (both sides of a transfer).
+grant([CLERK, SUPERVISOR], "acceptance.transfer")
 
 S = _("受理中心")
 section(S, 20)
@@ -31,6 +33,7 @@ nav(
     NavItem(S, _("大厅看板"), "acceptance:dashboard", "acceptance.dashboard", "speedometer2", 5),
     NavItem(S, _("好差评与整改"), "acceptance:rectification-list", "acceptance.reviews", "emoji-frown", 6),
     NavItem(S, _("民生档案查询"), "acceptance:archive-list", "acceptance.archive", "archive", 7),
+    NavItem(S, _("通办转递"), "acceptance:transfer-list", "acceptance.transfer", "send", 7),
     NavItem(S, _("取号机"), "acceptance:kiosk", "acceptance.kiosk", "ticket-perforated", 8),
     NavItem(S, _("大厅显示屏"), "acceptance:hall-display", "acceptance.display", "display", 9),
     NavItem(S, _("事项目录"), "acceptance:catalogue", "acceptance.catalogue", "journal-bookmark", 10),
@@ -62,6 +65,8 @@ pending(
                    "acceptance:overdue", "warning", 24),
     PendingCounter(_("超期办件"), "acceptance.case_view", lambda u: _selectors().count_overdue(u),
                    "acceptance:overdue", "danger", 25),
+    PendingCounter(_("通办转递待处理"), "acceptance.transfer", lambda u: _selectors().count_transfers_waiting(u),
+                   "acceptance:transfer-list", "info", 27),
     PendingCounter(_("待整改差评"), "acceptance.rectify", lambda u: _selectors().count_open_rectifications(u),
                    "acceptance:rectification-list", "danger", 26),
 )

@@ -74,6 +74,13 @@ urlpatterns = [
     path("figures/assessment/", views.assessment_export, name="assessment-export"),
     path("figures/rules/", views.score_rules, name="score-rules"),
     path("dashboard/", views.dashboard, name="dashboard"),
+    # 全市通办 transfers (收受分离)
+    path("transfers/", views.transfer_list, name="transfer-list"),
+    path("transfers/<int:pk>/", views.transfer_detail, name="transfer-detail"),
+    path("transfers/<int:pk>/act/<str:action>/", views.transfer_action, name="transfer-action"),
+    path("transfers/batches/new/", views.batch_new, name="transfer-batch-new"),
+    path("transfers/batches/<int:pk>/", views.batch_detail, name="transfer-batch"),
+    path("transfers/batches/<int:pk>/pdf/", views.batch_pdf, name="transfer-batch-pdf"),
     # 民生档案
     path("archives/", views.archive_list, name="archive-list"),
     path("archives/new/", views.archive_new, name="archive-new"),

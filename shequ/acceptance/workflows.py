@@ -18,7 +18,7 @@ from shequ.core.errors import ConflictError
 from shequ.core.scoping import in_scope
 from shequ.core.workflow import Action, ActionForbidden, ActionNotFound, Workflow
 
-from .choices import CASE_ACTION_LABELS, NEW, ArchiveStatus, CaseStatus
+from .choices import CASE_ACTION_LABELS, NEW, ArchiveStatus, CaseStatus, TransferStatus
 
 S, AS = CaseStatus, ArchiveStatus
 FRONT, BACK = "acceptance.intake", "acceptance.backoffice"
@@ -180,3 +180,77 @@ ARCHIVE = Workflow(
 
 def archive_available_actions(user, req) -> list[str]:
     return [a.name for a in ARCHIVE.available(user, req)]
+
+
+# --- the 全市通办 transfer (收受分离) ------------------------------------------------------------------------------
+# The centre that took the case in sends it (its clerks); the home centre receives, reviews and returns the result
+# when it is a 街道 of this system; for an outside centre (another district) the sending centre's clerks record
+# those steps as the other centre reports them.
+
+TS = TransferStatus
+TRANSFER_CAP = "acceptance.transfer"
+
+
+def transfer_visible(actor, transfer):
+    """A transfer exists for the staff of the sending centre and of the home centre, for nobody else."""
+    if in_scope(actor, transfer.node) or (transfer.home_node_id and in_scope(actor, transfer.home_node)):
+        return None
+    return ActionNotFound(_("未找到该转递记录。"), {})
+
+
+def of_the_sender(actor, transfer):
+    if in_scope(actor, transfer.node):
+        return None
+    return ActionForbidden(_("只有收件中心（%(c)s）的工作人员可以执行该操作。") % {"c": transfer.node.name},
+                           {"actor": [_("不是收件中心的工作人员。")]})
+
+
+def of_the_home_side(actor, transfer):
+    """签收/审核/回传: the home centre's staff; for an outside centre, the sending centre records what it reports."""
+    if transfer.home_node_id is None:
+        return of_the_sender(actor, transfer)
+    if in_scope(actor, transfer.home_node):
+        return None
+    return ActionForbidden(_("只有户籍地/居住地中心（%(c)s）的工作人员可以执行该操作。") % {"c": transfer.home_name},
+                           {"actor": [_("不是户籍地/居住地中心的工作人员。")]})
+
+
+def case_ready_to_send(actor, transfer):
+    """Only an accepted case travels: a one-time notice is still waiting for the applicant's materials."""
+    case = transfer.case
+    if case.accepted_at is not None and case.status in (S.ACCEPTED, S.REVIEWING):
+        return None
+    return ConflictError(_("办件 %(n)s 当前状态为“%(s)s”，受理后才能寄送。") % {
+        "n": case.number, "s": case.get_status_display()}, {"status": [_("办件尚未受理。")]})
+
+
+def _transfer(name, label, sources, target, guards, service, inputs=(), required=(), danger=False, button=True,
+              form=None):
+    return Action(name=name, label=label, sources=frozenset(sources), target=target, capability=TRANSFER_CAP,
+                  service=SVC + service, guards=(transfer_visible, *guards), inputs=tuple(inputs),
+                  required=tuple(required), form=tuple(inputs if form is None else form), danger=danger,
+                  button=button)
+
+
+TRANSFER = Workflow(
+    entity="acceptance.transfer", param="transfer", status_labels=_status_label(dict(TransferStatus.choices)),
+    number=lambda t: _("转递 %(n)s") % {"n": t.case.number},
+    actions=(
+        # Sending is done for a batch of cases (the batch page); one case alone is a batch of one.
+        _transfer("send", gettext_lazy("寄送纸质材料"), {TS.PENDING}, TS.SENT, (of_the_sender, case_ready_to_send),
+                  "transfer_send", inputs=("courier_name", "courier_phone", "note"),
+                  required=("courier_name", "courier_phone"), button=False),
+        _transfer("receive", gettext_lazy("签收材料"), {TS.SENT}, TS.RECEIVED, (of_the_home_side,),
+                  "transfer_receive", inputs=("note",)),
+        _transfer("review", gettext_lazy("登记审核结果"), {TS.RECEIVED}, TS.REVIEWED, (of_the_home_side,),
+                  "transfer_review", inputs=("outcome", "note"), required=("outcome",)),
+        _transfer("return_result", gettext_lazy("回传办理结果"), {TS.REVIEWED}, TS.RETURNED, (of_the_home_side,),
+                  "transfer_return_result", inputs=("result_note",), required=("result_note",)),
+        _transfer("cancel", gettext_lazy("撤回转递"), {TS.PENDING}, TS.CANCELLED, (of_the_sender,),
+                  "transfer_cancel", inputs=("reason",), required=("reason",), danger=True),
+    ),
+)
+
+
+def transfer_available_actions(user, transfer) -> list[str]:
+    return [a.name for a in TRANSFER.available(user, transfer)]

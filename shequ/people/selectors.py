@@ -180,3 +180,15 @@ def resident_tag_codes(*, resident: Resident) -> set[str]:
 def tags_by_code(*, codes) -> list[Tag]:
     """The registry's tags with these codes (to pass to `resident_create` / `resident_update`)."""
     return list(Tag.objects.filter(code__in=list(codes)))
+
+
+def resident_home(*, id_number: str) -> tuple[Node, str] | None:
+    """(the 街道 a person is registered in, their 户籍 type) anywhere in the registry, or None: what a 全市通办
+    intake needs to route a case to the applicant's home centre. Deliberately outside the user's scope and
+    deliberately nothing else about the person (no name, address or id)."""
+    row = (Resident.objects.filter(is_active=True, id_hash=crypto.keyed_hash(id_number))
+           .select_related("committee__parent").defer(*ENCRYPTED)
+           .order_by("id").first())
+    if row is None or row.committee.parent is None:
+        return None
+    return row.committee.parent, row.hukou_type

@@ -85,6 +85,8 @@ def visible(world: World, kind: str, persona: Persona, variant: str) -> bool:
         return persona.department == "MZ" and variant == "in"
     if kind in ("ticket", "window", "archive", "hotline", "training", "certification"):  # tied to the 街道
         return scope == "sub"
+    if kind in ("transfer", "transfer_batch"):  # the sending and the home centre's staff (both 街道-level)
+        return scope == "sub"
     if kind == "item":  # the catalogue is district-wide
         return True
     if kind == "appointment":  # a resident's own record: only its owner sees it
@@ -441,6 +443,26 @@ R["POST acceptance-api:archive-request-result"] = Spec(gate=("acceptance.archive
                                                        body={"found": True, "file_reference": "DA-1", "pages": 2})
 R["POST acceptance-api:archive-request-issue"] = Spec(gate=("acceptance.archive",), obj="archive", body={"copies": 1})
 
+
+def _batch_body(world, persona, variant):
+    pk = 10 ** 9 if variant == MISSING else world.obj("transfer", variant).pk
+    return {"transfers": [pk], "courier_name": "周师傅", "courier_phone": "13912345678"}
+
+
+# acceptance: 全市通办 transfers
+_tr = ("acceptance.transfer",)
+R["GET acceptance-api:transfer-list"] = Spec(gate=_tr, rows="transfer")
+R["GET acceptance-api:transfer-detail"] = Spec(gate=_tr, obj="transfer")
+R["GET acceptance-api:transfer-actions"] = Spec(gate=_tr, obj="transfer")
+_tsteps = {"send": {"courier_name": "周师傅", "courier_phone": "13912345678"}, "receive": {},
+           "review": {"outcome": "approved"}, "return-result": {"result_note": "核准"}, "cancel": {"reason": "误转"}}
+for _s, _b in _tsteps.items():
+    R[f"POST acceptance-api:transfer-step step={_s}"] = Spec(gate=_tr, obj="transfer", body=_b)
+R["GET acceptance-api:transfer-batch-list"] = Spec(gate=_tr, rows="transfer_batch")
+R["POST acceptance-api:transfer-batch-list"] = Spec(gate=_tr, ref="transfer", body=_batch_body, oracle=True)
+R["GET acceptance-api:transfer-batch-detail"] = Spec(gate=_tr, obj="transfer_batch")
+R["GET acceptance-api:transfer-batch-pdf"] = Spec(gate=_tr, obj="transfer_batch")
+
 # 大联动
 R["GET grid-api:api-categories"] = Spec(gate=("grid.view",))
 R["GET grid-api:api-grids"] = Spec(gate=("grid.view",), check=_check_grids)
@@ -767,6 +789,11 @@ PAGES = {
     "acceptance:certification-revoke": Page(("acceptance.supervise",), "certification", "POST",
                                             data={"reason": "复核不合格"}),
     "acceptance:archive-detail": Page(("acceptance.archive",), "archive"),
+    "acceptance:transfer-detail": Page(("acceptance.transfer",), "transfer"),
+    "acceptance:transfer-action": Page(("acceptance.transfer",), "transfer", "POST", kwargs={"action": "cancel"},
+                                       data={"reason": "误转"}),
+    "acceptance:transfer-batch": Page(("acceptance.transfer",), "transfer_batch"),
+    "acceptance:transfer-batch-pdf": Page(("acceptance.transfer",), "transfer_batch"),
     "acceptance:archive-action": Page(("acceptance.archive",), "archive", "POST", kwargs={"action": "issue"},
                                       data={"copies": 1}),
     "grid:case-detail": Page(("grid.view",), "grid_case"),

@@ -10,7 +10,9 @@ BASE = {"core.inbox"}
 STAFF = BASE | {"core.view_tree"}
 ACCEPTANCE_FRONT = {"acceptance.archive", "acceptance.case_view", "acceptance.cases_all", "acceptance.catalogue",
                     "acceptance.display", "acceptance.intake", "acceptance.kiosk", "acceptance.rota_view",
-                    "acceptance.window"}
+                    "acceptance.window",
+                    # 全市通办: send a 收受分离 case to the home centre, and take the home centre's steps
+                    "acceptance.transfer"}
 # Applicants at the window are residents: the front desk finds, registers and (with a reason) reveals them.
 RESIDENTS_AT_WINDOW = {"people.view", "people.edit", "people.reveal"}
 FIELD = {"grid.patrol", "grid.report", "grid.roster", "grid.verify", "grid.view"}

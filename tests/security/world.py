@@ -204,6 +204,23 @@ def build_world() -> World:
         "away": acc.archive_request_create(actor=other_clerk, record_type="marriage", relation="self",
                                            id_check="card_reader", purpose="办理退休手续", requester=visitor(42)),
     }
+    # 全市通办 transfers (收受分离): 延吉 → 殷行 (in, still to send), 殷行 → an outside centre (away); a paper batch
+    # of each centre.
+    tongban = centre["long"]
+    tongban.tongban, tongban.separated = True, True
+    tongban.save()
+    outside = {"outside": "浦东新区潍坊新村街道社区事务受理服务中心"}
+    courier = {"courier_name": "周师傅", "courier_phone": "13912345678"}
+    objects["transfer"] = {
+        "in": intake(clerk, tongban, 51, home={"node": tree["other_sub"].pk}).transfer,
+        "away": intake(other_clerk, tongban, 52, home=outside).transfer,
+    }
+    objects["transfer_batch"] = {
+        "in": acc.batch_create(actor=clerk, transfers=[intake(clerk, tongban, 53, home=outside).transfer], **courier),
+        "away": acc.batch_create(actor=other_clerk, transfers=[intake(other_clerk, tongban, 54, home=outside).transfer],
+                                 **courier),
+    }
+    world.secrets.add(courier["courier_phone"])
     device, code = acc.device_create(actor=p[Role.HALL_SUPERVISOR], node=tree["sub"], name="取号机1",
                                      kind="kiosk")
     _device, world.device_token = acc.device_pair(code=code, source="security-tests")

@@ -187,6 +187,11 @@ class AgentSerializer(PersonSerializer):
     authorized = serializers.BooleanField(default=False, help_text="已核验授权委托书")
 
 
+class HomeSerializer(serializers.Serializer):
+    node = serializers.IntegerField(required=False, allow_null=True, help_text="本区街道节点 id")
+    outside = serializers.CharField(required=False, allow_blank=True, max_length=64, help_text="外区受理中心名称")
+
+
 class AcceptanceCaseCreateSerializer(serializers.Serializer):
     item = serializers.CharField(max_length=32, help_text="事项编码")
     decision = serializers.ChoiceField(choices=CaseDecision.choices)
@@ -202,6 +207,7 @@ class AcceptanceCaseCreateSerializer(serializers.Serializer):
     promise_signed = serializers.BooleanField(default=False)
     reasons = serializers.CharField(required=False, allow_blank=True, max_length=1000)
     note = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    home = HomeSerializer(required=False, help_text="申请人户籍地/居住地（居民库无登记时）：本区街道 id 或外区中心名称")
 
     def validate_item(self, code):
         item = selectors.item_for_intake(code=code)

@@ -272,7 +272,8 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             actor=request.user, item=d["item"], decision=d["decision"], applicant_resident=d.get("applicant_resident"),
             applicant=d.get("applicant"), agent=d.get("agent"), ticket=d.get("ticket"), provided=d.get("materials", []),
             rongque_deadline=d.get("rongque_deadline"), promise_signed=d["promise_signed"],
-            reasons=d.get("reasons", ""), note=d.get("note", ""), situations=d.get("situations", []))
+            reasons=d.get("reasons", ""), note=d.get("note", ""), situations=d.get("situations", []),
+            home=d.get("home"))
         # The case as the service wrote it (in the clerk's own centre: the service refused otherwise).
         return Response(AcceptanceCaseDetailSerializer(case, context={"request": request}).data,
                         status=status.HTTP_201_CREATED)

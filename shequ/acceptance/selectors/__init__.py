@@ -15,3 +15,6 @@ from .queue import (active_ticket, no_show_today, people_ahead, queue_state, rec
                     windows_for)
 from .staff_files import (certifications_of, clerk_get, staff_rows, training_get, training_list,  # noqa: F401
                           trainings_of, year_summary)
+from .transfers import (batch_get, batch_list, batch_transfers, count_transfers_waiting,  # noqa: F401
+                        transfer_filter_created, transfer_filter_direction, transfer_filter_home,
+                        transfer_filter_status, transfer_get, transfer_list, transfer_of_case, transfers_to_send)

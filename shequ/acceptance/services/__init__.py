@@ -16,3 +16,5 @@ from .reviews import may_handle, rectification_act, review_submit  # noqa: F401
 from .staff import rota_copy_week, rota_set, skills_set, window_save  # noqa: F401
 from .training import (certification_revoke, certified_categories, clerk_file_save, may_sit_at,  # noqa: F401
                        training_record, training_save, window_main_category)
+from .transfers import (batch_create, batch_print, home_centre_choices, item_flag_conflicts,  # noqa: F401
+                        transfer_cancel, transfer_receive, transfer_return_result, transfer_review, transfer_send)

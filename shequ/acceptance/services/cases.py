@@ -32,6 +32,7 @@ from ..choices import NEW, CaseDecision, CaseStatus, IdCheck, Recipient, TicketS
 from ..models import Case, CaseEvent, CaseMaterial, ServiceItem, Ticket
 from ..workflows import CASE, INTAKE_ACTIONS
 from .common import actor_name, centre_for, clean_text, next_number
+from .transfers import transfer_for_intake
 
 STATUS_LABELS = dict(CaseStatus.choices)
 
@@ -271,7 +272,7 @@ def _ticket(node, ticket_id) -> Ticket | None:
 def case_intake(*, actor, item: ServiceItem | None, decision: str, applicant_resident=None,
                 applicant: dict | None = None, agent: dict | None = None, ticket=None, provided=(),
                 rongque_deadline: dt.date | None = None, promise_signed: bool = False, reasons: str = "",
-                note: str = "", situations=()) -> Case:
+                note: str = "", situations=(), home: dict | None = None) -> Case:
     """Register an application at the window and decide on it at once. Nothing is written unless every check
     passes (no partial case). `situations` are the item's 情形 that apply to this applicant (the answers to the
     intake questions): only their materials, and the unconditional ones, make the case's checklist."""
@@ -334,6 +335,8 @@ def case_intake(*, actor, item: ServiceItem | None, decision: str, applicant_res
     for m in checklist:
         m.case = case
     CaseMaterial.objects.bulk_create(checklist)
+    # 全市通办: refuse a non-通办 item for an applicant of another centre, or open the transfer to the home centre.
+    transfer_for_intake(actor=actor, case=case, person=person, home=home)
     detail = {"item": item.code, "ticket": ticket_obj.number if ticket_obj else None,
               "agent": bool(agent_data), "resident": bool(person["resident"])}
     if applying:

@@ -15,6 +15,7 @@ from shequ.core.models import Department
 
 from ..choices import ItemMode
 from ..models import ItemMaterial, QueueCategory, ServiceItem
+from .transfers import item_flag_conflicts
 
 ITEM_FIELDS = ("code", "name", "department", "category", "queue_category", "mode", "limit_days", "legal_limit_days",
                "tongban", "separated", "agent_allowed", "agent_note", "fee", "fee_note", "online", "conditions",
@@ -88,6 +89,8 @@ def validate_item_data(data: dict, *, instance: ServiceItem | None = None) -> di
     clean["conditions"] = str(clean.get("conditions") or "").strip()
     for flag in ("tongban", "separated", "agent_allowed", "online", "is_active"):
         clean[flag] = bool(clean.get(flag, flag in ("agent_allowed", "is_active")))
+    for field, message in item_flag_conflicts(clean).items():
+        errors.setdefault(field, []).append(message)
     clean["sort_order"] = int(clean.get("sort_order") or 0)
     if errors:
         raise DomainError(next(iter(errors.values()))[0], errors)

@@ -17,6 +17,8 @@ from .staff import (assessment_export, dashboard, figures, rota, rota_copy, rota
                     skills, skills_edit, window_edit, windows)
 from .training import (certification_revoke, staff_detail, staff_edit, staff_list, staff_year_export,  # noqa: F401
                        training_detail, training_list, training_new)
+from .transfers import (batch_detail, batch_new, batch_pdf, transfer_action, transfer_detail,  # noqa: F401
+                        transfer_list)
 from .window import (ticket_requeue, window_action, window_console, window_queue, window_select,  # noqa: F401
                      window_sign, window_transfer)
 

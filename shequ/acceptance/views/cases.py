@@ -22,6 +22,7 @@ from ..forms import (CompleteForm, DeliverForm, IntakeForm, NoteForm, ReasonsFor
                      ReturnForm, RongqueForm, SupplementForm, TerminateForm)
 from ..models import ServiceItem, Ticket
 from ..workflows import CASE, case_available_actions
+from .transfers import intake_home_form
 
 
 # --- intake ----------------------------------------------------------------------------------------------------
@@ -105,8 +106,9 @@ def case_intake(request):
     ticket = _ticket_for(request, ticket_value)
     form = IntakeForm(request.POST or None, initial=initial, category=ticket.category if ticket else None,
                       use_counts=selectors.item_use_counts(node_id=ticket.node_id if ticket else None))
+    home_form = intake_home_form(request)
     resident = None
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid() and home_form.is_valid():
         d = form.cleaned_data
         try:
             case = services.case_intake(
@@ -118,9 +120,11 @@ def case_intake(request):
                        "authorized": d["agent_authorized"]},
                 ticket=d["ticket"], provided=request.POST.getlist("materials"),
                 rongque_deadline=d["rongque_deadline"], promise_signed=d["promise_signed"],
-                reasons=form.combined_reasons(), note=d["note"], situations=request.POST.getlist("situations"))
+                reasons=form.combined_reasons(), note=d["note"], situations=request.POST.getlist("situations"),
+                home=home_form.home())
         except DomainError as exc:
             form_add_domain_error(form, exc)
+            form_add_domain_error(home_form, exc)
             if any(f in form.fields for f in exc.errors) and exc.message not in form.non_field_errors():
                 form.add_error(None, exc.message)
         else:
@@ -143,7 +147,7 @@ def case_intake(request):
     if item:
         materials_ctx.update(_preview_due(item))
     return render(request, "acceptance/case_intake.html", {
-        "form": form, "resident": resident, "ticket": ticket, **materials_ctx})
+        "form": form, "home_form": home_form, "resident": resident, "ticket": ticket, **materials_ctx})
 
 
 # --- lists -----------------------------------------------------------------------------------------------------
@@ -226,6 +230,7 @@ def case_detail(request, pk):
             "return": ReturnForm(), "complete": CompleteForm(), "deliver": DeliverForm(),
         },
         "is_instant": case.item.mode == ItemMode.INSTANT,
+        "transfer": selectors.transfer_of_case(user=user, case=case),
     }
     if case.status == CaseStatus.NOTIFIED:
         context.update(_preview_due(case.item))
