@@ -611,8 +611,9 @@ class Rectification(models.Model):
         return f"整改#{self.pk}"
 
 
-class RectificationEvent(models.Model):
-    rectification = models.ForeignKey(Rectification, on_delete=models.CASCADE, related_name="events")
+class StepEvent(models.Model):
+    """One row per step of a declared workflow: who did what, when, from which status to which."""
+
     action = models.CharField(max_length=12)
     from_status = models.CharField(max_length=10, blank=True)
     to_status = models.CharField(max_length=10)
@@ -622,7 +623,15 @@ class RectificationEvent(models.Model):
     note = models.TextField(blank=True)
 
     class Meta:
+        abstract = True
         ordering = ["at", "id"]
+
+
+class RectificationEvent(StepEvent):
+    rectification = models.ForeignKey(Rectification, on_delete=models.CASCADE, related_name="events")
+
+    class Meta(StepEvent.Meta):
+        pass
 
 
 # --- 民生档案 ----------------------------------------------------------------------------------------------
@@ -785,17 +794,10 @@ class Transfer(models.Model):
         return self.home_node_id is None
 
 
-class TransferEvent(models.Model):
-    """One row per step of a transfer: who did what, when, from which status to which."""
+class TransferEvent(StepEvent):
+    """One row per step of a transfer."""
 
     transfer = models.ForeignKey(Transfer, on_delete=models.CASCADE, related_name="events")
-    action = models.CharField(max_length=12)
-    from_status = models.CharField(max_length=10, blank=True)
-    to_status = models.CharField(max_length=10)
-    at = models.DateTimeField(default=timezone.now)
-    actor = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    actor_name = models.CharField(max_length=64, blank=True)
-    note = models.TextField(blank=True)
 
-    class Meta:
-        ordering = ["at", "id"]
+    class Meta(StepEvent.Meta):
+        pass
