@@ -54,7 +54,7 @@ def _build(made, rng, clerk) -> None:
         if item is None:
             continue
         case = services.case_intake(actor=clerk, item=item, decision="accept", applicant=_applicant(rng, name),
-                                    provided=[m.pk for m in item.materials.all()],
+                                    provided=[m.pk for m in item.materials.all() if not m.condition],
                                     home={"outside": HOMES[home]})
         made[reach].append(case.transfer)
     by_home: dict[str, list[Transfer]] = {}

@@ -343,7 +343,7 @@ class Case(models.Model):
             # committee and grid read this small index instead of scanning every case (11 s → ms at 1M cases).
             models.Index(fields=["committee", "grid"], condition=models.Q(status__in=OPEN_STATUS_LIST),
                          name="grid_case_open"),
-            # The closing cohort of the indicators: cases due or closed in a period (stats._cohort_qs).
+            # The closing cohort of the indicators: cases due or closed in a period (stats._cohort_parts).
             models.Index(fields=["deadline"], name="grid_case_deadline"),
             models.Index(fields=["closed_at"], name="grid_case_closed_at"),
         ]
