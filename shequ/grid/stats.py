@@ -494,6 +494,15 @@ def indicators(*, start: dt.date, end: dt.date, by: str = "total", node_ids=None
     return result
 
 
+def total_of(rows: list[dict]) -> dict:
+    """The total row of grouped rows (every committee of a scope): their counts added and the formulas applied
+    again, instead of counting the period a second time."""
+    row = {k: sum(r.get(k) or 0 for r in rows) for k in dict.fromkeys(SUM_KEYS + COHORT_KEYS)}
+    row["key"] = None
+    _urgent(row)
+    return _finish(row, composite_rule())
+
+
 def _ordered_keys(keys, by: str) -> list:
     if by in ("day", "month"):
         return sorted(k for k in keys if k is not None)

@@ -25,8 +25,8 @@ def _grid_rows(user, start: dt.date, end: dt.date):
     cache = memo(user)
     key = ("grid", start, end)
     if key not in cache:
-        cache[key] = (selectors.evaluation_indicators(user=user, start=start, end=end)[0],
-                      selectors.evaluation_indicators(user=user, start=start, end=end, by="committee"))
+        rows = selectors.evaluation_indicators(user=user, start=start, end=end, by="committee")
+        cache[key] = (selectors.evaluation_total(rows), rows)
     return cache[key]
 
 

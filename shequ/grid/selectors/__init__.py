@@ -6,7 +6,7 @@ from .cases import (  # noqa: F401
     desk_queues,
     suggested_units, dispatch_queue, dispatchable_units, unit_queues, station_local_reports, inspector_tasks,
     case_points)
-from .evaluation import evaluation_indicators  # noqa: F401
+from .evaluation import evaluation_indicators, evaluation_total  # noqa: F401
 from .figures import hotline_rates, indicators, open_by_committee  # noqa: F401
 from .grids import categories, police_items, grid_nodes, grid_get, grid_features  # noqa: F401
 from .hotline import (hotline_list, hotline_get, hotline_reply_draft, hotline_requests, hotline_request_queue,  # noqa: F401

@@ -20,3 +20,8 @@ def evaluation_indicators(*, user, start: dt.date, end: dt.date, by: str = "tota
     if committee_ids is not None:
         ids = ids & set(committee_ids)
     return stats.indicators(start=start, end=end, by=by, node_ids=sorted(ids))
+
+
+def evaluation_total(rows: list[dict]) -> dict:
+    """The total row of `evaluation_indicators(..., by="committee")`'s rows, from their counts."""
+    return stats.total_of(rows)

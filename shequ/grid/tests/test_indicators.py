@@ -90,6 +90,18 @@ def test_it_filters_by_period_and_groups_by_unit_and_month(known):
     assert partial["reported"] == 15  # February (1) + 1 March (1) + 2 March (13)
 
 
+def test_the_total_of_the_committee_rows_is_the_total_row(known):
+    # The computed targets read the rows by committee once and add them up instead of counting the period again.
+    for start, end in ((MARCH[0], MARCH[1]), (dt.date(2026, 2, 15), MARCH[1])):
+        total = stats.indicators(start=start, end=end)[0]
+        added = stats.total_of(stats.indicators(start=start, end=end, by="committee"))
+        for key in ("reported", "filed", "due", "closed", "closed_on_time", "parked", "reworked", "close_rate",
+                    "on_time_rate", "rework_rate", "extension_rate", "self_handle_rate", "urgent_close_rate",
+                    "score"):
+            assert added[key] == total[key], key
+        assert total["due"] > 0
+
+
 def test_it_keeps_the_summary_equal_to_a_full_rebuild_as_cases_move(env):
     for index in range(3):
         case = act(env, report(env), A.FILE, "shiftlead")
