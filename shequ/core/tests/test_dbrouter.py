@@ -146,3 +146,16 @@ def test_a_replica_that_fails_under_a_safe_request_is_marked_down_and_the_page_s
     r = Client(raise_request_exception=False).get("/flaky")
     assert r.status_code == 200 and r.content == b"ok" and _calls == [True, False]
     assert dbrouter._health["replica1"][1] is None  # left alone for DOWN_SECONDS
+
+
+def test_the_operations_page_shows_each_replica_with_its_lag(replicas, personas, client_as, monkeypatch):
+    replicas["replica2"] = None  # down
+    # The page's own reads stay on the test connection; the card is built from the measured lags.
+    monkeypatch.setattr(dbrouter, "healthy_replica", lambda: None)
+    page = client_as(personas["sysadmin"]).get("/operations/").content.decode()
+    assert "只读副本" in page and "0.5 秒" in page and "无法连接，改读主库" in page and "正常" in page
+
+
+def test_without_replicas_the_operations_page_has_no_replica_card(personas, client_as):
+    page = client_as(personas["sysadmin"]).get("/operations/").content.decode()
+    assert "只读副本" not in page
