@@ -373,6 +373,7 @@ SPECTACULAR_SETTINGS = {
         "ProjectStatusEnum": "shequ.socialorgs.choices.ProjectStatus",
         "ClaimStatusEnum": "shequ.socialorgs.choices.ClaimStatus",
         "BookingStatusEnum": "shequ.facilities.choices.BookingStatus",
+        "TransferStatusEnum": "shequ.acceptance.choices.TransferStatus",
     },
 }
 

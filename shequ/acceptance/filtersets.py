@@ -200,7 +200,7 @@ class TransferFilterSet(StrictFilterSet):
         user = getattr(self.request, "user", None)
         return selectors.transfer_filter_direction(queryset, user, value) if user else queryset
 
-    def filter_home(self, queryset, name, value):
+    def filter_home(self, queryset, name, value: str):
         return selectors.transfer_filter_home(queryset, value)
 
     def filter_created(self, queryset, name, value):
