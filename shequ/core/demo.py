@@ -70,9 +70,9 @@ DEMO_USERS = [
     ("facility", "何静", Role.FACILITY_OPERATOR, "subdistrict", "FWB"),
     ("volunteer", "林志愿", Role.VOLUNTEER, "敦化路", None),
     ("resident", "张居民", Role.RESIDENT, None, None),
-    ("npc_rep", "蒋玉梅", Role.NPC_DEPUTY, "subdistrict", None),
-    ("ethics_monitor", "施建国", Role.ETHICS_MONITOR, "subdistrict", None),
-    ("inspector_team", "屠志明", Role.INSPECTION_TEAM, "subdistrict", None),
+    ("renda", "蒋玉梅", Role.NPC_DEPUTY, "subdistrict", None),
+    ("xingfeng", "施建国", Role.ETHICS_MONITOR, "subdistrict", None),
+    ("ducha", "屠志明", Role.INSPECTION_TEAM, "subdistrict", None),
 ]
 
 

@@ -21,23 +21,23 @@ from .models import Evaluation
 WINDOW_SHEET = "窗口服务与行风测评表"
 # (evaluator, department, topic, place, days ago (negative: to come), sheet, dispute)
 PLAN = [
-    ("npc_rep", "CGZF", "人大代表视察：市容执法与窗口接待", "延吉中路城管执法中队接待室", 48, WINDOW_SHEET, None),
-    ("inspector_team", "CGZF", "延吉中路菜场周边案件处置督察", "延吉中路菜场及周边", 40, "case", None),
-    ("ethics_monitor", "SCJG", "行风暗访：食品安全投诉处理", "延吉市场监管所投诉受理窗口", 33, WINDOW_SHEET,
+    ("renda", "CGZF", "人大代表视察：市容执法与窗口接待", "延吉中路城管执法中队接待室", 48, WINDOW_SHEET, None),
+    ("ducha", "CGZF", "延吉中路菜场周边案件处置督察", "延吉中路菜场及周边", 40, "case", None),
+    ("xingfeng", "SCJG", "行风暗访：食品安全投诉处理", "延吉市场监管所投诉受理窗口", 33, WINDOW_SHEET,
      ("暗访当日投诉系统故障，已于次日全部回复，请求不扣办事效率分。", "reject",
       "现场记录显示两件投诉超过承诺时限且未告知当事人，维持原分。")),
-    ("inspector_team", "LHSR", "绿化养护与垃圾清运督察", "控江路645弄、延吉七村", 26, "case", None),
-    ("npc_rep", "FG", "老旧小区综合修缮投诉处理", "延吉房管办接待窗口", 19, WINDOW_SHEET,
+    ("ducha", "LHSR", "绿化养护与垃圾清运督察", "控江路645弄、延吉七村", 26, "case", None),
+    ("renda", "FG", "老旧小区综合修缮投诉处理", "延吉房管办接待窗口", 19, WINDOW_SHEET,
      ("扣分的两件报修已在规定时限内上门，系居民不在家改约，附上门记录。", "uphold",
       "核实上门记录属实，办事效率项不扣分。")),
-    ("ethics_monitor", "SLZX", "窗口服务行风测评", "延吉新村街道社区事务受理服务中心", 12, WINDOW_SHEET, None),
-    ("ethics_monitor", "MZ", "养老服务补贴办理暗访", "民政科接待窗口", 8, WINDOW_SHEET,
+    ("xingfeng", "SLZX", "窗口服务行风测评", "延吉新村街道社区事务受理服务中心", 12, WINDOW_SHEET, None),
+    ("xingfeng", "MZ", "养老服务补贴办理暗访", "民政科接待窗口", 8, WINDOW_SHEET,
      ("窗口当日系临时替岗人员，已加强培训。", None, "")),
-    ("inspector_team", "PCS", "户籍窗口秩序与案件协同督察", "延吉新村派出所户籍窗口", 5, "case", None),
-    ("npc_rep", "MZ", "为老服务窗口视察", "民政科接待窗口", -3, WINDOW_SHEET, None),
-    ("npc_rep", "PCS", "社区警务与户籍窗口视察", "延吉新村派出所", -7, WINDOW_SHEET, None),
-    ("ethics_monitor", "FG", "房屋维修资金使用公开情况暗访", "延吉房管办", -5, WINDOW_SHEET, None),
-    ("inspector_team", "CGZF", "占道经营整治回头看", "延吉中路菜场门口", -1, "case", None),
+    ("ducha", "PCS", "户籍窗口秩序与案件协同督察", "延吉新村派出所户籍窗口", 5, "case", None),
+    ("renda", "MZ", "为老服务窗口视察", "民政科接待窗口", -3, WINDOW_SHEET, None),
+    ("renda", "PCS", "社区警务与户籍窗口视察", "延吉新村派出所", -7, WINDOW_SHEET, None),
+    ("xingfeng", "FG", "房屋维修资金使用公开情况暗访", "延吉房管办", -5, WINDOW_SHEET, None),
+    ("ducha", "CGZF", "占道经营整治回头看", "延吉中路菜场门口", -1, "case", None),
 ]
 
 
@@ -70,9 +70,9 @@ def _at(day: dt.date, hour: int):
 def seed(*, stdout, password: str, rng: random.Random) -> None:
     rng = random.Random(20261203)
     users = {u.username: u for u in User.objects.filter(username__in=[
-        "leader", "shiftlead", "npc_rep", "ethics_monitor", "inspector_team", "officer", "cgzf", "lhsr", "fg", "scjg",
+        "leader", "shiftlead", "renda", "xingfeng", "ducha", "officer", "cgzf", "lhsr", "fg", "scjg",
         "pcs"])}
-    if not all(k in users for k in ("leader", "npc_rep", "ethics_monitor", "inspector_team")):
+    if not all(k in users for k in ("leader", "renda", "xingfeng", "ducha")):
         stdout.write("  社会监督评议：缺少演示账号，跳过")
         return
     if Evaluation.objects.exists():
