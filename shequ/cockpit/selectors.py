@@ -19,8 +19,8 @@ from django.http import Http404
 from django.utils import timezone
 
 from shequ.acceptance import selectors as acceptance
-from shequ.core.choices import NodeKind
-from shequ.core.models import Node
+from shequ.core.choices import NodeKind, Role
+from shequ.core.models import Node, User
 from shequ.core.scoping import scope_paths, scoped_nodes
 from shequ.core.text import pinyin_key
 from shequ.core.workcal import month_bounds  # noqa: F401  (also read as selectors.month_bounds)
@@ -239,9 +239,6 @@ def _overview_key(user, month: dt.date, committee: Node | None) -> str:
 def overview_prefill(*, now: dt.datetime | None = None) -> int:
     """Compute and cache this month's overview for every active leader who signed in within
     `PREFILL_RECENT_DAYS`, once per scope (two leaders of one 街道 share it); returns how many were computed."""
-    from shequ.core.choices import Role
-    from shequ.core.models import User
-
     now = now or timezone.now()
     month = timezone.localtime(now).date().replace(day=1)
     leaders = (User.objects.filter(role=Role.LEADER, is_active=True,

@@ -11,10 +11,9 @@ from django.utils.translation import gettext_lazy as _
 from shequ.core.crypto import EncryptedCharField
 from shequ.core.models import Department, Node, User
 
-from .choices import (CaseAction, CaseStatus, CategoryKind, ContactMethod, ExtensionStatus, HotlineStatus, HotlineType,
-                      LimitUnit, PhotoStage, RequestKind, RequestStatus, Resolution, Satisfaction, ShiftCode, Source,
-                      TaskStatus, Urgency)
-from .choices import OPEN_STATUS_LIST
+from .choices import (OPEN_STATUS_LIST, CaseAction, CaseStatus, CategoryKind, ContactMethod, ExtensionStatus,
+                      HotlineStatus, HotlineType, LimitUnit, PhotoStage, RequestKind, RequestStatus, Resolution,
+                      Satisfaction, ShiftCode, Source, TaskStatus, Urgency)
 
 
 # --- grids -----------------------------------------------------------------------------------------------------
