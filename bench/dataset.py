@@ -20,6 +20,7 @@ first" and "by id" agree.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import multiprocessing as mp
 import random
 import sys
@@ -68,10 +69,13 @@ def _adapter(model, columns):
     naive UTC text Django stores; PostgreSQL's COPY takes the Python values as they are."""
     from django.db import connection, models
 
-    if connection.vendor == "postgresql":
-        return lambda row: row
     by_column = {f.column: f for f in model._meta.concrete_fields}
-    stamps = [i for i, c in enumerate(columns) if isinstance(by_column[c], models.DateTimeField)]
+    # JSON values (a case's answered situations, say) go in as their JSON text on both databases.
+    documents = [i for i, c in enumerate(columns) if isinstance(by_column[c], models.JSONField)]
+    stamps = [] if connection.vendor == "postgresql" else [
+        i for i, c in enumerate(columns) if isinstance(by_column[c], models.DateTimeField)]
+    if not documents and not stamps:
+        return lambda row: row
     adapt = connection.ops.adapt_datetimefield_value
 
     def run(row):
@@ -79,6 +83,9 @@ def _adapter(model, columns):
         for i in stamps:
             if row[i] is not None:
                 row[i] = adapt(row[i])
+        for i in documents:
+            if row[i] is not None:
+                row[i] = json.dumps(row[i], ensure_ascii=False)
         return row
     return run
 
@@ -373,7 +380,7 @@ def _grid(start: int, count: int) -> list:
             (not late) if closed else None, False, rework,
             1 if filed and rng.random() < 0.04 else 0, 1 if dispatched and rng.random() < 0.02 else 0,
             status == "parked", rng.choice(["satisfied", "satisfied", "basic"]) if status == "evaluated" else "",
-            "", "", closed_at or reported, 1))
+            "", "", closed_at or reported, 1) + c["extra_defaults"])
     return out
 
 
@@ -403,7 +410,10 @@ def build_grid(total: int, world: dict) -> None:
                           .values_list("id", flat=True)),
             "staff": list(User.objects.filter(role__in=["inspector", "patrol", "ops_operator", "shift_leader",
                                                         "dispatcher"]).order_by("id").values_list("id", flat=True))}
-        _fill("grid cases", Case, GRID_COLUMNS, have, total, _grid, context)
+        # Fields added to the case after this builder was written get their defaults.
+        extra = [f for f in Case._meta.concrete_fields if not f.primary_key and f.column not in GRID_COLUMNS]
+        context["extra_defaults"] = tuple(f.get_default() for f in extra)
+        _fill("grid cases", Case, GRID_COLUMNS + [f.column for f in extra], have, total, _grid, context)
     if have < total or not CaseStatMonth.objects.exists():
         t = time.perf_counter()
         with transaction.atomic():

@@ -192,6 +192,9 @@ if DATABASE_URL:
         DATABASE_REPLICAS.append(_alias)
 DATABASE_REPLICA_MAX_LAG = env_int("DATABASE_REPLICA_MAX_LAG", 10)
 DATABASE_PRIMARY_PIN_SECONDS = env_int("DATABASE_PRIMARY_PIN_SECONDS", 15)
+# Off in production: answers say where their reads were served (`X-Shequ-Read: replica | primary | primary-retry`),
+# for the cluster proof (bench/cluster.py) and for tracing a deployment's routing.
+DATABASE_READ_HEADER = env_bool("DATABASE_READ_HEADER", False)
 DATABASE_ROUTERS = ["shequ.core.dbrouter.ReplicaRouter"]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

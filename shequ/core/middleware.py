@@ -1,3 +1,4 @@
+import logging
 import time
 from urllib.parse import urlencode
 
@@ -32,6 +33,7 @@ class RequestContextMiddleware:
             current_request.reset(token)
 
 
+logger = logging.getLogger("shequ.dbrouter")
 _SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 PRIMARY_PIN_COOKIE = "shequ_primary"
 
@@ -51,12 +53,18 @@ class ReplicaMiddleware:
         eligible = request.method in _SAFE_METHODS and PRIMARY_PIN_COOKIE not in request.COOKIES
         with replica_reads(eligible) as state:
             response = self.get_response(request)
+            served = "replica" if state.used else "primary"
             if state.used and state.failed is not None:
+                logger.warning("replica %s failed under %s %s; served again from the primary", state.used,
+                               request.method, request.path)
                 mark_down(state.used)
+                served = "primary-retry"
                 with replica_reads(False) as again:
                     response = self.get_response(request)
                     state.wrote = state.wrote or again.wrote
             wrote = state.wrote
+        if settings.DATABASE_READ_HEADER:
+            response["X-Shequ-Read"] = served
         if wrote or request.method not in _SAFE_METHODS:
             pin = settings.DATABASE_PRIMARY_PIN_SECONDS
             response.set_cookie(PRIMARY_PIN_COOKIE, "1", max_age=pin, httponly=True, samesite="Lax",

@@ -146,6 +146,15 @@ def test_a_replica_that_fails_under_a_safe_request_is_marked_down_and_the_page_s
     r = Client(raise_request_exception=False).get("/flaky")
     assert r.status_code == 200 and r.content == b"ok" and _calls == [True, False]
     assert dbrouter._health["replica1"][1] is None  # left alone for DOWN_SECONDS
+    assert "X-Shequ-Read" not in r  # routing is not told to clients unless asked for
+
+
+@override_settings(ROOT_URLCONF=__name__, DATABASE_READ_HEADER=True)
+def test_the_read_header_tells_where_a_request_was_served(replicas):
+    _calls.clear()
+    assert Client(raise_request_exception=False).get("/flaky")["X-Shequ-Read"] == "primary-retry"
+    c = Client()
+    assert c.post("/flaky")["X-Shequ-Read"] == "primary"  # not a safe request: the primary from the start
 
 
 def test_the_operations_page_shows_each_replica_with_its_lag(replicas, personas, client_as, monkeypatch):
