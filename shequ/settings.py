@@ -410,6 +410,9 @@ SHEQU_DEPARTMENTS = {"civil_affairs": env_str("CIVIL_AFFAIRS_DEPARTMENT", "MZ"),
 # machines set TASKS_BACKEND=rq and REDIS_URL, and run `manage.py rqworker --with-scheduler default` plus one
 # `manage.py run_worker --scheduler-only` per machine (docs/OPERATIONS.md).
 SHEQU_TASKS_BACKEND = env_str("TASKS_BACKEND", "database")
+# The tasks framework's jobs on Redis carry a Task, not a function: `manage.py rqworker` runs them with this job
+# class (a worker with RQ's own class fails every task with "object is not callable").
+RQ = {"JOB_CLASS": "django_tasks_rq.Job"}
 if SHEQU_TASKS_BACKEND == "rq":
     INSTALLED_APPS.append("django_rq")
     RQ_QUEUES = {"default": {"URL": env_str("REDIS_URL", "redis://127.0.0.1:6379/0"), "DEFAULT_TIMEOUT": 3600}}

@@ -90,3 +90,20 @@ def test_it_retries_on_redis_with_backoff_and_gives_up_after_the_limit(rq_queue,
     run.refresh_from_db()
     assert run.status == TaskRunStatus.FAILED and run.attempts == 2 and CALLS == [9, 9]
     assert len(queue.scheduled_job_registry) == 0 and queue.count == 0
+
+
+def test_the_rqworker_command_s_worker_runs_the_framework_s_jobs(rq_queue, django_capture_on_commit_callbacks):
+    """`manage.py rqworker` builds its worker with `django_rq.get_worker`: the job class comes from settings.RQ.
+    With RQ's own class every task fails with "'ShequTask' object is not callable"."""
+    import django_rq
+
+    name, queue = rq_queue
+    with django_capture_on_commit_callbacks(execute=True):
+        run = third_time_lucky.using(backend="rq", queue_name=name).enqueue(7)
+    CALLS.extend(["earlier", "attempts"])
+    worker = django_rq.get_worker(name, worker_class="rq.SimpleWorker")  # in this process: the test's database
+    assert worker.job_class.__module__ == "django_tasks_rq.backend"
+    worker.work(burst=True, logging_level="WARNING")
+    run.refresh_from_db()
+    assert run.status == TaskRunStatus.SUCCEEDED and CALLS[-1] == 7
+    assert len(queue.failed_job_registry) == 0
