@@ -521,7 +521,8 @@ def main():
         ok = (sum(checked["missing_on_primary"].values()) == 0 and result["errors"]["5xx"] == 0
               and result["errors"]["lost_elsewhere"] == 0 and sum(checked["acknowledged"].values()) > 0
               and result["reads"]["before the node kill"]["replica"] > 0
-              and sum(result["reads"]["one node, replica down"].values()) > 0)
+              and sum(result["reads"]["one node, replica down"].values()) > 0
+              and tasks["failed"] == 0 and tasks["finished"] > 0)
         result["passed"] = ok
         Path(args.out).write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
         print(json.dumps(result, ensure_ascii=False, indent=2))
