@@ -190,6 +190,40 @@ def test_a_rate_limit_counts_the_attempts_of_both_nodes():
         node_a.delete(key)
 
 
+@pytest.mark.redis
+@pytest.mark.django_db
+def test_the_public_review_guessing_limit_holds_across_nodes(settings, tree, personas, client):
+    """The real page on a node whose default cache is Redis: guesses counted there and on another node's client
+    add up, and the limit refuses even the right code once they reach it."""
+    conn = _redis_or_skip()
+    from shequ.acceptance.models import Review
+    from shequ.acceptance.testing import build_centre
+    from shequ.acceptance.tests.conftest import intake
+    from shequ.acceptance.views.reviews import LOOKUP_LIMIT
+
+    prefix = f"shequ-test-{uuid.uuid4().hex[:12]}"
+    caches = sharedstate.cache_settings({"REDIS_URL": REDIS_URL})
+    caches["default"]["KEY_PREFIX"] = prefix
+    settings.CACHES = caches
+    other_node = _node_cache("shequ-node-b", prefix)
+    case = intake(build_centre(tree, personas))
+    form = {"number": case.number, "check_code": case.check_code, "score": 5}
+    wrong = {**form, "check_code": "000000" if case.check_code != "000000" else "111111"}
+    try:
+        for _ in range(LOOKUP_LIMIT - 1):
+            assert "办件编号或查询码不正确" in client.post("/acceptance/review/", wrong).content.decode()
+        stored = [k.decode() for k in conn.keys(f"{prefix}:*acceptance:review-lookup:*")]
+        assert len(stored) == 1
+        key = stored[0].split(":", 2)[2]
+        assert ratelimit.attempts_get(key, cache=other_node) == LOOKUP_LIMIT - 1
+        ratelimit.attempt_record(key, 900, cache=other_node)  # the last wrong guess reached the other node
+        page = client.post("/acceptance/review/", form).content.decode()
+        assert "尝试次数过多" in page and not Review.objects.exists()
+    finally:
+        for k in conn.keys(f"{prefix}:*"):
+            conn.delete(k)
+
+
 def test_a_rate_limit_counter_expires_and_restarts_on_the_database_cache(db):
     import time_machine
     from django.core.cache import cache
