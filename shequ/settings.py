@@ -6,6 +6,8 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from shequ.core import sharedstate
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -242,6 +244,8 @@ AXES_COOLOFF_TIME = env_int("LOGIN_COOLOFF_MINUTES", 30) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_USERNAME_CALLABLE = "shequ.core.logins.axes_username"  # a typed phone number is never stored (see logins)
 AXES_RESET_ON_SUCCESS = True
+# Failures and lockouts are rows of the shared database, so a guess counts whichever node it reaches.
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 AXES_LOCKOUT_TEMPLATE = "core/locked_out.html"
 AXES_VERBOSE = False
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
@@ -309,22 +313,23 @@ STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "var" / "static")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
 MEDIA_URL = "/media/"
-STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {
-        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
-        if DEBUG or env_bool("SHEQU_PLAIN_STATIC", False)
-        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
-    },
-}
+# Files go through Django's storage API only: "default" holds uploads (photos, documents) under MEDIA_ROOT or, with
+# MEDIA_STORAGE=s3, in an S3-compatible bucket; "private" the files never served (encrypted import uploads,
+# evidence) under PRIVATE_ROOT or their own bucket/prefix (PRIVATE_STORAGE). With several nodes MEDIA_ROOT and
+# PRIVATE_ROOT are a path every node mounts. `shequ.core.sharedstate`; docs/OPERATIONS.md "Several app nodes".
+STORAGES = sharedstate.storage_settings(
+    os.environ,
+    staticfiles_backend="django.contrib.staticfiles.storage.StaticFilesStorage"
+    if DEBUG or env_bool("SHEQU_PLAIN_STATIC", False)
+    else "whitenoise.storage.CompressedManifestStaticFilesStorage")
 WHITENOISE_USE_FINDERS = DEBUG
 
-# The default cache is shared by every worker process (rate limits and cached counts must hold across
-# gunicorn workers); "local" is per process, for memoising what never needs sharing.
-CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "shequ_cache"},
-    "local": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "shequ"},
-}
+# The default cache is shared by every worker process of every node (rate limits and cached figures must hold
+# across gunicorn workers and machines): Redis (django-redis) when CACHE_BACKEND=redis or REDIS_URL is set, the
+# database cache otherwise. "local" is per process, for memoising what never needs sharing.
+CACHES = sharedstate.cache_settings(os.environ)
+# Sessions are rows of the shared database (every node reads them; the router keeps them on the primary).
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -1,7 +1,7 @@
 """Jobs: long imports with progress a page can poll, run as a background task (`shequ.core.tasks`).
 
-The request only stores the upload — encrypted with the field-encryption key, mode 0600, in private storage
-outside MEDIA_ROOT — and queues `job_execute`; the handler parses the file in the worker, never in the request.
+The request only stores the upload — encrypted with the field-encryption key, in the private storage
+(`STORAGES["private"]`, outside MEDIA_ROOT, shared by the nodes and workers) — and queues `job_execute`; the handler parses the file in the worker, never in the request.
 The worker decrypts it into a private temporary file for the parse only. When the job finishes (done, refused,
 or failed for good) the stored file is deleted; the row-level error report stays in `Job.result`, digit runs
 masked. `retention_purge` removes files a job left behind (a killed worker).
@@ -18,6 +18,7 @@ import logging
 import os
 import tempfile
 from collections.abc import Callable
+from pathlib import Path
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -81,7 +82,8 @@ def _clear_copy(job: Job):
         return
     with job.file.open("rb") as stored:
         data = crypto.decrypt_bytes(stored.read())
-    tmp_dir = settings.SHEQU_PRIVATE_ROOT / "tmp"
+    # Scratch on the worker's own disk for the parse only (the stored file may be on another machine or in S3).
+    tmp_dir = Path(settings.SHEQU_PRIVATE_ROOT) / "tmp"
     tmp_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     fd, path = tempfile.mkstemp(suffix=".xlsx", dir=tmp_dir)  # mkstemp creates it 0600
     try:

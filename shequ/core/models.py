@@ -273,12 +273,11 @@ class Notification(models.Model):
 
 
 def private_storage():
-    """Files that must never be served or read by others: mode 0600 in a 0700 directory outside MEDIA_ROOT."""
-    from django.conf import settings
-    from django.core.files.storage import FileSystemStorage
+    """Files that must never be served or read by others: `STORAGES["private"]` (`shequ.core.storage`), outside
+    MEDIA_ROOT — 0600 files in 0700 directories under PRIVATE_ROOT, or their own S3 bucket or prefix."""
+    from .storage import private_storage as storage
 
-    return FileSystemStorage(location=settings.SHEQU_PRIVATE_ROOT, base_url=None, file_permissions_mode=0o600,
-                             directory_permissions_mode=0o700)
+    return storage
 
 
 class Job(models.Model):

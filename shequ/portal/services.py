@@ -10,7 +10,6 @@ import secrets
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.core.cache import cache
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -28,6 +27,7 @@ from shequ.core.choices import AuditAction, AuditResult, Role
 from shequ.core.crypto import keyed_hash
 from shequ.core.errors import ConflictError, DomainError
 from shequ.core.models import User
+from shequ.core.ratelimit import attempt_record, attempts_get, attempts_reset
 from shequ.core.messaging import get_backend
 from shequ.core.services import notify, user_create
 from shequ.core.tasks import shequ_task
@@ -156,12 +156,12 @@ def account_bind(*, account: ResidentAccount, name: str, id_number: str, consent
     except idcard.InvalidIdNumber as exc:
         raise DomainError(str(exc), {"id_number": [str(exc)]}) from None
     key = f"portal:bind-fail:{account.pk}"
-    if cache.get(key, 0) >= BIND_FAILURE_LIMIT:
+    if attempts_get(key) >= BIND_FAILURE_LIMIT:
         raise DomainError(_("核验失败次数过多，请1小时后再试，或到居委会办理。"), {"id_number": [_("暂时无法核验。")]})
     resident = (Resident.objects.filter(id_hash=keyed_hash(number), is_active=True)
                 .select_related("committee").first())
     if resident is None or resident.name != name:
-        cache.set(key, cache.get(key, 0) + 1, 3600)
+        attempt_record(key, 3600)
         audit_record(actor=account.user, action=AuditAction.UPDATE, obj=account, result=AuditResult.FAILURE,
                      detail={"op": "bind"})
         raise DomainError(_("姓名与身份证号未能与本街道居民信息核验一致。请核对后重试，或到居委会核实登记信息。"),
@@ -179,7 +179,7 @@ def account_bind(*, account: ResidentAccount, name: str, id_number: str, consent
         account.user.save(update_fields=["full_name"])
         audit_record(actor=account.user, action=AuditAction.UPDATE, obj=account,
                      detail={"op": "bind", "resident": resident.pk, "consent": CONSENT_VERSION})
-    cache.delete(key)
+    attempts_reset(key)
     return account
 
 

@@ -10,7 +10,6 @@ from django.contrib import messages
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
 from django.core import signing
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -28,6 +27,7 @@ from shequ.core.choices import NodeKind
 from shequ.core.errors import DomainError
 from shequ.core.forms import LoginForm
 from shequ.core.models import Node
+from shequ.core.ratelimit import attempt_record, attempts_get
 from shequ.core.web import form_add_domain_error, require
 from shequ.grid import selectors as grid_selectors
 from shequ.grid.choices import PhotoStage
@@ -87,7 +87,7 @@ def signup_code(request):
     """htmx: send the SMS code; also limited per address so one client cannot spray numbers."""
     ip = request.META.get("REMOTE_ADDR", "")
     key = f"portal:sms-ip:{ip}"
-    sent = cache.get(key, 0)
+    sent = attempts_get(key)
     if sent >= 20:
         error = _("本网络获取验证码过于频繁，请稍后再试。")
     else:
@@ -96,7 +96,7 @@ def signup_code(request):
         except DomainError as exc:
             error = exc.message
         else:
-            cache.set(key, sent + 1, 3600)
+            attempt_record(key, 3600)
             error = ""
     return render(request, "portal/partials/_code_sent.html", {"error": error})
 
@@ -315,11 +315,11 @@ def lookup(request):
     if request.method == "POST" and form.is_valid():
         ip = request.META.get("REMOTE_ADDR", "")
         key = f"portal:lookup:{ip}"
-        tries = cache.get(key, 0)
+        tries = attempts_get(key)
         if tries >= 30:
             form.add_error(None, _("查询过于频繁，请稍后再试。"))
         else:
-            cache.set(key, tries + 1, 3600)
+            attempt_record(key, 3600)
             case = selectors.case_public_lookup(number=form.cleaned_data["number"],
                                                 id_tail=form.cleaned_data["id_tail"])
             if case is None:

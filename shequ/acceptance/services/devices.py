@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 
-from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,6 +21,7 @@ from shequ.core import crypto
 from shequ.core.audit import audit_record
 from shequ.core.choices import AuditAction, AuditResult
 from shequ.core.errors import DomainError
+from shequ.core.ratelimit import attempt_record, attempts_get
 
 from ..choices import DeviceKind
 from ..models import Device, Window
@@ -83,7 +83,7 @@ def device_revoke(*, actor, device: Device) -> Device:
 def device_pair(*, code: str, source: str) -> tuple[Device, str]:
     """Exchange a pairing code for the device secret. Raises DomainError on a wrong or expired code."""
     key = f"acceptance:pair:{source}"
-    attempts = cache.get(key, 0)
+    attempts = attempts_get(key)
     if attempts >= PAIRING_MAX_ATTEMPTS:
         message = _("尝试次数过多，请10分钟后再试。")
         raise DomainError(message, {"code": [message]})
@@ -97,7 +97,7 @@ def device_pair(*, code: str, source: str) -> tuple[Device, str]:
         if device is not None:
             return _pair(device)
     # A failed attempt is counted and audited outside the transaction, which the refusal rolls back.
-    cache.set(key, attempts + 1, 600)
+    attempt_record(key, 600)
     with transaction.atomic():
         audit_record(actor=None, action=AuditAction.LOGIN_FAILED, object_type="acceptance.device",
                      result=AuditResult.FAILURE, detail={"op": "pair"})

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.cache import cache
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from shequ.core.context import client_ip
 from shequ.core.errors import DomainError, Forbidden
+from shequ.core.ratelimit import attempt_record, attempts_get
 from shequ.core.web import forbidden, form_add_domain_error, paginate, query_without_page, render_page, require
 
 from .. import selectors, services
@@ -26,12 +26,12 @@ def public_review(request):
     key = f"acceptance:review-lookup:{client_ip(request) or 'unknown'}"
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        if cache.get(key, 0) >= LOOKUP_LIMIT:
+        if attempts_get(key) >= LOOKUP_LIMIT:
             form.add_error(None, _("尝试次数过多，请15分钟后再试。"))
         else:
             case = selectors.case_by_public_code(number=d["number"], check_code=d["check_code"])
             if case is None:
-                cache.set(key, cache.get(key, 0) + 1, 900)
+                attempt_record(key, 900)
                 form.add_error("check_code", _("办件编号或查询码不正确。"))
             else:
                 try:

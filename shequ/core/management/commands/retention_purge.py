@@ -2,8 +2,9 @@
 
 - Import uploads: a job deletes its (encrypted) file when it finishes; a file still stored after
   IMPORT_FILE_RETENTION_HOURS (a worker killed mid-import) is deleted and its job marked failed, as is any file in
-  private storage that no job refers to, and any decrypted temporary copy. Files an older version of Shequ kept
-  in clear under MEDIA_ROOT/jobs/ are deleted whatever their age.
+  private storage (`STORAGES["private"]`, through the storage API) that no job refers to, and any decrypted
+  temporary copy on this machine. Files an older version of Shequ kept in clear under the media storage's jobs/
+  are deleted whatever their age.
 - The operations records: task runs, schedule claims and the database backend's finished task rows older than
   --days (default 90).
 """
@@ -14,23 +15,37 @@ import time
 from pathlib import Path
 
 from django.conf import settings
+from django.core.files.storage import default_storage
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shequ.core.choices import JobStatus, TaskRunStatus
 from shequ.core.jobs import job_file_delete
-from shequ.core.models import Job, ScheduledRun, TaskRun
+from shequ.core.models import Job, ScheduledRun, TaskRun, private_storage
 
 
 def _old_files(root: Path, cutoff: float):
+    """Files of a node-local directory (the workers' decrypted scratch copies) last modified before `cutoff`."""
     if not root.exists():
         return
     for dirpath, _dirs, files in os.walk(root):
         for name in files:
             path = Path(dirpath) / name
-            if cutoff is None or path.stat().st_mtime < cutoff:
+            if path.stat().st_mtime < cutoff:
                 yield path
+
+
+def _stored_files(storage, root: str):
+    """Names of every file under `root` in a storage, through the storage API (a shared path or a bucket)."""
+    try:
+        dirs, files = storage.listdir(root)
+    except (FileNotFoundError, NotADirectoryError):
+        return
+    for name in files:
+        yield f"{root}/{name}"
+    for name in dirs:
+        yield from _stored_files(storage, f"{root}/{name}")
 
 
 class Command(BaseCommand):
@@ -54,17 +69,17 @@ class Command(BaseCommand):
                                                      error=_("导入中断（处理超时），请重新导入。"))
             job_file_delete(job)
             files += 1
-        private = Path(settings.SHEQU_PRIVATE_ROOT)
-        kept = {str(private / name) for name in Job.objects.exclude(file="").values_list("file", flat=True)}
-        for path in _old_files(private / "jobs", cutoff.timestamp()):
-            if str(path) not in kept:
-                path.unlink()
+        private = private_storage()
+        kept = set(Job.objects.exclude(file="").values_list("file", flat=True))
+        for name in list(_stored_files(private, "jobs")):
+            if name not in kept and private.get_modified_time(name) < cutoff:
+                private.delete(name)
                 files += 1
-        for path in _old_files(private / "tmp", time.time() - 3600):
+        for path in _old_files(Path(settings.SHEQU_PRIVATE_ROOT) / "tmp", time.time() - 3600):
             path.unlink()
             files += 1
-        for path in _old_files(Path(settings.MEDIA_ROOT) / "jobs", None):
-            path.unlink()
+        for name in list(_stored_files(default_storage, "jobs")):
+            default_storage.delete(name)
             files += 1
         record_cutoff = now - dt.timedelta(days=days)
         finished = [TaskRunStatus.SUCCEEDED, TaskRunStatus.FAILED]
