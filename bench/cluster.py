@@ -421,6 +421,13 @@ def summarise(records: list, kills: dict, lag: list, checked: dict, args) -> dic
     }
 
 
+def _redis_default() -> str:
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0")
+    return urlunsplit(parts._replace(path="/7"))
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=int, default=90)
@@ -429,7 +436,8 @@ def main():
     parser.add_argument("--rows", type=int, default=3000, help="residents, acceptance and grid cases each")
     parser.add_argument("--primary-url", default="", help="an existing primary (accepting replication) instead "
                                                           "of a new cluster")
-    parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/7")
+    parser.add_argument("--redis-url", default=_redis_default(),
+                        help="a Redis database the proof may empty (default: database 7 of REDIS_URL's server)")
     parser.add_argument("--out", default=str(ROOT / "bench" / "results" / "cluster.json"))
     parser.add_argument("--keep", action="store_true", help="leave the work directory (logs, data) behind")
     args = parser.parse_args()
