@@ -54,6 +54,9 @@ def main():
     parser.add_argument("--repeat", type=int, default=20, help="timed requests per warm figure")
     parser.add_argument("--cold", type=int, default=6, help="timed requests per cold figure")
     parser.add_argument("--only", default="cockpit,brief,targets")
+    parser.add_argument("--compare-live", action="store_true",
+                        help="also time the grid targets with their closing cohort counted from the cases (the way "
+                             "before the cohort rows), in the same run")
     args = parser.parse_args()
     configure(args)
 
@@ -141,6 +144,16 @@ def main():
                     memo_reset(user)  # each target timed alone: no rows shared with the previous call
                     comp.compute(user=user, start=start, end=today)
                 record(f"target {code}", name, timed(figure, args.repeat), TARGET_MS)
+                if args.compare_live and code.startswith("grid."):
+                    from shequ.grid import stats
+
+                    summary = stats._cohort
+                    stats._cohort = stats._cohort_live  # the cohort counted from the cases, as before
+                    try:
+                        record(f"target {code} (cohort live, before)", name,
+                               timed(figure, max(3, args.repeat // 4)), TARGET_MS)
+                    finally:
+                        stats._cohort = summary
 
     out = ROOT / "bench" / "results" / f"cockpit-{connection.vendor}.json"
     previous = json.loads(out.read_text()) if out.exists() else {}

@@ -58,7 +58,9 @@ def index(request):
                                         "kind": "bar"}])
     return render(request, "cockpit/index.html", {
         "d": d, "month": month, "month_value": f"{month:%Y-%m}", "committee": committee, "charts": charts,
-        "committees": selectors.committees(user=request.user), "subdistrict": selectors.subdistrict_of(request.user),
+        # Called by the template only when its cached list of committees is rendered afresh.
+        "committees": lambda: selectors.committees(user=request.user),
+        "subdistrict": selectors.subdistrict_of(request.user),
         "trend_rows": list(zip(t["labels"], t["acceptance"] or [None] * len(t["labels"]), t["grid_reported"],
                                t["close_rate"], t["on_time_rate"], t["participations"])),
         "tiles": getattr(settings, "MAP_TILE_URL", ""), "month_error": month_error},

@@ -4,10 +4,11 @@ An app declares them in its `registry.py` (with its capability grants); core imp
 module once at start-up.
 """
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 
 
 @dataclass(frozen=True)
@@ -21,7 +22,15 @@ class NavItem:
 
     @property
     def url(self) -> str:
-        return reverse(self.url_name)
+        # Read three times per entry by the shell's navigation on every page (a district leader's: ~120 entries).
+        return _nav_url(self.url_name, get_script_prefix())
+
+
+@functools.lru_cache(maxsize=1024)
+def _nav_url(url_name: str, _prefix: str) -> str:
+    """A navigation entry's address (no arguments, no language prefix): the same for every request with the same
+    script prefix, so reversed once per process."""
+    return reverse(url_name)
 
 
 @dataclass(frozen=True)

@@ -345,6 +345,9 @@ class Case(models.Model):
             # The closing cohort of the indicators: cases due or closed in a period (stats._cohort_parts).
             models.Index(fields=["deadline"], name="grid_case_deadline"),
             models.Index(fields=["closed_at"], name="grid_case_closed_at"),
+            # One committee's day of the cohort (`stats.refresh_cohort`, after every step of a case).
+            models.Index(fields=["committee", "deadline"], name="grid_case_committee_deadline"),
+            models.Index(fields=["committee", "closed_at"], name="grid_case_committee_closed"),
         ]
 
     def __str__(self):
@@ -518,6 +521,65 @@ class CaseStatMonth(CaseCounts):
         constraints = [models.UniqueConstraint(fields=["month", "committee", "unit", "urgent"],
                                                name="grid_statmonth_key")]
         indexes = [models.Index(fields=["month"], name="grid_statmonth_month")]
+
+
+class CohortCounts(models.Model):
+    """The committee and the counts (`stats.COHORT_ROW_KEYS`) of a row of the closing cohort."""
+
+    committee = models.ForeignKey(Node, null=True, on_delete=models.CASCADE, related_name="+", db_constraint=False)
+    due = models.PositiveIntegerField(default=0)
+    closed = models.PositiveIntegerField(default=0)
+    closed_on_time = models.PositiveIntegerField(default=0)
+    closed_late = models.PositiveIntegerField(default=0)
+    parked = models.PositiveIntegerField(default=0)
+    reworked = models.PositiveIntegerField(default=0)
+    overdue_open = models.PositiveIntegerField(default=0)
+    urgent_closed = models.PositiveIntegerField(default=0)
+    urgent_on_time = models.PositiveIntegerField(default=0)
+    urgent_due = models.PositiveIntegerField(default=0)
+    due_after_month = models.PositiveIntegerField(default=0)
+    urgent_after_month = models.PositiveIntegerField(default=0)
+    due_after_year = models.PositiveIntegerField(default=0)
+    urgent_after_year = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+class CaseCohort(CohortCounts):
+    """The closing cohort of the indicators (stats: 应结案, 结案, 按期结案 …) by day and committee: a closed case counts
+    on its closing day, any other dispatched case on its deadline's day (`stats.refresh_cohort`). The
+    `*_after_month` / `*_after_year` counts (by the deadline's day) are the closed cases due that day but closed in
+    a later month / year: a month or a year that is over counts them as due and not closed."""
+
+    day = models.DateField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["day", "committee"], name="grid_cohort_key")]
+        indexes = [models.Index(fields=["committee", "day"], name="grid_cohort_committee_day")]
+
+
+class CaseCohortMonth(CohortCounts):
+    """The same rows rolled up by calendar month (`month` = its first day): a year of the closing figures over a
+    district reads ≤ committees × 12 of them, the partial months at the period's ends from `CaseCohort`."""
+
+    month = models.DateField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["month", "committee"], name="grid_cohortmonth_key")]
+        indexes = [models.Index(fields=["committee", "month"], name="grid_cohortmonth_committee")]
+
+
+class CaseStatCommitteeMonth(CaseCounts):
+    """`CaseStatMonth` added up over the responsible units (`unit` stays empty): a committee's month, urgent or
+    not, so that a year of report figures over a district reads ≤ committees × 12 × 2 rows instead of one per
+    committee, unit, urgency and month (a month of a million cases spreads over every unit)."""
+
+    month = models.DateField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["month", "committee", "urgent"], name="grid_statcm_key")]
+        indexes = [models.Index(fields=["committee", "month"], name="grid_statcm_committee")]
 
 
 class PostStat(models.Model):

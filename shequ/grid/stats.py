@@ -6,7 +6,10 @@ Two cohorts, as the evaluation standard counts them (reference §5; GB/T 30428.4
 - the *closing* figures (应结案, 结案, 按期结案, 缓办, 超时, 返工率, and the urgent ones) count the cases due or
   closed in the period, not those reported in it: 应结案数 = dispatched cases whose deadline fell in the period
   (up to now) and were not closed before it, plus the cases closed in it. A case due in March and closed in
-  April is March's unclosed 应结案 and April's 结案. Counted live over `deadline` and `closed_at` (indexed).
+  April is March's unclosed 应结案 and April's 结案. Read from the cohort rows (`CaseCohort` by day and committee,
+  `CaseCohortMonth` by month), which every step of a case recounts for its deadline's and closing day; today
+  (whose deadlines count only up to now) and the grouping by unit are counted live over `deadline` and
+  `closed_at` (indexed).
 
 Definitions (reference §5, 金华/福州 rules):
 - 立案数 = cases filed (report cohort); 结案数 = cohort cases closed (结案 or 已评价) by the end of the period
@@ -37,6 +40,7 @@ from collections import defaultdict
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F, Q, Sum
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from .choices import CaseStatus, Source, Urgency
@@ -48,6 +52,8 @@ PUBLIC_SOURCES = [Source.RESIDENT, Source.HOTLINE, Source.POLICE_110]
 STAT_FIELDS = ["reported", "patrol_reported", "public_reported", "filed", "voided", "dispatched", "closed",
                "closed_on_time", "closed_late", "reworked", "rework_total", "extended", "returned", "parked",
                "self_handled", "satisfied", "evaluated"]
+COHORT_KEYS = ["due", "closed", "closed_on_time", "closed_late", "parked", "reworked", "overdue_open",
+               "urgent_closed", "urgent_on_time", "urgent_due"]
 
 
 def _local_day(moment) -> dt.date:
@@ -139,6 +145,21 @@ def _refresh_month(first: dt.date, committee_id, unit_id, urgent) -> None:
         CaseStatMonth.objects.filter(month=first, **key).delete()
     else:
         CaseStatMonth.objects.update_or_create(month=first, **key, defaults=values)
+    _refresh_committee_month(first, committee_id, urgent)
+
+
+def _refresh_committee_month(first: dt.date, committee_id, urgent) -> None:
+    """Add the month's rows of one committee and urgency up over the units (`CaseStatCommitteeMonth`)."""
+    from .models import CaseStatCommitteeMonth, CaseStatMonth
+
+    key = dict(month=first, committee_id=committee_id, urgent=urgent)
+    values = CaseStatMonth.objects.filter(**key).aggregate(**{f"s_{f}": Sum(f) for f in STAT_FIELDS})
+    values = {_strip(k): v or 0 for k, v in values.items()}
+    existing = CaseStatCommitteeMonth.objects.filter(**key)
+    if not values["reported"]:
+        existing.delete()
+    elif not existing.update(**values):
+        CaseStatCommitteeMonth.objects.create(**key, **values)
 
 
 _CATCH_UP_LOCK = -1  # the advisory lock (class _LOCK_CLASS) one catch-up holds at a time
@@ -191,12 +212,18 @@ def _recount_reports(day: dt.date, user_id: int) -> None:
             PostStat.objects.filter(day=day, user_id=user_id, action="report").update(count=count)
 
 
-def refresh_case(case, before_key: tuple | None = None) -> None:
+def refresh_case(case, before_key: tuple | None = None, before_days=None) -> None:
+    """Recount the summary rows a step of the case touched: its report bucket before and after, and the cohort
+    rows (`cohort_days`) of its deadline's and closing day before and after (`before_days`, taken before the
+    step changed the case)."""
     keys = {case_key(case)}
     if before_key:
         keys.add(before_key)
     for key in sorted(keys, key=lambda k: (k[1] or 0, k[2] or 0, k[3])):  # one lock order (see _serialise)
         refresh_bucket(key)
+    days = cohort_days(case) | set(before_days or ())
+    for committee_id, day in sorted(days, key=lambda k: (k[0] or 0, k[1])):  # the committees locked above
+        refresh_cohort(committee_id, day)
 
 
 def post_bump(*, action: str, when, user=None, user_id=None, count: int = 1, on_time=False, wrong: int = 0) -> None:
@@ -247,12 +274,37 @@ def rebuild(*, since: dt.date | None = None, stdout=None) -> int:
     CaseStat.objects.bulk_create(batch)
     total += len(batch)
     _rebuild_months(since)
+    cohort_rows = rebuild_cohort(since=since)
     if stdout:
-        stdout.write(f"  指标汇总：{total} 行")
+        stdout.write(f"  指标汇总：{total} 行；结案口径汇总：{cohort_rows} 行")
     return total
 
 
 def _rebuild_months(since: dt.date | None) -> None:
+    _rebuild_daily_months(since)
+    rebuild_committee_months(since=since)
+
+
+def rebuild_committee_months(*, since: dt.date | None = None, month_model=None, committee_model=None) -> int:
+    """Recompute `CaseStatCommitteeMonth` from `CaseStatMonth` (the models may be a migration's historical ones)."""
+    if month_model is None:
+        from .models import CaseStatMonth as month_model
+    if committee_model is None:
+        from .models import CaseStatCommitteeMonth as committee_model
+    months, rows = month_model.objects.all(), committee_model.objects.all()
+    if since:
+        months = months.filter(month__gte=since.replace(day=1))
+        rows = rows.filter(month__gte=since.replace(day=1))
+    rows.delete()
+    sums = (months.values("month", "committee_id", "urgent").annotate(**{f"s_{f}": Sum(f) for f in STAT_FIELDS})
+            .order_by())
+    objs = [committee_model(month=r["month"], committee_id=r["committee_id"], urgent=r["urgent"],
+                            **{f: r[f"s_{f}"] or 0 for f in STAT_FIELDS}) for r in sums]
+    committee_model.objects.bulk_create(objs, batch_size=5000)
+    return len(objs)
+
+
+def _rebuild_daily_months(since: dt.date | None) -> None:
     from django.db.models.functions import TruncMonth
 
     from .models import CaseStat, CaseStatMonth
@@ -268,6 +320,230 @@ def _rebuild_months(since: dt.date | None) -> None:
     CaseStatMonth.objects.bulk_create(
         [CaseStatMonth(month=r["m"], committee_id=r["committee_id"], unit_id=r["unit_id"], urgent=r["urgent"],
                        **{f: r[f"s_{f}"] or 0 for f in STAT_FIELDS}) for r in rows], batch_size=5000)
+
+
+# --- the closing cohort by day (`CaseCohort`) ----------------------------------------------------------------
+# A dispatched case (not a work station's own, not void or merged) counts in the cohort of a period when it closed
+# in it, or when its deadline fell in it and it was not closed before the period. For a period [s, e) that is:
+# closed in [s, e), or due in [s, e) and still open (or closed at e or later). So a closed case is counted on its
+# closing day and any other on its deadline's day; the cases due in a period that is over and closed after its end
+# are counted on their deadline's day apart (`due_after_month`, `due_after_year`, or live for another period).
+
+COHORT_ROW_KEYS = COHORT_KEYS + ["due_after_month", "urgent_after_month", "due_after_year", "urgent_after_year"]
+
+
+def _date(moment) -> dt.date:
+    return timezone.localtime(moment).date()
+
+
+def _day_start(moment) -> dt.datetime:
+    return _day_bounds(_date(moment))[0]
+
+
+def _next_month(day: dt.date) -> dt.date:
+    return _month_end(day.replace(day=1)) + dt.timedelta(days=1)
+
+
+def _cohort_base(filters: dict, model=None):
+    from .models import Case
+
+    return ((model or Case).objects.filter(first_dispatched_at__isnull=False, self_handled=False, **filters)
+            .exclude(status__in=[S.VOID, S.MERGED]))
+
+
+def _not_closed() -> list:
+    return [value for value in S.values if value not in CLOSED]
+
+
+def _closed_cases(qs):
+    """Closed, with a closing time ("closed" written as none of the other statuses: see `_cohort_parts`)."""
+    return qs.filter(closed_at__isnull=False).exclude(status__in=_not_closed())
+
+
+def _late_aggregates():
+    urgent = ~Q(urgency=Urgency.NORMAL)
+    return {"c_due": Count("id"), "c_urgent_due": Count("id", filter=urgent)}
+
+
+def _late_cases(start, end, filters: dict):
+    """The cases due in [start, end) and closed at its end or later (counted due, not closed)."""
+    return _closed_cases(_cohort_base(filters)).filter(deadline__gte=start, deadline__lt=end, closed_at__gte=end)
+
+
+def _cohort_sums():
+    return {f"c_{k}": Sum(k) for k in COHORT_KEYS}
+
+
+def _summary_rows(totals: dict, start, end, group_field, filters: dict, sums=None) -> None:
+    """Add the cohort rows of the days [start, end) up, per group: whole months from `CaseCohortMonth`, the
+    partial months at either end from `CaseCohort`."""
+    from .models import CaseCohort, CaseCohortMonth
+
+    sums = sums or _cohort_sums()
+    for model, field, lo, hi in _segments(_date(start), _date(end) - dt.timedelta(days=1), CaseCohort,
+                                          CaseCohortMonth):
+        qs = model.objects.filter(**{f"{field}__gte": lo, f"{field}__lte": hi}, **filters)
+        if group_field:
+            for r in qs.values(g=F(group_field)).annotate(**sums).order_by():
+                _add_rows(totals, r["g"], r)
+        else:
+            _add_rows(totals, None, qs.aggregate(**sums))
+
+
+def _add_late(totals: dict, start, end, group_field, filters: dict) -> None:
+    """A period that is over: its cases due in it but closed after its end count as due (and not closed). From the
+    cohort rows when the period lies in one month or one year (ending with it), else counted from the cases."""
+    first, last_day = _date(start), _date(end) - dt.timedelta(days=1)
+    end_day = _date(end)
+    field = None
+    if end_day.day == 1 and first >= last_day.replace(day=1):
+        field = "month"
+    elif end_day.day == 1 and end_day.month == 1 and first >= last_day.replace(month=1, day=1):
+        field = "year"
+    if field:
+        _summary_rows(totals, start, end, group_field, filters,
+                      sums={"c_due": Sum(f"due_after_{field}"), "c_urgent_due": Sum(f"urgent_after_{field}")})
+        return
+    qs = _late_cases(start, end, filters)
+    if group_field:
+        for r in qs.values(g=F(group_field)).annotate(**_late_aggregates()).order_by():
+            _add_rows(totals, r["g"], r)
+    else:
+        _add_rows(totals, None, qs.aggregate(**_late_aggregates()))
+
+
+def cohort_days(case) -> set:
+    """The cohort rows (committee, day) a case counts in: its deadline's day and its closing day."""
+    days = set()
+    for moment in (case.deadline, case.closed_at):
+        if moment is not None:
+            days.add((case.committee_id, _local_day(moment)))
+    return days
+
+
+def refresh_cohort(committee_id, day: dt.date) -> None:
+    """Recount one committee's cohort row of one day from its cases (along the committee's deadline and closing
+    indexes): the cases due that day and not closed with a closing time, the cases closed that day, and the
+    closed cases due that day that closed in a later month or year."""
+    from .models import CaseCohort
+
+    _serialise(committee_id)
+    start, end = _day_bounds(day)
+    filters = {"committee_id": committee_id} if committee_id is not None else {"committee_id__isnull": True}
+    base = _cohort_base(filters)
+    row = {k: 0 for k in COHORT_ROW_KEYS}
+    by_deadline = base.filter(deadline__gte=start, deadline__lt=end).exclude(status__in=CLOSED,
+                                                                             closed_at__isnull=False)
+    closing = _closed_cases(base).filter(closed_at__gte=start, closed_at__lt=end)
+    for qs in (by_deadline, closing):
+        for k, v in _uncohort(qs.aggregate(**_cohort_aggregates(end))).items():
+            row[k] += v or 0
+    next_month, next_year = _next_month(day), dt.date(day.year + 1, 1, 1)
+    urgent = ~Q(urgency=Urgency.NORMAL)
+    after_year = Q(closed_at__gte=_day_bounds(next_year)[0])
+    late = _closed_cases(base).filter(deadline__gte=start, deadline__lt=end,
+                                      closed_at__gte=_day_bounds(next_month)[0]).aggregate(
+        due_after_month=Count("id"), urgent_after_month=Count("id", filter=urgent),
+        due_after_year=Count("id", filter=after_year), urgent_after_year=Count("id", filter=after_year & urgent))
+    row.update({k: v or 0 for k, v in late.items()})
+    existing = CaseCohort.objects.filter(day=day, committee_id=committee_id)
+    if not any(row.values()):
+        existing.delete()
+    elif not existing.update(**row):
+        CaseCohort.objects.create(day=day, committee_id=committee_id, **row)
+    _refresh_cohort_month(committee_id, day.replace(day=1))
+
+
+def _refresh_cohort_month(committee_id, first: dt.date) -> None:
+    """Roll one committee's (≤ 31) daily cohort rows of a month up into `CaseCohortMonth`."""
+    from .models import CaseCohort, CaseCohortMonth
+
+    values = CaseCohort.objects.filter(committee_id=committee_id, day__gte=first,
+                                       day__lte=_month_end(first)).aggregate(
+        **{f"s_{k}": Sum(k) for k in COHORT_ROW_KEYS})
+    values = {_strip(k): v or 0 for k, v in values.items()}
+    existing = CaseCohortMonth.objects.filter(month=first, committee_id=committee_id)
+    if not any(values.values()):
+        existing.delete()
+    elif not existing.update(**values):
+        CaseCohortMonth.objects.create(month=first, committee_id=committee_id, **values)
+
+
+def cohort_contributions(*, committee_id, status, deadline, closed_at, closed_on_time, rework_count, urgency,
+                         tz=None) -> list:
+    """The cohort rows one (counted) case adds to, as [((committee, day), {field: 1…})]: the same rules as
+    `refresh_cohort`, case by case (the rebuild)."""
+    tz = tz or timezone.get_current_timezone()
+    urgent = urgency != Urgency.NORMAL
+    closed = status in CLOSED
+    dday = deadline.astimezone(tz).date() if deadline is not None else None
+    out = []
+    if closed:
+        row = {"due": 1, "closed": 1, "closed_on_time": int(closed_on_time is True),
+               "closed_late": int(closed_on_time is not True), "reworked": int((rework_count or 0) > 0),
+               "urgent_closed": int(urgent), "urgent_on_time": int(urgent and closed_on_time is True),
+               "urgent_due": int(urgent)}
+        if closed_at is None:
+            if dday is not None:
+                out.append(((committee_id, dday), row))
+            return out
+        cday = closed_at.astimezone(tz).date()
+        out.append(((committee_id, cday), row))
+        if dday is not None and (cday.year, cday.month) > (dday.year, dday.month):
+            later = {"due_after_month": 1, "urgent_after_month": int(urgent)}
+            if cday.year > dday.year:
+                later.update(due_after_year=1, urgent_after_year=int(urgent))
+            out.append(((committee_id, dday), later))
+        return out
+    if dday is not None:
+        out.append(((committee_id, dday), {
+            "due": 1, "parked": int(status == S.PARKED),
+            "overdue_open": int(status in (S.DISPATCHED, S.HANDLING, S.RETURNED)), "urgent_due": int(urgent)}))
+    return out
+
+
+def rebuild_cohort(*, since: dt.date | None = None, case_model=None, cohort_model=None, month_model=None) -> int:
+    """Recompute the cohort rows (`CaseCohort`, `CaseCohortMonth`) from the cases, from `since` on (all when
+    None): one pass over the counted cases. The models may be a migration's historical ones."""
+    from django.db.models.functions import TruncMonth
+
+    if cohort_model is None:
+        from .models import CaseCohort as cohort_model
+    if month_model is None:
+        from .models import CaseCohortMonth as month_model
+    rows = cohort_model.objects.all()
+    months = month_model.objects.all()
+    qs = _cohort_base({}, model=case_model)
+    if since:
+        rows = rows.filter(day__gte=since)
+        months = months.filter(month__gte=since.replace(day=1))
+        start = _day_bounds(since)[0]
+        # a row of a day from `since` on counts cases due or closed from then on
+        qs = qs.filter(Q(deadline__gte=start) | Q(closed_at__gte=start))
+    rows.delete()
+    months.delete()
+    tz = timezone.get_current_timezone()
+    table: dict = {}
+    for values in qs.values("committee_id", "status", "deadline", "closed_at", "closed_on_time", "rework_count",
+                            "urgency").order_by().iterator(chunk_size=5000):
+        for key, counts in cohort_contributions(tz=tz, **values):
+            if since and key[1] < since:
+                continue
+            target = table.setdefault(key, dict.fromkeys(COHORT_ROW_KEYS, 0))
+            for k, v in counts.items():
+                target[k] += v
+    objs = [cohort_model(committee_id=committee_id, day=day, **counts)
+            for (committee_id, day), counts in table.items() if any(counts.values())]
+    cohort_model.objects.bulk_create(objs, batch_size=5000)
+    daily = cohort_model.objects.all()
+    if since:
+        daily = daily.filter(day__gte=since.replace(day=1))
+    sums = (daily.annotate(m=TruncMonth("day")).values("m", "committee_id")
+            .annotate(**{f"s_{k}": Sum(k) for k in COHORT_ROW_KEYS}).order_by())
+    month_model.objects.bulk_create(
+        [month_model(month=r["m"], committee_id=r["committee_id"], **{k: r[f"s_{k}"] or 0 for k in COHORT_ROW_KEYS})
+         for r in sums], batch_size=5000)
+    return len(objs)
 
 
 # --- indicators ----------------------------------------------------------------------------------------------
@@ -308,10 +584,6 @@ def _finish(row: dict, rule=None) -> dict:
     score = (rule or composite_rule()).score(row)
     row["score"] = score if denominator or row.get("filed") else None
     return row
-
-
-COHORT_KEYS = ["due", "closed", "closed_on_time", "closed_late", "parked", "reworked", "overdue_open",
-               "urgent_closed", "urgent_on_time", "urgent_due"]
 
 
 def _cohort_aggregates(end):
@@ -364,7 +636,50 @@ def _add_rows(totals: dict, key, row: dict) -> None:
 
 
 def _cohort(start, end, now, group_field: str | None, filters: dict) -> dict:
-    """Closing-cohort counts per group (committee or unit id), or {None: counts}."""
+    """Closing-cohort counts per group (committee or unit id), or {None: counts}: the days before today from the
+    cohort rows (`CaseCohort`), today (whose deadlines count only up to now) live; by unit, live."""
+    if group_field not in (None, "committee_id"):
+        return _cohort_live(start, end, now, group_field, filters)
+    totals: dict = {}
+    today = _day_start(now)
+    if start < min(end, today):
+        _summary_rows(totals, start, min(end, today), group_field, filters)
+    if end > today:
+        for key, row in _cohort_today(max(start, today), end, now, group_field, filters).items():
+            _add_rows(totals, key, row)
+    elif end <= now:
+        _add_late(totals, start, end, group_field, filters)
+    return totals if group_field else {None: totals.get(None) or {k: 0 for k in COHORT_KEYS}}
+
+
+_OVERDUE_OPEN = (S.DISPATCHED, S.HANDLING, S.RETURNED)
+
+
+def _cohort_today(start, end, now, group_field: str | None, filters: dict) -> dict:
+    """The cohort of today's part of a period (a few hundred cases due or closed today): the cases read and counted
+    here as `_cohort_aggregates` counts them, which costs less than building and running its aggregates."""
+    totals: dict = {}
+    for qs in _cohort_parts(start, end, now, filters):
+        for group, status, closed_at, on_time, rework, urgency in qs.values_list(
+                group_field or "id", "status", "closed_at", "closed_on_time", "rework_count", "urgency"):
+            t = totals.setdefault(group if group_field else None, dict.fromkeys(COHORT_KEYS, 0))
+            urgent = urgency != Urgency.NORMAL
+            t["due"] += 1
+            t["urgent_due"] += urgent
+            if status in CLOSED and (closed_at is None or closed_at < end):
+                t["closed"] += 1
+                t["closed_on_time"] += on_time is True
+                t["closed_late"] += on_time is not True
+                t["reworked"] += (rework or 0) > 0
+                t["urgent_closed"] += urgent
+                t["urgent_on_time"] += urgent and on_time is True
+            t["parked"] += status == S.PARKED
+            t["overdue_open"] += status in _OVERDUE_OPEN
+    return totals
+
+
+def _cohort_live(start, end, now, group_field: str | None, filters: dict) -> dict:
+    """Closing-cohort counts per group counted from the cases (`_cohort_parts`)."""
     totals: dict = {}
     for qs in _cohort_parts(start, end, now, filters):
         if group_field:
@@ -376,7 +691,28 @@ def _cohort(start, end, now, group_field: str | None, filters: dict) -> dict:
 
 
 def _cohort_by_day(start, end, now, filters: dict) -> dict:
-    """Per day: a case counts on its closing day if it closed in the period, else on its deadline's day."""
+    """Per day: a case counts on its closing day if it closed in the period, else on its deadline's day. The days
+    before today from the cohort rows, today live."""
+    from .models import CaseCohort
+
+    totals: dict = {}
+    today = _day_start(now)
+    if start < min(end, today):
+        qs = CaseCohort.objects.filter(day__gte=_date(start), day__lt=_date(min(end, today)), **filters)
+        for r in qs.values("day").annotate(**_cohort_sums()).order_by():
+            _add_rows(totals, r.pop("day"), r)
+    if end > today:
+        for key, row in _cohort_by_day_live(max(start, today), end, now, filters).items():
+            _add_rows(totals, key, row)
+    elif end <= now:
+        late = _late_cases(start, end, filters).annotate(
+            g=TruncDate("deadline", tzinfo=timezone.get_current_timezone()))
+        for r in late.values("g").annotate(**_late_aggregates()).order_by():
+            _add_rows(totals, r["g"], r)
+    return totals
+
+
+def _cohort_by_day_live(start, end, now, filters: dict) -> dict:
     from django.db.models import Case as CaseWhen, DateField, When
     from django.db.models.functions import TruncDate
 
@@ -398,11 +734,12 @@ def _months(start: dt.date, end: dt.date):
         first = _month_end(first) + dt.timedelta(days=1)
 
 
-def _segments(start: dt.date, end: dt.date):
+def _segments(start: dt.date, end: dt.date, daily=None, monthly=None):
     """Split [start, end] into (model, date field, from, to) parts: whole months read the monthly rollup, the
-    partial months at either end read the daily summary."""
+    partial months at either end read the daily summary (`CaseStat` and `CaseStatMonth` unless given)."""
     from .models import CaseStat, CaseStatMonth
 
+    CaseStat, CaseStatMonth = daily or CaseStat, monthly or CaseStatMonth  # noqa: N806
     first_full = start if start.day == 1 else _month_end(start) + dt.timedelta(days=1)
     last_full_end = end if end == _month_end(end.replace(day=1)) else end.replace(day=1) - dt.timedelta(days=1)
     if first_full > last_full_end:
@@ -431,8 +768,12 @@ def _grouped(start, end, group_key, node_ids) -> dict:
     """Summed counts per group key over the period, combining monthly and daily summary rows."""
     from django.db.models.functions import TruncMonth
 
+    from .models import CaseStat, CaseStatCommitteeMonth
+
     totals: dict = {}
-    for model, field, lo, hi in _segments(start, end):
+    # Whole months from the units' totals per committee, unless the rows are grouped by unit.
+    monthly = None if group_key == "unit_id" else CaseStatCommitteeMonth
+    for model, field, lo, hi in _segments(start, end, CaseStat, monthly):
         qs = model.objects.filter(**{f"{field}__gte": lo, f"{field}__lte": hi})
         if node_ids is not None:
             qs = qs.filter(committee_id__in=node_ids)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.db import connection
 from django.db.models import Count, Q
 
 from shequ.core.choices import NodeKind
@@ -30,11 +31,30 @@ def indicators(*, user, start: dt.date, end: dt.date, by: str = "total", committ
     return stats.indicators(start=start, end=end, by=by, node_ids=_committees(user, committee_ids))
 
 
+assert all(value.replace("_", "").isalpha() for value in OPEN_STATUS_LIST)
+_OPEN_SQL = '"grid_case"."status" IN (%s)' % ", ".join(f"'{value}'" for value in OPEN_STATUS_LIST)
+
+
+def open_cases(qs, field: str, ids):
+    """The open cases of `qs` whose `field` (committee_id, grid_id) is one of `ids`, read from the open-case index
+    (`grid_case_open`): its condition is written out with its constants (SQLite uses a partial index only when
+    the query repeats its condition term for term, which bound parameters never do), and on SQLite the id test
+    is kept off every other index (`+column`), which the planner otherwise prefers: it then walked a committee
+    index over every case (2.8 s a count at a million cases, three counts in a cold cockpit → 0.04 s)."""
+    ids = list(ids)
+    if not ids:
+        return qs.none()
+    prefix = "+" if connection.vendor == "sqlite" else ""
+    return qs.extra(where=[_OPEN_SQL, f'{prefix}"grid_case"."{field}" IN ({", ".join(["%s"] * len(ids))})'],
+                    params=ids)
+
+
 def open_by_committee(*, user, committee_ids=None) -> dict[int, int]:
-    qs = Case.objects.filter(status__in=OPEN_STATUS_LIST)  # the open-case index's own condition: reads it only
     ids = _committees(user, committee_ids)
-    if ids is not None:
-        qs = qs.filter(committee_id__in=ids)
+    if ids is None:
+        qs = Case.objects.extra(where=[_OPEN_SQL])  # the open-case index's own condition: reads it only
+    else:
+        qs = open_cases(Case.objects.all(), "committee_id", ids)
     return dict(qs.values("committee_id").annotate(n=Count("id")).order_by().values_list("committee_id", "n"))
 
 

@@ -9,8 +9,8 @@ from shequ.core.choices import NodeKind
 from shequ.core.models import Node
 from shequ.core.scoping import scope_node_ids
 
-from ..choices import OPEN_STATUS_LIST
 from ..models import Case, Category, PoliceItem
+from .figures import open_cases
 
 
 def categories(*, public_only: bool = False) -> QuerySet:
@@ -45,7 +45,7 @@ def grid_features(*, user, open_counts: bool = True) -> dict:
     counts = {}
     if open_counts:
         # The open-case index's own condition (OPEN_STATUS_LIST): the count reads that small index only.
-        counts = dict(Case.objects.filter(grid__in=nodes, status__in=OPEN_STATUS_LIST).values("grid_id")
+        counts = dict(open_cases(Case.objects.all(), "grid_id", [n.pk for n in nodes]).values("grid_id")
                       .annotate(n=Count("id")).order_by().values_list("grid_id", "n"))
     features = []
     for n in nodes:

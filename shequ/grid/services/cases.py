@@ -285,7 +285,7 @@ def _transition(name: str, *, actor, case: Case, note: str, expected_version, ph
     declared = CASE.check(actor, case, name)
     step = _Step(actor=actor, case=case, now=timezone.now(), unit=acting_unit(actor),
                  note=check_length((note or "").strip(), 500, "note", _("备注")))
-    before_key = stats.case_key(case)
+    before_key, before_days = stats.case_key(case), stats.cohort_days(case)
     before = case.status
     apply(step)
     if declared.target is not None:
@@ -303,7 +303,7 @@ def _transition(name: str, *, actor, case: Case, note: str, expected_version, ph
     audit_record(actor=actor, action=AuditAction.TRANSITION, obj=case,
                  detail={"action": name, "from": before, "to": case.status,
                          **{k: v for k, v in step.data.items() if k != "attributes"}})
-    stats.refresh_case(case, before_key)
+    stats.refresh_case(case, before_key, before_days)
     if step.notify:
         notify(recipients=[u for u in set(step.notify) if u.pk != getattr(actor, "pk", None)],
                title=_("案件 %(n)s：%(a)s") % {"n": case.number, "a": CaseAction(name).label},
@@ -815,13 +815,13 @@ def cases_reassign_grids(*, actor) -> int:
             moved.append((pk, index.hits[i]))
     for pk, hit in moved:
         case = Case.objects.get(pk=pk)
-        before_key = stats.case_key(case)
+        before_key, before_days = stats.case_key(case), stats.cohort_days(case)
         Case.objects.filter(pk=pk).update(grid_id=hit.id, node_id=hit.id, committee_id=hit.committee_id,
                                           updated_at=timezone.now())
         case.refresh_from_db()
         _event(case, actor=actor, action=CaseAction.NOTE, from_status=case.status,
                note=_("网格调整，案件改属%(g)s") % {"g": hit.name}, data={"grid": hit.code})
-        stats.refresh_case(case, before_key)
+        stats.refresh_case(case, before_key, before_days)
     if moved:
         audit_record(actor=actor, action=AuditAction.UPDATE, object_type="grid.case",
                      detail={"op": "reassign_grids", "cases": len(moved)})
