@@ -44,6 +44,7 @@ REGISTRY: dict[str, PartitionedTable] = {
     t.table: t for t in (
         PartitionedTable("core_auditlog", "at", 2020),
         PartitionedTable("grid_case", "reported_at", 2020, unique_per_year=("number", "open311_token")),
+        PartitionedTable("grid_hotlineorder", "received_at", 2020, unique_per_year=("order_no",)),
     )
 }
 

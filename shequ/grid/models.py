@@ -542,6 +542,9 @@ class PostStat(models.Model):
 
 # --- 12345 -------------------------------------------------------------------------------------------------------
 
+# On PostgreSQL grid_hotlineorder is partitioned by year of received_at (migration 0022): the ForeignKeys to it carry
+# db_constraint=False, and `order_no` is unique within each year's partition (the intake refuses a number already
+# imported in any year).
 class HotlineOrder(models.Model):
     order_no = models.CharField(_("工单号"), max_length=40, unique=True)
     hotline_type = models.CharField(_("诉求类型"), max_length=16, choices=HotlineType.choices,
@@ -583,7 +586,7 @@ class HotlineOrder(models.Model):
     visit_note = models.CharField(_("回访记录"), max_length=300, blank=True)
     reopen_count = models.PositiveSmallIntegerField(_("重办次数"), default=0)
     merged_into = models.ForeignKey("self", verbose_name=_("并入工单"), null=True, blank=True,
-                                    on_delete=models.PROTECT, related_name="merged_orders")
+                                    on_delete=models.PROTECT, related_name="merged_orders", db_constraint=False)
     closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
     updated_at = models.DateTimeField(default=timezone.now)
 
@@ -598,7 +601,7 @@ class HotlineOrder(models.Model):
 
 
 class HotlineEvent(models.Model):
-    order = models.ForeignKey(HotlineOrder, on_delete=models.CASCADE, related_name="events")
+    order = models.ForeignKey(HotlineOrder, on_delete=models.CASCADE, related_name="events", db_constraint=False)
     action = models.CharField(max_length=16)
     from_status = models.CharField(max_length=16, blank=True)
     to_status = models.CharField(max_length=16, blank=True)
@@ -621,7 +624,8 @@ class HotlineRequest(models.Model):
     """A 退单 or 延期 request of the 街道 on a 12345 order, decided by the district hotline office (区12345热线办),
     or recorded as the platform decided it (`imported`)."""
 
-    order = models.ForeignKey(HotlineOrder, on_delete=models.CASCADE, related_name="requests")
+    order = models.ForeignKey(HotlineOrder, on_delete=models.CASCADE, related_name="requests",
+                              db_constraint=False)
     kind = models.CharField(_("申请类型"), max_length=8, choices=RequestKind.choices)
     reason = models.CharField(_("理由"), max_length=16)  # a code of ReturnReason or ExtensionReason, by kind
     note = models.CharField(_("补充说明"), max_length=300, blank=True)
@@ -656,7 +660,7 @@ class HotlineTask(models.Model):
     """内部交办: part of a 12345 order handed to a 街道 科室, a committee or a work station with its own due date;
     the assignee reports back, the hotline desk still answers the order."""
 
-    order = models.ForeignKey(HotlineOrder, on_delete=models.CASCADE, related_name="tasks")
+    order = models.ForeignKey(HotlineOrder, on_delete=models.CASCADE, related_name="tasks", db_constraint=False)
     department = models.ForeignKey(Department, verbose_name=_("承办科室/工作站"), null=True, blank=True,
                                    on_delete=models.PROTECT, related_name="+")
     committee = models.ForeignKey(Node, verbose_name=_("承办居委会"), null=True, blank=True, on_delete=models.PROTECT,

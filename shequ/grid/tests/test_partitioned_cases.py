@@ -72,3 +72,51 @@ def test_a_case_locked_for_update_is_saved_in_place(env):
         locked.save(update_fields=["status_note"])
     assert Case.objects.get(pk=case.pk).status_note == "已到场"
     assert Case.objects.filter(number=case.number).count() == 1
+
+
+# --- 12345 orders (grid_hotlineorder, by received_at) ------------------------------------------------------------
+
+def _order(env, no="SH12345-1"):
+    from shequ.grid import services
+    from shequ.grid.tests.conftest import DUNHUA
+
+    payload = {"order_no": no, "hotline_type": "投诉", "title": "占道经营", "content": "小区门口有摊贩占道经营",
+               "address": "敦化路1号", "lat": DUNHUA[0], "lng": DUNHUA[1], "category": "E0502"}
+    return services.hotline_receive(actor=env["operator"], data=payload, subdistrict=env["node_sub"])
+
+
+@on_postgres
+def test_a_12345_order_lands_in_its_years_partition_and_its_number_stays_unique(env):
+    from shequ.grid.models import HotlineOrder
+
+    order = _order(env)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT tableoid::regclass::text FROM grid_hotlineorder WHERE id = %s", [order.pk])
+        assert cursor.fetchone()[0] == "grid_hotlineorder_y2026"
+    clone = HotlineOrder.objects.get(pk=order.pk)
+    clone.pk = None
+    with pytest.raises(IntegrityError), transaction.atomic():
+        clone.save()  # the database refuses the same number in the same year, whatever the door
+    plan = HotlineOrder.objects.filter(received_at__gte=dt.datetime(2026, 3, 1, tzinfo=SH),
+                                       received_at__lt=dt.datetime(2026, 4, 1, tzinfo=SH)).explain()
+    assert "grid_hotlineorder_y2026" in plan and "grid_hotlineorder_default" not in plan
+
+
+def test_the_intake_refuses_a_number_imported_in_another_year(env):
+    from shequ.core.errors import ConflictError
+    from shequ.grid.models import HotlineOrder
+
+    order = _order(env, no="SH-2025-1")
+    HotlineOrder.objects.filter(pk=order.pk).update(received_at=dt.datetime(2025, 6, 1, tzinfo=SH))
+    with pytest.raises(ConflictError):
+        _order(env, no="SH-2025-1")
+    assert HotlineOrder.objects.filter(order_no="SH-2025-1").count() == 1
+
+
+def test_an_orders_events_cascade_without_database_constraints(env):
+    from shequ.grid.models import HotlineEvent, HotlineOrder
+
+    order = _order(env)
+    assert HotlineEvent.objects.filter(order=order).exists()
+    HotlineOrder.objects.get(pk=order.pk).delete()
+    assert not HotlineEvent.objects.filter(order_id=order.pk).exists()
