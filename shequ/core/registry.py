@@ -71,6 +71,8 @@ def _register_schedule():
              command="backup_db", args=["--keep-days", str(settings.SHEQU_BACKUP_KEEP_DAYS)])
     periodic("core.db_maintenance", "30 3 * * *", command_task, label=_("数据库统计信息更新"), catch_up_hours=3,
              command="db_maintenance")
+    periodic("core.partitions", "20 3 * * *", command_task, label=_("按年分区：预建来年分区"), catch_up_hours=24,
+             command="partitions", args=["--ensure"])
     periodic("core.audit_retention", "0 4 * * *", command_task, label=_("审计日志保存期清理"), catch_up_hours=12,
              command="audit_purge", args=["--days", str(settings.SHEQU_AUDIT_RETENTION_DAYS)])
     periodic("core.retention_purge", "15 * * * *", command_task, label=_("导入文件与任务记录清理"),

@@ -120,8 +120,10 @@ class ProblemLink(models.Model):
 
     problem = models.ForeignKey(Problem, on_delete=models.CASCADE, related_name="links")
     kind = models.CharField(_("类型"), max_length=8, choices=LinkKind.choices)
-    case = models.ForeignKey("grid.Case", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    order = models.ForeignKey("grid.HotlineOrder", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    case = models.ForeignKey("grid.Case", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                             db_constraint=False)  # grid_case is partitioned on PostgreSQL
+    order = models.ForeignKey("grid.HotlineOrder", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                              db_constraint=False)  # grid_hotlineorder is partitioned on PostgreSQL
     occurred_at = models.DateTimeField(_("发生时间"))
     confirmed_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     confirmed_at = models.DateTimeField(default=timezone.now, editable=False)
@@ -162,8 +164,10 @@ class AgendaItem(models.Model):
     order = models.PositiveSmallIntegerField(_("序号"))
     title = models.CharField(_("议题"), max_length=100)
     notes = models.TextField(_("说明"), blank=True, max_length=4000)
-    cases = models.ManyToManyField("grid.Case", verbose_name=_("网格案件"), blank=True, related_name="+")
-    orders = models.ManyToManyField("grid.HotlineOrder", verbose_name=_("12345工单"), blank=True, related_name="+")
+    cases = models.ManyToManyField("grid.Case", verbose_name=_("网格案件"), blank=True, related_name="+",
+                                   db_constraint=False)  # grid_case is partitioned on PostgreSQL
+    orders = models.ManyToManyField("grid.HotlineOrder", verbose_name=_("12345工单"), blank=True, related_name="+",
+                                    db_constraint=False)  # grid_hotlineorder is partitioned on PostgreSQL
     problem = models.ForeignKey(Problem, verbose_name=_("顽症"), null=True, blank=True, on_delete=models.PROTECT,
                                 related_name="agenda_items")
     figure = models.CharField(_("月度数据"), max_length=100, blank=True, help_text=_("如：11月暴露垃圾案件42件"))

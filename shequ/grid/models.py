@@ -245,6 +245,9 @@ class ProcessLimit(models.Model):
 
 # --- cases -------------------------------------------------------------------------------------------------------
 
+# On PostgreSQL grid_case is partitioned by year of reported_at (migration 0020, shequ/core/partitions.py): the
+# ForeignKeys to it carry db_constraint=False (on_delete is applied by Django), and `number` and `open311_token`
+# are unique within each year's partition — a number carries its report date, so that is unique overall.
 class Case(models.Model):
     number = models.CharField(_("案件编号"), max_length=32, unique=True)
     category = models.ForeignKey(Category, verbose_name=_("小类"), on_delete=models.PROTECT, related_name="cases")
@@ -273,7 +276,7 @@ class Case(models.Model):
                                        related_name="cases")
     open311_token = models.CharField(max_length=40, null=True, blank=True, unique=True)
     duplicate_of = models.ForeignKey("self", verbose_name=_("合并到"), null=True, blank=True,
-                                     on_delete=models.PROTECT, related_name="duplicates")
+                                     on_delete=models.PROTECT, related_name="duplicates", db_constraint=False)
     unit = models.ForeignKey(Department, verbose_name=_("责任单位"), null=True, blank=True,
                              on_delete=models.PROTECT, related_name="grid_cases")
     limit_hours = models.FloatField(_("处置时限（小时）"), null=True, blank=True)
@@ -382,7 +385,7 @@ class Case(models.Model):
 class CaseEvent(models.Model):
     """One row per transition: who did what, when, from which status to which."""
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events", db_constraint=False)
     action = models.CharField(_("操作"), max_length=24, choices=CaseAction.choices)
     from_status = models.CharField(max_length=16, choices=CaseStatus.choices, blank=True)
     to_status = models.CharField(max_length=16, choices=CaseStatus.choices, blank=True)
@@ -404,7 +407,7 @@ class CaseEvent(models.Model):
 
 
 class CasePhoto(models.Model):
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="photos")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="photos", db_constraint=False)
     stage = models.CharField(_("环节"), max_length=16, choices=PhotoStage.choices, default=PhotoStage.REPORT)
     file = models.FileField(upload_to="grid/%Y/%m/")
     content_type = models.CharField(max_length=32)
@@ -423,7 +426,8 @@ class CasePhoto(models.Model):
 
 
 class ExtensionRequest(models.Model):
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="extensions")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="extensions",
+                             db_constraint=False)
     unit = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+")
     hours = models.FloatField(_("延长工作时"))
     reason = models.CharField(_("理由"), max_length=300)
@@ -449,7 +453,8 @@ class ParkRequest(models.Model):
     """挂账申请: the unit asks to take the case out of the time-limit count (engineering or seasonal work); the
     城运中心 leader approves it with the date the case is reviewed again."""
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="park_requests")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="park_requests",
+                             db_constraint=False)
     unit = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+")
     reason = models.CharField(_("挂账理由"), max_length=300)
     status = models.CharField(_("状态"), max_length=16, choices=ExtensionStatus.choices,
@@ -599,6 +604,9 @@ class PostStat(models.Model):
 
 # --- 12345 -------------------------------------------------------------------------------------------------------
 
+# On PostgreSQL grid_hotlineorder is partitioned by year of received_at (migration 0022): the ForeignKeys to it carry
+# db_constraint=False, and `order_no` is unique within each year's partition (the intake refuses a number already
+# imported in any year).
 class HotlineOrder(models.Model):
     order_no = models.CharField(_("工单号"), max_length=40, unique=True)
     hotline_type = models.CharField(_("诉求类型"), max_length=16, choices=HotlineType.choices,
@@ -625,7 +633,7 @@ class HotlineOrder(models.Model):
     signed_at = models.DateTimeField(_("签收时间"), null=True, blank=True)
     signed_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     case = models.ForeignKey(Case, verbose_name=_("网格案件"), null=True, blank=True, on_delete=models.SET_NULL,
-                             related_name="hotline_orders")
+                             related_name="hotline_orders", db_constraint=False)
     return_reason = models.CharField(_("退单理由"), max_length=200, blank=True)
     extension_days = models.PositiveSmallIntegerField(_("延期工作日"), default=0)
     contact_at = models.DateTimeField(_("先行联系时间"), null=True, blank=True)
@@ -640,7 +648,7 @@ class HotlineOrder(models.Model):
     visit_note = models.CharField(_("回访记录"), max_length=300, blank=True)
     reopen_count = models.PositiveSmallIntegerField(_("重办次数"), default=0)
     merged_into = models.ForeignKey("self", verbose_name=_("并入工单"), null=True, blank=True,
-                                    on_delete=models.PROTECT, related_name="merged_orders")
+                                    on_delete=models.PROTECT, related_name="merged_orders", db_constraint=False)
     closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
     updated_at = models.DateTimeField(default=timezone.now)
 
@@ -655,7 +663,7 @@ class HotlineOrder(models.Model):
 
 
 class HotlineEvent(models.Model):
-    order = models.ForeignKey(HotlineOrder, on_delete=models.CASCADE, related_name="events")
+    order = models.ForeignKey(HotlineOrder, on_delete=models.CASCADE, related_name="events", db_constraint=False)
     action = models.CharField(max_length=16)
     from_status = models.CharField(max_length=16, blank=True)
     to_status = models.CharField(max_length=16, blank=True)
@@ -678,7 +686,8 @@ class HotlineRequest(models.Model):
     """A 退单 or 延期 request of the 街道 on a 12345 order, decided by the district hotline office (区12345热线办),
     or recorded as the platform decided it (`imported`)."""
 
-    order = models.ForeignKey(HotlineOrder, on_delete=models.CASCADE, related_name="requests")
+    order = models.ForeignKey(HotlineOrder, on_delete=models.CASCADE, related_name="requests",
+                              db_constraint=False)
     kind = models.CharField(_("申请类型"), max_length=8, choices=RequestKind.choices)
     reason = models.CharField(_("理由"), max_length=16)  # a code of ReturnReason or ExtensionReason, by kind
     note = models.CharField(_("补充说明"), max_length=300, blank=True)
@@ -713,7 +722,7 @@ class HotlineTask(models.Model):
     """内部交办: part of a 12345 order handed to a 街道 科室, a committee or a work station with its own due date;
     the assignee reports back, the hotline desk still answers the order."""
 
-    order = models.ForeignKey(HotlineOrder, on_delete=models.CASCADE, related_name="tasks")
+    order = models.ForeignKey(HotlineOrder, on_delete=models.CASCADE, related_name="tasks", db_constraint=False)
     department = models.ForeignKey(Department, verbose_name=_("承办科室/工作站"), null=True, blank=True,
                                    on_delete=models.PROTECT, related_name="+")
     committee = models.ForeignKey(Node, verbose_name=_("承办居委会"), null=True, blank=True, on_delete=models.PROTECT,

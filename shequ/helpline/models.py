@@ -37,7 +37,8 @@ class Call(models.Model):
     outcome = models.CharField(_("办理方式"), max_length=16, choices=Outcome.choices, blank=True)
     reply = models.TextField(_("答复内容"), blank=True)
     grid_case = models.ForeignKey("grid.Case", verbose_name=_("网格案件"), null=True, blank=True,
-                                  on_delete=models.PROTECT, related_name="+")
+                                  on_delete=models.PROTECT, related_name="+",
+                                  db_constraint=False)  # grid_case is partitioned on PostgreSQL
     service_item = models.ForeignKey("acceptance.ServiceItem", verbose_name=_("受理事项"), null=True, blank=True,
                                      on_delete=models.PROTECT, related_name="+")
     facility = models.ForeignKey("facilities.Facility", verbose_name=_("转介设施"), null=True, blank=True,

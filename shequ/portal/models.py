@@ -119,7 +119,8 @@ class Report(models.Model):
     """随手拍: one grid case a resident reported, and his rating of the result."""
 
     account = models.ForeignKey(ResidentAccount, on_delete=models.PROTECT, related_name="reports")
-    case = models.OneToOneField("grid.Case", on_delete=models.PROTECT, related_name="portal_report")
+    case = models.OneToOneField("grid.Case", on_delete=models.PROTECT, related_name="portal_report",
+                                db_constraint=False)  # grid_case is partitioned on PostgreSQL
     created_at = models.DateTimeField(default=timezone.now)
     rating = models.CharField(_("评价"), max_length=12, choices=ReportRating.choices, blank=True)
     rating_note = models.CharField(_("评价意见"), max_length=200, blank=True)

@@ -196,6 +196,7 @@ def _verify(db, requests: list[dict]) -> None:
         checked = db.query(
             "SELECT c.relname, bt_index_check(c.oid, true) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
             "JOIN pg_class t ON t.oid = i.indrelid JOIN pg_am a ON a.oid = c.relam WHERE a.amname = 'btree' "
-            "AND t.relname IN ('grid_case', 'grid_caseevent', 'grid_casecounter', 'people_resident', "
-            "'core_auditlog', 'core_idempotencykey')")
+            "AND c.relkind = 'i' AND (t.relname IN ('grid_case', 'grid_caseevent', 'grid_casecounter', "
+            "'people_resident', 'core_auditlog', 'core_idempotencykey') OR t.relname ~ "
+            "'^(grid_case|core_auditlog)_(y[0-9]{4}|default)$')")  # a partitioned table's indexes: on its partitions
         assert len(checked) >= 6  # bt_index_check raises on a corrupt index
