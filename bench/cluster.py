@@ -414,7 +414,9 @@ def summarise(records: list, kills: dict, lag: list, checked: dict, args) -> dic
         "replica_lag": {"samples": len(up), "max_s": max(lag_s, default=None),
                         "p95_s": lag_s[int(len(lag_s) * 0.95) - 1] if len(lag_s) >= 20 else None,
                         "max_bytes": max(lag_b, default=None)},
-        "errors": {"5xx": len(five), "5xx_samples": [r.get("body", "") for r in five[:3]],
+        "errors": {"5xx": len(five), "5xx_by_kind": {k: sum(1 for r in five if r["kind"] == k)
+                                                     for k in sorted({r["kind"] for r in five})},
+                   "5xx_samples": [r.get("body", "") for r in five[:3]],
                    "lost_at_killed_node": len(lost) - len(lost_other), "lost_elsewhere": len(lost_other),
                    "statuses": {str(s): sum(1 for r in records if r.get("status") == s)
                                 for s in sorted({r.get("status", 0) for r in records})}},
