@@ -307,18 +307,23 @@ def section_load(world, figures: Figures, args) -> dict:
     import loadtest
 
     result = loadtest.run(world, env=dict(os.environ), port=args.port, workers=args.workers, threads=args.threads,
-                          seconds=args.load_seconds, connections=args.connections, log=print)
+                          seconds=args.load_seconds, connections=args.connections, log=print,
+                          only=[s.strip() for s in args.scenarios.split(",") if s.strip()] or None)
     ping = result["ping"]
     figures.add("load", "load.ping", "bare endpoint GET /healthz/ping", value=ping["per_s"], unit="req/s",
                 p99_ms=ping["p99_ms"])
     labels = {"resident_create": "resident creation POST /api/v1/residents/",
               "grid_case_create": "grid case creation POST /api/v1/grid/cases/",
               "acceptance_case_create": "acceptance case intake POST /api/v1/acceptance/cases/"}
+    # The grid report and the intake do far more than a resident creation (point-in-polygon, numbering, checklist,
+    # due date, events, audit): their target is the write-path one, 0.08× and p99 < 60 ms at 4 connections.
+    targets = {"resident_create": (0.25, 50), "grid_case_create": (0.08, 60), "acceptance_case_create": (0.08, 60)}
     for name, r in result["runs"].items():
+        ratio, p99 = targets[name]
         figures.add("load", f"load.{name}", labels[name], value=r["per_s"], unit="req/s", ratio=r["ratio"],
                     p50_ms=r["p50_ms"], p99_ms=r["p99_ms"], non_2xx=r["non_2xx"],
-                    target="≥ 0.25× ping, p99 < 50 ms",
-                    met=r["ratio"] >= 0.25 and r["p99_ms"] < 50 and r["non_2xx"] == 0)
+                    target=f"≥ {ratio}× ping, p99 < {p99} ms",
+                    met=r["ratio"] >= ratio and r["p99_ms"] < p99 and r["non_2xx"] == 0)
     peak = max((w.get("VmHWM", 0) for w in result["workers"]), default=0)
     private = max((w.get("RssAnon", 0) for w in result["workers"]), default=0)
     figures.add("load", "load.rss", "peak RSS per gunicorn worker (VmHWM, incl. shared mapped DB pages)", value=peak,
@@ -365,6 +370,8 @@ def main():
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--connections", type=int, default=4)
     parser.add_argument("--load-seconds", type=int, default=20)
+    parser.add_argument("--scenarios", default="", help="load: only these creation scenarios (comma-separated: "
+                        "resident_create, grid_case_create, acceptance_case_create)")
     args = parser.parse_args()
     sections = [s.strip() for s in args.only.split(",") if s.strip()]
     unknown = set(sections) - set(SECTIONS)

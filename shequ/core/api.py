@@ -10,7 +10,7 @@ from rest_framework.decorators import api_view, authentication_classes, permissi
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
-from . import services, workcal
+from . import api_fields, services, workcal
 from .errors import DomainError
 from .inputs import BoundedSerializerDateField
 from .logins import login_name
@@ -28,7 +28,7 @@ def error_responses(*codes: int) -> dict:
     return {code: ERROR_SCHEMA for code in codes}
 
 
-class TokenRequestSerializer(serializers.Serializer):
+class TokenRequestSerializer(api_fields.Serializer):
     username = serializers.CharField(max_length=150)
     password = serializers.CharField(max_length=256, trim_whitespace=False)
 
@@ -88,7 +88,7 @@ def logout(request):
     return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class TokenRevokeSerializer(serializers.Serializer):
+class TokenRevokeSerializer(api_fields.Serializer):
     username = serializers.CharField(max_length=150)
 
 
@@ -118,7 +118,7 @@ def me(request):
                      "scope": [p.strip("/").split("/")[-1] for p in scope_paths(user)]})
 
 
-class AddWorkingDaysQuery(serializers.Serializer):
+class AddWorkingDaysQuery(api_fields.Serializer):
     start = BoundedSerializerDateField(input_formats=["%Y-%m-%d"])
     days = serializers.IntegerField(min_value=0, max_value=3650)
 
@@ -138,7 +138,7 @@ def add_working_days(request):
     return Response({"date": result.isoformat()})
 
 
-class CountWorkingDaysQuery(serializers.Serializer):
+class CountWorkingDaysQuery(api_fields.Serializer):
     start = BoundedSerializerDateField(input_formats=["%Y-%m-%d"])
     end = BoundedSerializerDateField(input_formats=["%Y-%m-%d"])
 
@@ -164,7 +164,7 @@ def count_working_days(request):
     return Response({"working_days": count})
 
 
-class AddWorkingHoursQuery(serializers.Serializer):
+class AddWorkingHoursQuery(api_fields.Serializer):
     start = serializers.DateTimeField()
     hours = serializers.FloatField(min_value=0, max_value=10000)
 

@@ -9,7 +9,8 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connections, router, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -340,22 +341,40 @@ def calendar_set_year(*, actor, year: int, source: str, confirmed: bool,
 # --- notifications -----------------------------------------------------------------------------------------------
 
 def notify(*, recipients, title: str, body: str = "", link: str = "", send_message: bool = False) -> None:
-    """Queue in-app notifications (and optionally an SMS/e-mail) to be written when the transaction commits."""
+    """In-app notifications, written in the caller's transaction (they are rolled back with it, and a write does
+    not open a second transaction after its commit); an SMS/e-mail, if asked, leaves when the transaction commits.
+    `recipients` is a list of users, or a query of them: then, with no message to send, one INSERT … SELECT writes
+    the rows without fetching the users."""
+    if isinstance(recipients, QuerySet) and not send_message:
+        _notify_query(recipients, title=title[:120], body=body, link=link)
+        return
     recipients = [r for r in recipients if r is not None]
     if not recipients:
         return
-
-    def _write():
-        Notification.objects.bulk_create(
-            [Notification(recipient=r, title=title[:120], body=body, link=link) for r in recipients])
-        if send_message:
+    Notification.objects.bulk_create(
+        [Notification(recipient=r, title=title[:120], body=body, link=link) for r in recipients])
+    if send_message:
+        def _send():
             from .messaging import get_backend
 
             backend = get_backend()
             for r in recipients:
                 backend.send(recipient=r, subject=title, body=body)
 
-    transaction.on_commit(_write)
+        transaction.on_commit(_send)
+
+
+def _notify_query(users: QuerySet, *, title: str, body: str, link: str) -> None:
+    db = router.db_for_write(Notification)
+    connection = connections[db]
+    ids_sql, ids_params = users.order_by().values("id").query.get_compiler(db).as_sql()
+    q = connection.ops.quote_name
+    columns = ", ".join(q(c) for c in ("recipient_id", "title", "body", "link", "created_at"))
+    created = connection.ops.adapt_datetimefield_value(timezone.now())
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {q(Notification._meta.db_table)} ({columns}) "
+                       f"SELECT recipients.id, %s, %s, %s, %s FROM ({ids_sql}) recipients",
+                       [title, body, link, created, *ids_params])
 
 
 @transaction.atomic

@@ -109,10 +109,22 @@ class Workflow:
         return self.action(name)
 
     def available(self, actor, obj, *, buttons_only: bool = False, only: Iterable[str] | None = None) -> list[Action]:
-        """The actions `actor` may take on `obj` now (optionally among `only`, e.g. a work queue's quick buttons)."""
+        """The actions `actor` may take on `obj` now (optionally among `only`, e.g. a work queue's quick buttons):
+        those `refusal` has nothing against, decided by the same checks in the same order without composing the
+        refusals' messages (an answer offers every action of its record: most are refused)."""
+        if actor is None or not getattr(actor, "is_authenticated", False):
+            return []
         wanted = set(only) if only is not None else None
-        return [a for a in self.actions if (a.button or not buttons_only) and (wanted is None or a.name in wanted)
-                and self.refusal(actor, obj, a.name) is None]
+        status = getattr(obj, self.status_field)
+        found = []
+        for a in self.actions:
+            if not (a.button or not buttons_only) or (wanted is not None and a.name not in wanted):
+                continue
+            capabilities = (a.capability,) if isinstance(a.capability, str) else a.capability
+            if status in a.sources and any(actor.can(c) for c in capabilities) \
+                    and all(guard(actor, obj) is None for guard in a.guards):
+                found.append(a)
+        return found
 
     def perform(self, actor, obj, name: str, **inputs):
         """Generic dispatch: call the action's service with the inputs it declares, read from the adapter's fields

@@ -21,13 +21,14 @@ from shequ.core.api import error_responses
 from shequ.core.api_permissions import require_capability
 from shequ.core.choices import Role
 from shequ.core.errors import DomainError
+from shequ.core import api_fields
 
 from . import selectors, services
 from .choices import Meal, MealMode
 from .selectors.common import resident_for_order, residents_of_account
 
 
-class MealOrderCreateSerializer(serializers.Serializer):
+class MealOrderCreateSerializer(api_fields.Serializer):
     resident = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
     date = serializers.DateField(input_formats=["%Y-%m-%d"])
     meal = serializers.ChoiceField(choices=Meal.choices)
@@ -35,7 +36,7 @@ class MealOrderCreateSerializer(serializers.Serializer):
     canteen = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=2**31 - 1)
 
 
-class MealOrderCreatedSerializer(serializers.Serializer):
+class MealOrderCreatedSerializer(api_fields.Serializer):
     id = serializers.IntegerField()
     price = serializers.DecimalField(max_digits=10, decimal_places=2)
     discount = serializers.DecimalField(max_digits=10, decimal_places=2)
@@ -54,14 +55,14 @@ class MealOrderSerializer(MealOrderCreatedSerializer):
     channel = serializers.CharField()
 
 
-class KitchenMealSerializer(serializers.Serializer):
+class KitchenMealSerializer(api_fields.Serializer):
     meal = serializers.CharField()
     dine_in = serializers.IntegerField()
     delivery = serializers.IntegerField()
     total = serializers.IntegerField()
 
 
-class KitchenCountSerializer(serializers.Serializer):
+class KitchenCountSerializer(api_fields.Serializer):
     canteen = serializers.IntegerField()
     date = serializers.DateField()
     total = serializers.IntegerField()

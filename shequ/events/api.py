@@ -11,6 +11,7 @@ from rest_framework.response import Response
 
 from shequ.core.api import error_responses
 from shequ.core.api_permissions import HasCapability
+from shequ.core import api_fields
 
 from . import selectors, services
 from .choices import RegistrationAction
@@ -18,7 +19,7 @@ from .models import Event, Registration
 from .workflows import REGISTRATION
 
 
-class EventSerializer(serializers.ModelSerializer):
+class EventSerializer(api_fields.ModelSerializer):
     node = serializers.CharField(source="node.name")
     taken = serializers.SerializerMethodField()
     waiting = serializers.SerializerMethodField()
@@ -35,13 +36,13 @@ class EventSerializer(serializers.ModelSerializer):
         return selectors.counts(obj)["waiting"]
 
 
-class RegistrationSerializer(serializers.ModelSerializer):
+class RegistrationSerializer(api_fields.ModelSerializer):
     class Meta:
         model = Registration
         fields = ["id", "event", "name", "status"]
 
 
-class RegisterSerializer(serializers.Serializer):
+class RegisterSerializer(api_fields.Serializer):
     name = serializers.CharField(required=False, allow_blank=True, default="", trim_whitespace=False)
     phone = serializers.CharField(required=False, allow_blank=True, default="")
 

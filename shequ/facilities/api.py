@@ -12,6 +12,7 @@ from rest_framework.response import Response
 
 from shequ.core.api import error_responses
 from shequ.core.api_permissions import HasCapability
+from shequ.core import api_fields
 
 from . import selectors, services
 from .choices import AgeGroup, BookingAction
@@ -19,19 +20,19 @@ from .models import Booking, Room
 from .workflows import BOOKING
 
 
-class RoomSerializer(serializers.ModelSerializer):
+class RoomSerializer(api_fields.ModelSerializer):
     class Meta:
         model = Room
         fields = ["id", "name", "facility", "capacity", "bookable", "needs_approval"]
 
 
-class BookingSerializer(serializers.ModelSerializer):
+class BookingSerializer(api_fields.ModelSerializer):
     class Meta:
         model = Booking
         fields = ["id", "status", "room", "start", "end"]
 
 
-class BookingDetailSerializer(serializers.ModelSerializer):
+class BookingDetailSerializer(api_fields.ModelSerializer):
     actions = serializers.SerializerMethodField()
 
     class Meta:
@@ -43,7 +44,7 @@ class BookingDetailSerializer(serializers.ModelSerializer):
         return [a.name for a in BOOKING.available(self.context["request"].user, obj)]
 
 
-class BookingCreateSerializer(serializers.Serializer):
+class BookingCreateSerializer(api_fields.Serializer):
     room = serializers.IntegerField()
     start = serializers.DateTimeField()
     end = serializers.DateTimeField()
@@ -60,7 +61,7 @@ class SeriesCreateSerializer(BookingCreateSerializer):
     skip = serializers.ListField(child=serializers.DateField(), required=False, default=list, max_length=52)
 
 
-class BookingReasonSerializer(serializers.Serializer):
+class BookingReasonSerializer(api_fields.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, default="")
 
 

@@ -13,13 +13,14 @@ from rest_framework.response import Response
 
 from shequ.core.api import error_responses
 from shequ.core.api_permissions import HasCapability
+from shequ.core import api_fields
 
 from . import selectors
 from .models import Problem, Task
 from .workflows import TASK
 
 
-class TaskSerializer(serializers.ModelSerializer):
+class TaskSerializer(api_fields.ModelSerializer):
     number = serializers.CharField(read_only=True)
     meeting = serializers.CharField(source="meeting.title", read_only=True)
     meeting_date = serializers.DateField(source="meeting.date", read_only=True)
@@ -37,12 +38,12 @@ class TaskSerializer(serializers.ModelSerializer):
         return obj.is_overdue(timezone.localdate())
 
 
-class TaskActionSerializer(serializers.Serializer):
+class TaskActionSerializer(api_fields.Serializer):
     action = serializers.ChoiceField(choices=[(a.name, str(a.label)) for a in TASK.actions])
     note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
 
 
-class ProblemSerializer(serializers.ModelSerializer):
+class ProblemSerializer(api_fields.ModelSerializer):
     category = serializers.CharField(source="category.name", read_only=True)
     status_label = serializers.CharField(source="get_status_display", read_only=True)
     link_count = serializers.IntegerField(read_only=True)

@@ -23,6 +23,7 @@ from shequ.core.choices import NodeKind
 from shequ.core.errors import DomainError
 from shequ.core.inputs import parse_date
 from shequ.core.scoping import scope_node_ids, scoped_nodes
+from shequ.core import api_fields
 
 from . import selectors, services, spatial, stats
 from .choices import ContactMethod, Decision, Resolution, Satisfaction, Source, Urgency
@@ -37,7 +38,7 @@ def _require(request, capability):
         raise PermissionDenied(_("您没有执行该操作的权限。"))
 
 
-class CaseSerializer(serializers.ModelSerializer):
+class CaseSerializer(api_fields.ModelSerializer):
     category = serializers.CharField(source="category.code", read_only=True)
     category_name = serializers.CharField(source="category.name", read_only=True)
     grid = serializers.CharField(source="grid.code", read_only=True, default=None, allow_null=True)
@@ -66,7 +67,7 @@ class CaseSerializer(serializers.ModelSerializer):
         return [f"/grid/photos/{p.pk}/" for p in obj.photos.all()]
 
 
-class CaseCreateSerializer(serializers.Serializer):
+class CaseCreateSerializer(api_fields.Serializer):
     category = serializers.CharField(max_length=8, required=False, allow_blank=True, help_text="小类代码，如 E0102")
     police_item = serializers.CharField(max_length=12, required=False, allow_blank=True,
                                         help_text="110移交：110非警务事项代码（按清单归入小类，可代替 category）")
@@ -81,7 +82,7 @@ class CaseCreateSerializer(serializers.Serializer):
     keep_location = serializers.BooleanField(required=False, default=False)
 
 
-class ActionSerializer(serializers.Serializer):
+class ActionSerializer(api_fields.Serializer):
     note = serializers.CharField(max_length=500, required=False, allow_blank=True)
     version = serializers.IntegerField(required=False, help_text="乐观锁：案件当前版本")
     unit = serializers.CharField(max_length=32, required=False, help_text="派遣/改派：单位代码")
@@ -212,7 +213,7 @@ for _declared in CASE.actions:
     setattr(CaseViewSet, f"act_{_declared.name}", _make_action(_declared.name))
 
 
-class HotlineRequestSerializer(serializers.ModelSerializer):
+class HotlineRequestSerializer(api_fields.ModelSerializer):
     reason_label = serializers.CharField(read_only=True)
     status_label = serializers.CharField(source="get_status_display", read_only=True)
 
@@ -223,7 +224,7 @@ class HotlineRequestSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class HotlineTaskSerializer(serializers.ModelSerializer):
+class HotlineTaskSerializer(api_fields.ModelSerializer):
     order = serializers.CharField(source="order.order_no", read_only=True)
     order_id = serializers.IntegerField(read_only=True)
     title = serializers.CharField(source="order.title", read_only=True)
@@ -237,7 +238,7 @@ class HotlineTaskSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class HotlineSerializer(serializers.ModelSerializer):
+class HotlineSerializer(api_fields.ModelSerializer):
     status_label = serializers.CharField(source="get_status_display", read_only=True)
     case = serializers.CharField(source="case.number", read_only=True, default=None, allow_null=True)
     category = serializers.CharField(source="category.code", read_only=True, default=None, allow_null=True)
@@ -257,7 +258,7 @@ class HotlineSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class HotlineCreateSerializer(serializers.Serializer):
+class HotlineCreateSerializer(api_fields.Serializer):
     order_no = serializers.CharField(max_length=40)
     hotline_type = serializers.CharField(max_length=16, required=False)
     title = serializers.CharField(max_length=100, required=False, allow_blank=True)
@@ -273,7 +274,7 @@ class HotlineCreateSerializer(serializers.Serializer):
     category = serializers.CharField(max_length=8, required=False, allow_blank=True)
 
 
-class HotlineActionSerializer(serializers.Serializer):
+class HotlineActionSerializer(api_fields.Serializer):
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True)
     reason = serializers.CharField(max_length=24, required=False, allow_blank=True,
                                    help_text="退单理由（territory 属地不符、ownership 权属不清、overlap 职能交叉、not_duty、"
@@ -393,7 +394,7 @@ class HotlineTaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         return Response(HotlineTaskSerializer(task).data)
 
 
-class HotlineTaskFinishSerializer(serializers.Serializer):
+class HotlineTaskFinishSerializer(api_fields.Serializer):
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True)
 
 

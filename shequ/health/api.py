@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from shequ.core.api import error_responses
 from shequ.core.api_pagination import KeysetPagination
 from shequ.core.api_permissions import HasCapability
+from shequ.core import api_fields
 from shequ.people import services as people_services
 
 from . import selectors
@@ -22,7 +23,7 @@ from .models import Contract, Doctor, Institution
 from .workflows import CONTRACT
 
 
-class ContractSerializer(serializers.ModelSerializer):
+class ContractSerializer(api_fields.ModelSerializer):
     resident_name = serializers.CharField(source="resident.name", read_only=True)
     id_masked = serializers.CharField(source="resident.id_masked", read_only=True)
     committee = serializers.CharField(source="committee.name", read_only=True)
@@ -46,7 +47,7 @@ class ContractSerializer(serializers.ModelSerializer):
         return (obj.end_date - timezone.localdate()).days
 
 
-class ContractActionSerializer(serializers.Serializer):
+class ContractActionSerializer(api_fields.Serializer):
     action = serializers.ChoiceField(choices=[(a.name, str(a.label)) for a in CONTRACT.actions])
     years = serializers.IntegerField(required=False, min_value=1, max_value=5, default=1)
     doctor = serializers.PrimaryKeyRelatedField(queryset=Doctor.objects.filter(is_active=True), required=False)

@@ -11,6 +11,7 @@ from shequ.core.choices import NodeKind
 from shequ.core.inputs import BoundedSerializerDateField
 from shequ.core.idempotency import personal_data
 from shequ.core.models import Node
+from shequ.core import api_fields
 
 from . import selectors, services
 from .choices import Gender, HukouType, Relation
@@ -18,7 +19,7 @@ from .filtersets import ResidentAPIFilterSet
 from .models import Resident, Tag
 
 
-class ResidentSerializer(serializers.ModelSerializer):
+class ResidentSerializer(api_fields.ModelSerializer):
     """A resident as the API shows it: the ID number and phone are always masked."""
 
     committee = serializers.CharField(source="committee.code", read_only=True)
@@ -37,7 +38,7 @@ class ResidentSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ResidentWriteSerializer(serializers.Serializer):
+class ResidentWriteSerializer(api_fields.Serializer):
     name = serializers.CharField(max_length=32)
     id_number = serializers.CharField(max_length=18, min_length=15)
     phone = serializers.CharField(max_length=20, required=False, allow_blank=True)
@@ -65,7 +66,7 @@ class ResidentWriteSerializer(serializers.Serializer):
         return tags
 
 
-class RevealSerializer(serializers.Serializer):
+class RevealSerializer(api_fields.Serializer):
     reason = serializers.CharField(max_length=100, min_length=2)
 
 

@@ -12,6 +12,7 @@ from rest_framework.response import Response
 
 from shequ.core.api import error_responses
 from shequ.core.errors import DomainError
+from shequ.core import api_fields
 
 from . import selectors, services
 
@@ -25,7 +26,7 @@ class IsResident(permissions.BasePermission):
         return bool(request.user and request.user.is_authenticated and request.user.can("portal.use"))
 
 
-class SlotSerializer(serializers.Serializer):
+class SlotSerializer(api_fields.Serializer):
     id = serializers.IntegerField()
     start = serializers.SerializerMethodField()
     end = serializers.SerializerMethodField()
@@ -53,13 +54,13 @@ def slots(request):
     return Response(SlotSerializer(selectors.slots_for_day(day=day), many=True).data)
 
 
-class BookSerializer(serializers.Serializer):
+class BookSerializer(api_fields.Serializer):
     slot = serializers.IntegerField()
     item = serializers.IntegerField()
     for_resident = serializers.IntegerField(required=False, allow_null=True)
 
 
-class AppointmentSerializer(serializers.Serializer):
+class AppointmentSerializer(api_fields.Serializer):
     id = serializers.IntegerField()
     code = serializers.CharField()
     slot = serializers.IntegerField(source="slot_id")
@@ -106,7 +107,7 @@ def appointment_detail(request, pk):
     return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class ReportCreateSerializer(serializers.Serializer):
+class ReportCreateSerializer(api_fields.Serializer):
     category = serializers.CharField(max_length=8)
     description = serializers.CharField(max_length=4000)
     lat = serializers.FloatField()
@@ -115,7 +116,7 @@ class ReportCreateSerializer(serializers.Serializer):
     share_location = serializers.BooleanField(required=False, default=False)
 
 
-class ReportSerializer(serializers.Serializer):
+class ReportSerializer(api_fields.Serializer):
     id = serializers.IntegerField()
     number = serializers.CharField(source="case.number")
     status = serializers.CharField(source="case.status")

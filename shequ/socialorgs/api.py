@@ -16,6 +16,7 @@ from shequ.core.choices import NodeKind
 from shequ.core.errors import DomainError
 from shequ.core.inputs import BoundedSerializerDateField
 from shequ.core.scoping import scoped_nodes
+from shequ.core import api_fields
 
 from . import selectors, services
 from .choices import ContributionKind, OrgKind, Rating
@@ -23,7 +24,7 @@ from .models import Claim, ClaimProject, Organisation, Project
 from .workflows import PROJECT
 
 
-class OrganisationSerializer(serializers.ModelSerializer):
+class OrganisationSerializer(api_fields.ModelSerializer):
     contact_phone = serializers.CharField(source="contact_phone_masked", read_only=True)
     rating_current = serializers.SerializerMethodField()
 
@@ -36,7 +37,7 @@ class OrganisationSerializer(serializers.ModelSerializer):
         return obj.rating_current()
 
 
-class OrganisationCreateSerializer(serializers.Serializer):
+class OrganisationCreateSerializer(api_fields.Serializer):
     name = serializers.CharField(allow_blank=True, trim_whitespace=False)
     kind = serializers.ChoiceField(choices=OrgKind.choices)
     registration_number = serializers.CharField(required=False, allow_blank=True, default="")
@@ -49,7 +50,7 @@ class OrganisationCreateSerializer(serializers.Serializer):
     description = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class ProposalSerializer(serializers.Serializer):
+class ProposalSerializer(api_fields.Serializer):
     id = serializers.IntegerField()
     organisation = serializers.IntegerField(source="organisation_id")
     organisation_name = serializers.CharField(source="organisation.name")
@@ -57,7 +58,7 @@ class ProposalSerializer(serializers.Serializer):
     result = serializers.DecimalField(max_digits=6, decimal_places=2, allow_null=True)
 
 
-class ProjectSerializer(serializers.ModelSerializer):
+class ProjectSerializer(api_fields.ModelSerializer):
     awarded_organisation = serializers.SerializerMethodField()
 
     class Meta:
@@ -85,26 +86,26 @@ class ProjectDetailSerializer(ProjectSerializer):
         return [a.name for a in PROJECT.available(self.context["request"].user, obj)]
 
 
-class ScoreSerializer(serializers.Serializer):
+class ScoreSerializer(api_fields.Serializer):
     proposal = serializers.IntegerField()
     score = serializers.DecimalField(max_digits=5, decimal_places=2, min_value=0, max_value=100)
     comment = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class ScoreAnswerSerializer(serializers.Serializer):
+class ScoreAnswerSerializer(api_fields.Serializer):
     proposal = serializers.IntegerField(source="proposal_id")
     score = serializers.DecimalField(max_digits=5, decimal_places=2)
     comment = serializers.CharField()
 
 
-class ContributionSerializer(serializers.Serializer):
+class ContributionSerializer(api_fields.Serializer):
     kind = serializers.ChoiceField(choices=ContributionKind.choices)
     description = serializers.CharField(allow_blank=True, trim_whitespace=False)
     amount = serializers.DecimalField(max_digits=12, decimal_places=2, required=False, allow_null=True,
                                       default=None)
 
 
-class ClaimSerializer(serializers.ModelSerializer):
+class ClaimSerializer(api_fields.ModelSerializer):
     contributions = serializers.SerializerMethodField()
     contact_phone = serializers.CharField(source="contact_phone_masked", read_only=True)
 
@@ -118,7 +119,7 @@ class ClaimSerializer(serializers.ModelSerializer):
                  "amount": None if c.amount is None else str(c.amount)} for c in obj.contributions.all()]
 
 
-class ClaimCreateSerializer(serializers.Serializer):
+class ClaimCreateSerializer(api_fields.Serializer):
     claimant = serializers.CharField(allow_blank=True, trim_whitespace=False)
     contact_name = serializers.CharField(required=False, allow_blank=True, default="")
     contact_phone = serializers.CharField(required=False, allow_blank=True, default="")
@@ -126,7 +127,7 @@ class ClaimCreateSerializer(serializers.Serializer):
     contributions = ContributionSerializer(many=True, allow_empty=False, max_length=10)
 
 
-class ClaimProjectSerializer(serializers.ModelSerializer):
+class ClaimProjectSerializer(api_fields.ModelSerializer):
     class Meta:
         model = ClaimProject
         fields = ["id", "title", "event", "description", "needs", "status", "published_on", "node"]

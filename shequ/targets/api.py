@@ -14,12 +14,13 @@ from rest_framework.views import APIView
 from shequ.core.api import error_responses
 from shequ.core.api_permissions import HasCapability
 from shequ.core.errors import DomainError
+from shequ.core import api_fields
 
 from . import selectors
 from .choices import Source
 
 
-class TargetSerializer(serializers.Serializer):
+class TargetSerializer(api_fields.Serializer):
     code = serializers.CharField()
     name = serializers.CharField()
     unit = serializers.CharField()
@@ -31,7 +32,7 @@ class TargetSerializer(serializers.Serializer):
     source = serializers.ChoiceField(choices=Source.values)
 
 
-class PeriodQuery(serializers.Serializer):
+class PeriodQuery(api_fields.Serializer):
     period = serializers.IntegerField(required=False, min_value=2000, max_value=2100,
                                       error_messages={"invalid": gettext_lazy("请填写四位年份，如 2026。"),
                                                       "min_value": gettext_lazy("年份须在2000到2100之间。"),

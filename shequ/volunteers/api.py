@@ -17,25 +17,26 @@ from rest_framework.response import Response
 
 from shequ.core.api import error_responses
 from shequ.core.api_permissions import HasCapability
+from shequ.core import api_fields
 
 from . import selectors, services
 from .models import Activity, Team
 
 
-class TeamSerializer(serializers.ModelSerializer):
+class TeamSerializer(api_fields.ModelSerializer):
     class Meta:
         model = Team
         fields = ["id", "name", "kind", "committee"]
 
 
-class ActivitySerializer(serializers.ModelSerializer):
+class ActivitySerializer(api_fields.ModelSerializer):
     class Meta:
         model = Activity
         fields = ["id", "title", "team", "start", "end", "place", "slots", "confirmed", "waitlisted", "status",
                   "signup_deadline", "min_age", "max_age", "skills", "booking"]
 
 
-class ActivityCreateSerializer(serializers.Serializer):
+class ActivityCreateSerializer(api_fields.Serializer):
     title = serializers.CharField(allow_blank=True, trim_whitespace=False)
     team = serializers.IntegerField()
     start = serializers.DateTimeField()
@@ -58,7 +59,7 @@ SignupResult = inline_serializer("SignupResult", {
 })
 
 
-class CodeSerializer(serializers.Serializer):
+class CodeSerializer(api_fields.Serializer):
     code = serializers.CharField(max_length=6, min_length=6)
 
 

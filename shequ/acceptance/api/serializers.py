@@ -7,6 +7,7 @@ from rest_framework import serializers
 
 from shequ.core.api_fields import ChoiceLabelField
 from shequ.core.inputs import BoundedSerializerDateField
+from shequ.core import api_fields
 
 from .. import selectors, services
 from ..workflows import archive_available_actions, case_available_actions
@@ -18,14 +19,14 @@ from ..models import ArchiveRequest, Case, QueueCategory, Rectification, Review,
 # --- catalogue ----------------------------------------------------------------------------------------------
 
 
-class TicketCategorySerializer(serializers.ModelSerializer):
+class TicketCategorySerializer(api_fields.ModelSerializer):
     class Meta:
         model = QueueCategory
         fields = ["letter", "name", "description", "default_service_minutes"]
         read_only_fields = fields
 
 
-class MaterialSerializer(serializers.Serializer):
+class MaterialSerializer(api_fields.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
     is_key = serializers.BooleanField()
@@ -35,7 +36,7 @@ class MaterialSerializer(serializers.Serializer):
     condition = serializers.CharField(help_text="适用情形：非空时仅在申报该情形时需要（受理时的 situations）")
 
 
-class ItemSerializer(serializers.ModelSerializer):
+class ItemSerializer(api_fields.ModelSerializer):
     department = serializers.CharField(source="department.code")
     department_name = serializers.CharField(source="department.name")
     queue_category = serializers.CharField(source="queue_category.letter")
@@ -52,7 +53,7 @@ class ItemSerializer(serializers.ModelSerializer):
 # --- queue --------------------------------------------------------------------------------------------------
 
 
-class TicketSerializer(serializers.ModelSerializer):
+class TicketSerializer(api_fields.ModelSerializer):
     category = serializers.CharField(source="category.letter")
     category_name = serializers.CharField(source="category.name")
     window = serializers.IntegerField(source="window.number", default=None, allow_null=True)
@@ -74,13 +75,13 @@ class TicketSerializer(serializers.ModelSerializer):
         return selectors.ticket_estimate(obj)
 
 
-class TicketCreateSerializer(serializers.Serializer):
+class TicketCreateSerializer(api_fields.Serializer):
     category = serializers.CharField(max_length=4, help_text="取号类别字母，如 A")
     priority = serializers.BooleanField(default=False, help_text="优先（老年人、残疾人等绿色通道）")
     priority_reason = serializers.ChoiceField(choices=PriorityReason.choices, required=False, allow_blank=True)
 
 
-class WindowSerializer(serializers.ModelSerializer):
+class WindowSerializer(api_fields.ModelSerializer):
     clerk = serializers.CharField(source="current_clerk.display_name", default=None, allow_null=True)
     categories = serializers.SerializerMethodField()
     current_ticket = serializers.SerializerMethodField()
@@ -98,7 +99,7 @@ class WindowSerializer(serializers.ModelSerializer):
         return TicketSerializer(ticket).data if ticket else None
 
 
-class ExpectedSerializer(serializers.Serializer):
+class ExpectedSerializer(api_fields.Serializer):
     expected = serializers.IntegerField(required=False, help_text="当前号的 id，防止在过期页面上操作")
 
 
@@ -111,7 +112,7 @@ class TransferSerializer(ExpectedSerializer):
 # --- cases --------------------------------------------------------------------------------------------------
 
 
-class AcceptanceCaseSerializer(serializers.ModelSerializer):
+class AcceptanceCaseSerializer(api_fields.ModelSerializer):
     item = serializers.CharField(source="item.code")
     item_name = serializers.CharField(source="item.name")
     department = serializers.CharField(source="department.code")
@@ -130,7 +131,7 @@ class AcceptanceCaseSerializer(serializers.ModelSerializer):
         return selectors.case_light(obj)
 
 
-class AcceptanceCaseMaterialSerializer(serializers.Serializer):
+class AcceptanceCaseMaterialSerializer(api_fields.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
     is_key = serializers.BooleanField()
@@ -139,7 +140,7 @@ class AcceptanceCaseMaterialSerializer(serializers.Serializer):
     requested_by_backoffice = serializers.BooleanField()
 
 
-class AcceptanceCaseEventSerializer(serializers.Serializer):
+class AcceptanceCaseEventSerializer(api_fields.Serializer):
     action = serializers.CharField()
     label = serializers.SerializerMethodField()
     from_status = serializers.CharField()
@@ -176,7 +177,7 @@ class AcceptanceCaseDetailSerializer(AcceptanceCaseSerializer):
         return case_available_actions(request.user, obj) if request is not None else []
 
 
-class PersonSerializer(serializers.Serializer):
+class PersonSerializer(api_fields.Serializer):
     name = serializers.CharField(max_length=32)
     id_number = serializers.CharField(max_length=18)
     phone = serializers.CharField(max_length=20, required=False, allow_blank=True)
@@ -187,12 +188,12 @@ class AgentSerializer(PersonSerializer):
     authorized = serializers.BooleanField(default=False, help_text="已核验授权委托书")
 
 
-class HomeSerializer(serializers.Serializer):
+class HomeSerializer(api_fields.Serializer):
     node = serializers.IntegerField(required=False, allow_null=True, help_text="本区街道节点 id")
     outside = serializers.CharField(required=False, allow_blank=True, max_length=64, help_text="外区受理中心名称")
 
 
-class AcceptanceCaseCreateSerializer(serializers.Serializer):
+class AcceptanceCaseCreateSerializer(api_fields.Serializer):
     item = serializers.CharField(max_length=32, help_text="事项编码")
     decision = serializers.ChoiceField(choices=CaseDecision.choices)
     applicant_resident = serializers.IntegerField(required=False, help_text="居民库中的居民 id（须在管辖范围内）")
@@ -221,20 +222,20 @@ class AcceptanceCaseCreateSerializer(serializers.Serializer):
         return attrs
 
 
-class SupplementSerializer(serializers.Serializer):
+class SupplementSerializer(api_fields.Serializer):
     materials = serializers.ListField(child=serializers.IntegerField(), max_length=100)
 
 
-class RongqueSerializer(serializers.Serializer):
+class RongqueSerializer(api_fields.Serializer):
     rongque_deadline = BoundedSerializerDateField()
     promise_signed = serializers.BooleanField(default=False)
 
 
-class ReasonsSerializer(serializers.Serializer):
+class ReasonsSerializer(api_fields.Serializer):
     reasons = serializers.CharField(max_length=1000)
 
 
-class ReasonSerializer(serializers.Serializer):
+class ReasonSerializer(api_fields.Serializer):
     reason = serializers.CharField(max_length=1000)
 
 
@@ -244,15 +245,15 @@ class ReturnSerializer(ReasonSerializer):
                                           help_text="再次退回补正的理由（第二次起必填，由受理大厅主管办理）")
 
 
-class NoteSerializer(serializers.Serializer):
+class NoteSerializer(api_fields.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, max_length=1000)
 
 
-class CompleteSerializer(serializers.Serializer):
+class CompleteSerializer(api_fields.Serializer):
     result_note = serializers.CharField(required=False, allow_blank=True, max_length=200)
 
 
-class DeliverSerializer(serializers.Serializer):
+class DeliverSerializer(api_fields.Serializer):
     to = serializers.ChoiceField(choices=Recipient.choices)
     id_check = serializers.ChoiceField(choices=IdCheck.choices)
     recipient_name = serializers.CharField(required=False, allow_blank=True, max_length=32)
@@ -263,7 +264,7 @@ class DeliverSerializer(serializers.Serializer):
 # --- reviews and rectification ------------------------------------------------------------------------------
 
 
-class ReviewSerializer(serializers.ModelSerializer):
+class ReviewSerializer(api_fields.ModelSerializer):
     case = serializers.CharField(source="case.number", default=None, allow_null=True)
     ticket = serializers.CharField(source="ticket.number", default=None, allow_null=True)
     window = serializers.IntegerField(source="window.number", default=None, allow_null=True)
@@ -274,7 +275,7 @@ class ReviewSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ReviewCreateSerializer(serializers.Serializer):
+class ReviewCreateSerializer(api_fields.Serializer):
     case = serializers.CharField(max_length=20, required=False, help_text="办件编号")
     ticket = serializers.IntegerField(required=False, help_text="当天排队号 id")
     score = serializers.IntegerField(min_value=1, max_value=5)
@@ -283,7 +284,7 @@ class ReviewCreateSerializer(serializers.Serializer):
     contact_phone = serializers.CharField(required=False, allow_blank=True, max_length=20)
 
 
-class RectificationSerializer(serializers.ModelSerializer):
+class RectificationSerializer(api_fields.ModelSerializer):
     review = ReviewSerializer()
     department = serializers.CharField(source="department.code", default=None, allow_null=True)
     contact_method = serializers.ChoiceField(choices=ContactMethod.choices, allow_blank=True, read_only=True)
@@ -297,7 +298,7 @@ class RectificationSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class RectificationStepSerializer(serializers.Serializer):
+class RectificationStepSerializer(api_fields.Serializer):
     note = serializers.CharField(max_length=2000)
     contact_method = serializers.CharField(required=False, allow_blank=True, max_length=10)
     complexity = serializers.CharField(required=False, allow_blank=True, max_length=10)
@@ -307,7 +308,7 @@ class RectificationStepSerializer(serializers.Serializer):
 # --- 民生档案 ---------------------------------------------------------------------------------------------------
 
 
-class ArchiveRequestSerializer(serializers.ModelSerializer):
+class ArchiveRequestSerializer(api_fields.ModelSerializer):
     actions = serializers.SerializerMethodField(
         help_text="the steps the caller may take now (the declared workflow, `acceptance/workflows.py`)")
 
@@ -323,7 +324,7 @@ class ArchiveRequestSerializer(serializers.ModelSerializer):
         return archive_available_actions(request.user, obj) if request is not None else []
 
 
-class ArchiveCreateSerializer(serializers.Serializer):
+class ArchiveCreateSerializer(api_fields.Serializer):
     record_type = serializers.ChoiceField(choices=ARCHIVE_TYPE_CHOICES)
     relation = serializers.ChoiceField(choices=ArchiveRelation.choices)
     id_check = serializers.ChoiceField(choices=IdCheck.choices)
@@ -334,12 +335,12 @@ class ArchiveCreateSerializer(serializers.Serializer):
     subject_id_number = serializers.CharField(required=False, allow_blank=True, max_length=18)
 
 
-class ArchiveResultSerializer(serializers.Serializer):
+class ArchiveResultSerializer(api_fields.Serializer):
     found = serializers.BooleanField()
     file_reference = serializers.CharField(required=False, allow_blank=True, max_length=64)
     pages = serializers.IntegerField(required=False, min_value=0, max_value=500, default=0)
     result_note = serializers.CharField(required=False, allow_blank=True, max_length=200)
 
 
-class ArchiveIssueSerializer(serializers.Serializer):
+class ArchiveIssueSerializer(api_fields.Serializer):
     copies = serializers.IntegerField(min_value=1, max_value=10)

@@ -12,6 +12,7 @@ from rest_framework.response import Response
 
 from shequ.core.api import error_responses
 from shequ.core.api_permissions import HasCapability
+from shequ.core import api_fields
 
 from .. import selectors, services
 from ..choices import TransferOutcome
@@ -22,7 +23,7 @@ from ..workflows import TRANSFER
 CAP = "acceptance.transfer"
 
 
-class CaseTransferSerializer(serializers.ModelSerializer):
+class CaseTransferSerializer(api_fields.ModelSerializer):
     case_number = serializers.CharField(source="case.number", read_only=True)
     item = serializers.CharField(source="case.item.code", read_only=True)
     item_name = serializers.CharField(source="case.item.name", read_only=True)
@@ -56,7 +57,7 @@ class TransferDetailSerializer(CaseTransferSerializer):
         return [a.name for a in TRANSFER.available(self.context["request"].user, obj)]
 
 
-class TransferStepSerializer(serializers.Serializer):
+class TransferStepSerializer(api_fields.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, max_length=500)
     outcome = serializers.ChoiceField(choices=TransferOutcome.choices, required=False)
     result_note = serializers.CharField(required=False, allow_blank=True, max_length=200)
@@ -65,7 +66,7 @@ class TransferStepSerializer(serializers.Serializer):
     courier_phone = serializers.CharField(required=False, allow_blank=True, max_length=20)
 
 
-class BatchSerializer(serializers.ModelSerializer):
+class BatchSerializer(api_fields.ModelSerializer):
     transfers = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
     centre = serializers.CharField(source="node.name", read_only=True)
 
@@ -76,7 +77,7 @@ class BatchSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class BatchCreateSerializer(serializers.Serializer):
+class BatchCreateSerializer(api_fields.Serializer):
     transfers = serializers.ListField(child=serializers.IntegerField(), min_length=1, max_length=200)
     courier_name = serializers.CharField(max_length=32)
     courier_phone = serializers.CharField(max_length=20)

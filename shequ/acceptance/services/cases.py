@@ -94,15 +94,15 @@ def _names(materials) -> str:
     return "、".join(m.name for m in materials)
 
 
-def _officers(case: Case) -> list[User]:
-    """The department's officers whose jurisdiction holds the case's centre, in one query (a node of their scope is
-    the centre's node or one of its ancestors)."""
+def _officers(case: Case):
+    """The department's officers whose jurisdiction holds the case's centre (a node of their scope is the centre's
+    node or one of its ancestors), as a query: `notify` writes their notifications from it in one statement."""
     path, ancestors = case.node.path, []
     for end in range(1, len(path)):
         if path[end] == "/":
             ancestors.append(path[:end + 1])
-    return list(User.objects.filter(role=Role.DEPT_OFFICER, department_id=case.department_id, is_active=True,
-                                    nodes__path__in=ancestors, nodes__is_active=True).distinct())
+    return User.objects.filter(role=Role.DEPT_OFFICER, department_id=case.department_id, is_active=True,
+                               nodes__path__in=ancestors, nodes__is_active=True).distinct()
 
 
 def _start_clock(case: Case, today: dt.date) -> None:
@@ -268,7 +268,6 @@ def _ticket(node, ticket_id) -> Ticket | None:
     return ticket
 
 
-@transaction.atomic
 def case_intake(*, actor, item: ServiceItem | None, decision: str, applicant_resident=None,
                 applicant: dict | None = None, agent: dict | None = None, ticket=None, provided=(),
                 rongque_deadline: dt.date | None = None, promise_signed: bool = False, reasons: str = "",
@@ -303,9 +302,8 @@ def case_intake(*, actor, item: ServiceItem | None, decision: str, applicant_res
 
     now = timezone.now()
     today = timezone.localdate(now)
-    seq = next_number(node=node, key="CASE", day=today)
     case = Case(
-        number=f"SL{today:%y%m%d}{node.code[6:9]}{seq:04d}", check_code=f"{secrets.randbelow(10 ** 6):06d}",
+        check_code=f"{secrets.randbelow(10 ** 6):06d}",
         node=node, item=item, department=item.department, ticket=ticket_obj, status=NEW,
         applicant_resident=person["resident"], committee=person["committee"], applicant_name=person["name"],
         applicant_id_number=person["id_number"], applicant_id_hash=crypto.keyed_hash(person["id_number"]),
@@ -331,12 +329,6 @@ def case_intake(*, actor, item: ServiceItem | None, decision: str, applicant_res
     else:
         _accept(case, checklist, actor=actor, now=now, rongque=decision == CaseDecision.RONGQUE,
                 deadline=rongque_deadline, promise_signed=promise_signed)
-    case.save()
-    for m in checklist:
-        m.case = case
-    CaseMaterial.objects.bulk_create(checklist)
-    # 全市通办: refuse a non-通办 item for an applicant of another centre, or open the transfer to the home centre.
-    transfer_for_intake(actor=actor, case=case, person=person, home=home)
     detail = {"item": item.code, "ticket": ticket_obj.number if ticket_obj else None,
               "agent": bool(agent_data), "resident": bool(person["resident"])}
     if applying:
@@ -346,20 +338,32 @@ def case_intake(*, actor, item: ServiceItem | None, decision: str, applicant_res
         decided["missing"] = [m.name for m in missing]
     if case.due_date:
         decided["due_date"] = case.due_date.isoformat()
-    # The two steps of the window (收件, then the decision) as two events and two audit rows, each written in one
-    # statement.
-    name = actor_name(actor)
-    events = [CaseEvent(case=case, action="intake", from_status="", to_status=case.status, actor=actor,
-                        actor_name=name, at=now, detail=detail),
-              CaseEvent(case=case, action=action, from_status="", to_status=case.status, actor=actor,
-                        actor_name=name, at=now, note=reasons, detail=decided)]
-    CaseEvent.objects.bulk_create(events)
-    audit_record_many([
-        audit_row(actor=actor, action=AuditAction.CREATE, obj=case, detail={"op": "intake", **detail}),
-        audit_row(actor=actor, action=AuditAction.TRANSITION, obj=case,
-                  detail={"op": action, "from": "", "to": case.status, **decided})])
-    if case.status == CaseStatus.ACCEPTED and not item.is_instant:
-        _notify_officers(case, _("新受理办件待审核：%(n)s %(i)s") % {"n": case.number, "i": item.name})
+    # Everything above reads and validates; the transaction holds the writes alone (on SQLite it holds the
+    # database's write lock, so a read inside it would make every other writer wait for it). The two steps of the
+    # window (收件, then the decision) are two events and two audit rows, each written in one statement, and the
+    # officers' notifications one INSERT … SELECT.
+    with transaction.atomic():
+        seq = next_number(node=node, key="CASE", day=today)
+        case.number = f"SL{today:%y%m%d}{node.code[6:9]}{seq:04d}"
+        case.save()
+        for m in checklist:
+            m.case = case
+        CaseMaterial.objects.bulk_create(checklist)
+        # 全市通办: refuse a non-通办 item for an applicant of another centre, or open the transfer to the home
+        # centre.
+        transfer_for_intake(actor=actor, case=case, person=person, home=home)
+        name = actor_name(actor)
+        events = [CaseEvent(case=case, action="intake", from_status="", to_status=case.status, actor=actor,
+                            actor_name=name, at=now, detail=detail),
+                  CaseEvent(case=case, action=action, from_status="", to_status=case.status, actor=actor,
+                            actor_name=name, at=now, note=reasons, detail=decided)]
+        CaseEvent.objects.bulk_create(events)
+        audit_record_many([
+            audit_row(actor=actor, action=AuditAction.CREATE, obj=case, detail={"op": "intake", **detail}),
+            audit_row(actor=actor, action=AuditAction.TRANSITION, obj=case,
+                      detail={"op": action, "from": "", "to": case.status, **decided})])
+        if case.status == CaseStatus.ACCEPTED and not item.is_instant:
+            _notify_officers(case, _("新受理办件待审核：%(n)s %(i)s") % {"n": case.number, "i": item.name})
     # The answer shows the case as written: its materials and events are known, not read back.
     _known(case, "materials", CaseMaterial, checklist)
     _known(case, "events", CaseEvent, events)
@@ -485,7 +489,7 @@ def case_lapse_rongque(*, case: Case, today: dt.date) -> bool:
            detail={"deadline": case.rongque_deadline.isoformat(), "missing": missing})
     from django.urls import reverse
 
-    notify(recipients=[case.accepted_by, *(_officers(case) if not case.item.is_instant else [])],
+    notify(recipients=[case.accepted_by, *(list(_officers(case)) if not case.item.is_instant else [])],
            title=_("容缺逾期，办件已终止：%(n)s") % {"n": case.number},
            body=reason + _("请打印《终止办理通知书》告知申请人。"),
            link=reverse("acceptance:case-detail", args=[case.pk]))

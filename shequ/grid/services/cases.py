@@ -101,7 +101,6 @@ def _known_photos(case: Case, photos: list[CasePhoto]) -> None:
     case._prefetched_objects_cache = {"photos": known}
 
 
-@transaction.atomic
 def case_report(*, actor, category, source: str, description: str, lat=None, lng=None, address: str = "",
                 urgency: str | None = None, photos=(), keep_location: bool = False, reporter_name: str = "",
                 reporter_contact: str = "", external_no: str = "", open311_client: Open311Client | None = None,
@@ -147,7 +146,7 @@ def case_report(*, actor, category, source: str, description: str, lat=None, lng
     if cleaned_photos is None:
         cleaned_photos = clean_photos(photos, keep_location=keep_location)
     now = timezone.now()
-    case = Case(number=_next_number(subdistrict, now), category=category, kind=category.main.kind, source=source,
+    case = Case(category=category, kind=category.main.kind, source=source,
                 urgency=urgency, status=S.REPORTED, node=node, grid=grid, committee=committee,
                 lat=float(lat) if located else None, lng=float(lng) if located else None,
                 address=check_length(address.strip(), 200, "address", _("地址")),
@@ -161,19 +160,23 @@ def case_report(*, actor, category, source: str, description: str, lat=None, lng
                 open311_client=open311_client, reported_at=now, updated_at=now, stats_pending=True)
     if open311_client is not None:
         case.open311_token = secrets.token_hex(16)
-    case.save()
-    saved = _save_photos(case, cleaned_photos, stage=PhotoStage.REPORT, actor=actor)
     data = {"grid": grid.code if grid else None}
     if item:
         data["police_item"] = item.code
     if attributes:
         data["attributes"] = attributes
-    _event(case, actor=actor if staff else None, action=A.REPORT, from_status="", data=data,
-           note=_("来源：%(s)s") % {"s": Source(source).label})
-    audit_record(actor=actor if staff else None, action=AuditAction.CREATE, obj=case,
-                 username="" if staff else (open311_client.name if open311_client else "public"),
-                 detail={"source": source, "category": category.code, "grid": grid.code if grid else None,
-                         "photos": len(saved)})
+    # Everything above only reads and validates; the transaction holds the writes alone (on SQLite it holds the
+    # database's write lock, so reads inside it would make every other writer wait for them).
+    with transaction.atomic():
+        case.number = _next_number(subdistrict, now)
+        case.save()
+        saved = _save_photos(case, cleaned_photos, stage=PhotoStage.REPORT, actor=actor)
+        _event(case, actor=actor if staff else None, action=A.REPORT, from_status="", data=data,
+               note=_("来源：%(s)s") % {"s": Source(source).label}, at=now)
+        audit_record(actor=actor if staff else None, action=AuditAction.CREATE, obj=case,
+                     username="" if staff else (open311_client.name if open311_client else "public"),
+                     detail={"source": source, "category": category.code, "grid": grid.code if grid else None,
+                             "photos": len(saved)})
     # The summary rows count the report after the request (`stats.catch_up`, flagged by `stats_pending`); the
     # answer shows the photos just saved without reading them back.
     _known_photos(case, saved)
