@@ -107,18 +107,26 @@ def main() -> None:
     plan = month_read.explain(analyze=True)
     figures["month_read_plan_scans"] = _scanned(plan)
     figures["month_read_plan"] = plan
-    # Every statement the city's month of indicators sends to grid_case, and the partitions each one scans.
+    # The closing cohort's statements on grid_case (along a deadline or closing-time range) and the partitions
+    # each one scans: the month by unit (counted live from the cases), a few days (the late closings live) and
+    # this month to date (today live). A month by committee or in total reads the cohort rows, not grid_case.
     from django.test.utils import CaptureQueriesContext
 
     with CaptureQueriesContext(connection) as captured:
-        stats.indicators(start=start, end=end, by="total")
+        stats.indicators(start=start, end=end, by="unit")
+        stats.indicators(start=start, end=start + dt.timedelta(days=4))
+        stats.indicators(start=today.replace(day=1), end=today)
+    ranges = ('"grid_case"."deadline" >=', '"grid_case"."closed_at" >=')
     scans = []
     with connection.cursor() as cursor:
         for query in captured.captured_queries:
-            if '"grid_case"' in query["sql"] and query["sql"].lstrip().upper().startswith("SELECT"):
-                cursor.execute("EXPLAIN " + query["sql"])
+            sql = query["sql"]
+            if sql.lstrip().upper().startswith("SELECT") and any(r in sql.partition(" WHERE ")[2] for r in ranges):
+                cursor.execute("EXPLAIN " + sql)
                 scans.append(_scanned("\n".join(r[0] for r in cursor.fetchall())))
-    figures["indicator_queries_on_grid_case"] = scans
+    figures["cohort_queries_on_grid_case"] = scans
+    figures["indicators_by_unit_month"] = _timed(lambda: stats.indicators(start=start, end=end, by="unit"),
+                                                 args.repeat)
 
     out = BENCH / "results" / f"partitions-{args.rows}.json"
     out.parent.mkdir(exist_ok=True)

@@ -407,6 +407,9 @@ class TicketEvent(models.Model):
 
 # --- cases -----------------------------------------------------------------------------------------------
 
+# On PostgreSQL acceptance_case is partitioned by year of received_at (migration 0009, shequ/core/partitions.py):
+# the ForeignKeys to it carry db_constraint=False (on_delete is applied by Django), and `number` is unique within
+# each year's partition — a number carries its intake date (SL<yymmdd>…), so that is unique overall.
 class Case(models.Model):
     """An application (办件) from intake at the window to hand-over of the result."""
 
@@ -506,7 +509,7 @@ class CaseMaterial(models.Model):
     """A material of one case: provided at intake, missing (listed in the one-time notice), or requested by
     the back office when returning the case for 补正."""
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="materials")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="materials", db_constraint=False)
     material = models.ForeignKey(ItemMaterial, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     name = models.CharField(_("材料名称"), max_length=100)
     is_key = models.BooleanField(_("关键材料"), default=True)
@@ -523,7 +526,7 @@ class CaseMaterial(models.Model):
 class CaseEvent(models.Model):
     """One row per step of a case: who did what, when, from which status to which."""
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events", db_constraint=False)
     action = models.CharField(max_length=12)
     from_status = models.CharField(max_length=12, blank=True)
     to_status = models.CharField(max_length=12, blank=True)
@@ -545,7 +548,8 @@ class Review(models.Model):
     identity is not shown to the staff reviewed."""
 
     node = models.ForeignKey(Node, on_delete=models.PROTECT, related_name="+")
-    case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.PROTECT, related_name="reviews")
+    case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.PROTECT, related_name="reviews",
+                             db_constraint=False)
     ticket = models.ForeignKey(Ticket, null=True, blank=True, on_delete=models.PROTECT, related_name="reviews")
     window = models.ForeignKey(Window, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     clerk = models.ForeignKey(USER, verbose_name=_("被评价人"), null=True, blank=True, on_delete=models.SET_NULL,
@@ -751,7 +755,8 @@ class Transfer(models.Model):
     name only (another district): then this centre's clerks record each step as the other centre reports it.
     The case's clock runs from its acceptance here; the transfer never moves its due date."""
 
-    case = models.OneToOneField(Case, verbose_name=_("办件"), on_delete=models.PROTECT, related_name="transfer")
+    case = models.OneToOneField(Case, verbose_name=_("办件"), on_delete=models.PROTECT, related_name="transfer",
+                                db_constraint=False)
     node = models.ForeignKey(Node, verbose_name=_("收件中心"), on_delete=models.PROTECT, related_name="+")
     home_node = models.ForeignKey(Node, verbose_name=_("户籍地/居住地中心"), null=True, blank=True,
                                   on_delete=models.PROTECT, related_name="+")

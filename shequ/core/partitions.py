@@ -45,6 +45,9 @@ REGISTRY: dict[str, PartitionedTable] = {
         PartitionedTable("core_auditlog", "at", 2020),
         PartitionedTable("grid_case", "reported_at", 2020, unique_per_year=("number", "open311_token")),
         PartitionedTable("grid_hotlineorder", "received_at", 2020, unique_per_year=("order_no",)),
+        PartitionedTable("acceptance_case", "received_at", 2020, unique_per_year=("number",)),
+        PartitionedTable("eldercare_mealorder", "date", 2020),
+        PartitionedTable("eldercare_attendance", "date", 2020),
     )
 }
 

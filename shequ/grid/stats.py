@@ -344,11 +344,19 @@ def _next_month(day: dt.date) -> dt.date:
     return _month_end(day.replace(day=1)) + dt.timedelta(days=1)
 
 
-def _cohort_base(filters: dict, model=None):
+def _cohort_base(filters: dict, model=None, before=None):
+    """The cases the closing cohort counts; `before`, the end of the period read, bounds their report time. A case
+    due or closed before that moment was reported before it: a deadline is always set to a moment after the step
+    setting it (dispatch, rework, reopening) or moved later (extension, end of 挂账), and a case closes after its
+    report. So the bound changes no count, and on PostgreSQL the plan skips the year partitions after the period
+    (grid_case is partitioned by reported_at). No lower bound follows: a case may wait any time before dispatch, be
+    extended again and again (400 working hours at most each time) or parked for months before it falls due, and
+    be closed any time later."""
     from .models import Case
 
-    return ((model or Case).objects.filter(first_dispatched_at__isnull=False, self_handled=False, **filters)
-            .exclude(status__in=[S.VOID, S.MERGED]))
+    qs = ((model or Case).objects.filter(first_dispatched_at__isnull=False, self_handled=False, **filters)
+          .exclude(status__in=[S.VOID, S.MERGED]))
+    return qs if before is None else qs.filter(reported_at__lt=before)
 
 
 def _not_closed() -> list:
@@ -367,7 +375,8 @@ def _late_aggregates():
 
 def _late_cases(start, end, filters: dict):
     """The cases due in [start, end) and closed at its end or later (counted due, not closed)."""
-    return _closed_cases(_cohort_base(filters)).filter(deadline__gte=start, deadline__lt=end, closed_at__gte=end)
+    return _closed_cases(_cohort_base(filters, before=end)).filter(deadline__gte=start, deadline__lt=end,
+                                                                   closed_at__gte=end)
 
 
 def _cohort_sums():
@@ -430,7 +439,7 @@ def refresh_cohort(committee_id, day: dt.date) -> None:
     _serialise(committee_id)
     start, end = _day_bounds(day)
     filters = {"committee_id": committee_id} if committee_id is not None else {"committee_id__isnull": True}
-    base = _cohort_base(filters)
+    base = _cohort_base(filters, before=end)
     row = {k: 0 for k in COHORT_ROW_KEYS}
     by_deadline = base.filter(deadline__gte=start, deadline__lt=end).exclude(status__in=CLOSED,
                                                                              closed_at__isnull=False)
@@ -614,10 +623,7 @@ def _cohort_parts(start, end, now, filters: dict) -> tuple:
     the period (read along the deadline index) and the cases closed in it that were not due in it (along the
     closing-time index). One query with the OR of both could use neither index and read every case (3 s a month
     at a million cases)."""
-    from .models import Case
-
-    base = (Case.objects.filter(first_dispatched_at__isnull=False, self_handled=False, **filters)
-            .exclude(status__in=[S.VOID, S.MERGED]))
+    base = _cohort_base(filters, before=end)
     due_in_period = Q(deadline__gte=start, deadline__lt=min(end, now))
     due = base.filter(due_in_period).exclude(status__in=CLOSED, closed_at__lt=start)
     # "Closed" written as "none of the other statuses": a NOT IN cannot lead an index, so the planner takes the

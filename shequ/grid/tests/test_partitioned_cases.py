@@ -2,6 +2,7 @@
 foreign keys without database constraints (on_delete applied by Django), pruning. SQLite: the plain table."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.db import IntegrityError, connection, transaction
@@ -120,3 +121,52 @@ def test_an_orders_events_cascade_without_database_constraints(env):
     assert HotlineEvent.objects.filter(order=order).exists()
     HotlineOrder.objects.get(pk=order.pk).delete()
     assert not HotlineEvent.objects.filter(order_id=order.pk).exists()
+
+
+# --- the closing cohort's statements prune (grid_case by reported_at) -------------------------------------------
+
+def _scans(plan):
+    return set(re.findall(r"\bon (grid_case_(?:y\d{4}|default))\b", plan))
+
+
+def _explain(sql):
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN " + sql)
+        return "\n".join(row[0] for row in cursor.fetchall())
+
+
+@on_postgres
+def test_a_months_closing_cohort_skips_the_years_after_the_month(env, clock):
+    """The cohort reads cases by deadline and closing time; the report-time bound they imply (a case due or
+    closed in a period was reported before its end) keeps every one of its statements off the later years."""
+    from django.test.utils import CaptureQueriesContext
+
+    from shequ.grid import stats
+    from shequ.grid.choices import CaseAction as A
+    from shequ.grid.tests.conftest import act
+
+    def cohort_statements(captured):  # the reads of grid_case along a deadline or closing-time range
+        ranges = ('"grid_case"."deadline" >=', '"grid_case"."closed_at" >=')
+        return [q["sql"] for q in captured.captured_queries if q["sql"].lstrip().upper().startswith("SELECT")
+                and any(r in q["sql"].partition(" WHERE ")[2] for r in ranges)]
+
+    with CaptureQueriesContext(connection) as steps:  # each step recounts its deadline's and closing day
+        case = act(env, report(env), A.FILE, "shiftlead")
+        case = act(env, case, A.DISPATCH, "dispatcher", unit=env["chengguan"])
+    clock.move_to(dt.datetime(2026, 4, 15, 10, 0, tzinfo=SH))
+    march = {"start": dt.date(2026, 3, 1), "end": dt.date(2026, 3, 31)}
+    with CaptureQueriesContext(connection) as reads:
+        by_unit = stats.indicators(**march, by="unit")  # counted live from the cases
+        stats.indicators(**march, by="day")  # the cases due in March closed after it, live
+        stats.indicators(start=dt.date(2026, 3, 9), end=dt.date(2026, 3, 13))  # a few days: likewise
+        stats.indicators(start=dt.date(2026, 4, 1), end=dt.date(2026, 4, 30))  # this month: today live
+    assert sum(row["due"] for row in by_unit) == 1
+    statements = cohort_statements(steps) + cohort_statements(reads)
+    assert len(statements) >= 8
+    for sql in statements:
+        scanned = _scans(_explain(sql))
+        assert "grid_case_y2026" in scanned and "grid_case_y2027" not in scanned, sql
+    # Without the bound the same read visits every partition.
+    unbounded = stats._cohort_base({}).filter(deadline__gte=dt.datetime(2026, 3, 1, tzinfo=SH),
+                                              deadline__lt=dt.datetime(2026, 4, 1, tzinfo=SH))
+    assert "grid_case_y2027" in _scans(unbounded.explain())
