@@ -7,8 +7,9 @@ The database is created if missing and migrated (grid_case is partitioned by yea
 district benchmark's (`district.ensure_tree`, the demo plus nine 街道) plus nine more districts of ten 街道 written
 in bulk, their grids copied from the demo committees'. On a fresh database the migration makes the partitions of
 this year and the next, so the cases of 2024 and 2025 land in grid_case_default. The cases are written by SQL, one
-`INSERT … SELECT … FROM generate_series` per chunk of a million, spread evenly over 2024-01-01 … now (case i at the fractional part of i × the golden ratio of
-the span, so any number of cases, and cases added later, cover it evenly), with the statuses and the dates the
+`INSERT … SELECT … FROM generate_series` per chunk of a million, spread evenly over 2024-01-01 … now (case i at
+the fractional part of i × the golden ratio of the span, so any number of cases, and cases added later, cover it
+evenly), with the statuses and the dates the
 indicators read consistent with each status (the same rules as `dataset._grid`). The summary rows are then rebuilt
 as production does after a bulk load (`stats.rebuild`: CaseStat, the monthly rows and the cohort rows), the planner
 statistics refreshed, and the figures measured with bench/partitions.py's timer. A second run with a larger --rows
@@ -180,7 +181,8 @@ def fill_cases(total: int) -> list[dict]:
                  WHEN %(end)s - s0.rep < interval '365 days' THEN {pick(old, len(dataset.STATUS_OLD), 's0.rs')}
                  ELSE {pick(archived, len(dataset.STATUS_ARCHIVED), 's0.rs')} END AS st
           FROM (
-            SELECT i, %(first)s + make_interval(secs => %(span)s * ((i * 0.6180339887498949) - floor(i * 0.6180339887498949))
+            SELECT i, %(first)s + make_interval(secs => %(span)s * (i * 0.6180339887498949
+                                                                   - floor(i * 0.6180339887498949))
                                           + random() * 30) AS rep,
               random() AS rs, random() AS rd, random() < 0.14 AS late,
               (ARRAY[2,4,8,14,35])[1 + floor(random() * 5)::int] AS lim,
