@@ -11,7 +11,8 @@ any row outside them, so no insert ever fails. Differences from a plain table, a
   applies on_delete in Python);
 - reads that filter on the partition column scan only the years concerned (partition pruning).
 
-`ensure_partitions()` (the daily scheduled task `core.partitions`) creates the coming years ahead of time;
+`ensure_partitions()` (the daily scheduled task `core.partitions`) creates the coming years ahead of time, and
+the past years of rows that were loaded into the DEFAULT partition (history imported after the conversion);
 `detach_partition(table, year)` takes an old year out for archive (the detached table stays in the database, to
 be dumped and dropped by the operator). The management command `partitions` lists, creates and detaches.
 """
@@ -139,12 +140,21 @@ def _ensure_table(cursor, entry: PartitionedTable, ahead: int, years: set[int] =
     table, column = entry.table, entry.column
     is_date = _is_date(cursor, table, column)
     existing = _years(cursor, table)
-    cursor.execute("SELECT to_regclass(%s)", [_q(default_name(table))])
+    default = default_name(table)
+    cursor.execute("SELECT to_regclass(%s)", [_q(default)])
     if cursor.fetchone()[0] is None:
-        cursor.execute(f"CREATE TABLE {_q(default_name(table))} PARTITION OF {_q(table)} DEFAULT")
-        _unique_indexes(cursor, entry, default_name(table))
-    floor = min(existing | set(years) | {_this_year()})
-    wanted = {y for y in range(floor, _this_year() + ahead + 1)} | set(years)
+        cursor.execute(f"CREATE TABLE {_q(default)} PARTITION OF {_q(table)} DEFAULT")
+        _unique_indexes(cursor, entry, default)
+    last = _this_year() + ahead
+    # Rows the DEFAULT partition holds for a year from `first_year` up to `last` get their year's partition (and
+    # are moved there): history loaded into a database whose partitions began later, or dated before them.
+    # Rows of later years wait there until their year comes within `ahead`; rows before `first_year` stay.
+    cursor.execute(f"SELECT min({_q(column)}) FROM {_q(default)} WHERE {_q(column)} >= %s",
+                   [_year_start(entry.first_year, is_date)])
+    oldest = cursor.fetchone()[0]
+    held = {_year_of(oldest)} if oldest is not None and _year_of(oldest) <= last else set()
+    floor = min(existing | set(years) | held | {_this_year()})
+    wanted = {y for y in range(floor, last + 1)} | set(years)
     created = []
     for year in sorted(y for y in wanted if y >= entry.first_year and y not in existing):
         _create_year(cursor, entry, year, is_date)
@@ -154,7 +164,8 @@ def _ensure_table(cursor, entry: PartitionedTable, ahead: int, years: set[int] =
 
 def ensure_partitions(ahead: int = 1, using: str = DEFAULT_DB_ALIAS) -> dict[str, list[int]]:
     """Create, for every registered table that is partitioned in this database, the partitions of every year up
-    to this year + `ahead` (idempotent). Returns {table: [years created]}; {} on SQLite."""
+    to this year + `ahead`, back to the oldest year (from the table's `first_year`) whose rows wait in the DEFAULT
+    partition, and move those rows in (idempotent). Returns {table: [years created]}; {} on SQLite."""
     connection = connections[using]
     if connection.vendor != "postgresql":
         return {}

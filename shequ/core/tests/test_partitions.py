@@ -102,6 +102,23 @@ def test_ensure_partitions_moves_the_default_partitions_rows_of_a_new_year_and_k
 
 
 @on_postgres
+def test_ensure_partitions_gives_history_in_the_default_partition_its_years_and_leaves_the_rest(db):
+    # A database partitioned while empty has this year and the next: older history lands in the DEFAULT
+    # partition until the daily task gives it its years (and every year between them and now).
+    old, older = _audit_row(_at(THIS_YEAR - 1)), _audit_row(_at(THIS_YEAR - 4, 2, 1))
+    stray, far = _audit_row(_at(2019)), _audit_row(_at(THIS_YEAR + 30))
+    assert {_where("core_auditlog", r.pk) for r in (old, older, stray, far)} == {"core_auditlog_default"}
+    created = partitions.ensure_partitions()
+    assert created["core_auditlog"] == list(range(THIS_YEAR - 4, THIS_YEAR))
+    assert _where("core_auditlog", old.pk) == f"core_auditlog_y{THIS_YEAR - 1}"
+    assert _where("core_auditlog", older.pk) == f"core_auditlog_y{THIS_YEAR - 4}"
+    assert _where("core_auditlog", stray.pk) == "core_auditlog_default"  # before the table's first year
+    assert _where("core_auditlog", far.pk) == "core_auditlog_default"  # its year is not within reach yet
+    assert all(AuditLog.objects.get(pk=r.pk).verify() for r in (old, older, stray, far))
+    assert partitions.ensure_partitions()["core_auditlog"] == []
+
+
+@on_postgres
 def test_the_append_only_trigger_still_refuses_update_and_young_delete_in_every_partition(db):
     row = _audit_row(timezone.now())
     for sql in ("UPDATE core_auditlog SET username = 'y' WHERE id = %s", "DELETE FROM core_auditlog WHERE id = %s",
