@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 import os
 import subprocess
 import sys
@@ -302,26 +301,9 @@ def main() -> None:
     plan = month_read.explain(analyze=True)
     figures["month_read_plan_scans"] = partitions._scanned(plan)
     figures["month_read_plan"] = plan
-    from django.test.utils import CaptureQueriesContext
-
-    with CaptureQueriesContext(connection) as captured:
-        stats.indicators(start=start, end=end, by="total")
-    scans = []
-    with connection.cursor() as cursor:
-        for query in captured.captured_queries:
-            if '"grid_case"' in query["sql"] and query["sql"].lstrip().upper().startswith("SELECT"):
-                cursor.execute("EXPLAIN " + query["sql"])
-                scans.append(partitions._scanned("\n".join(r[0] for r in cursor.fetchall())))
-    figures["indicator_queries_on_grid_case"] = scans
-
-    out = BENCH / "results" / f"city-{args.rows}.json"
-    out.parent.mkdir(exist_ok=True)
-    out.write_text(json.dumps({"machine": district.machine(), **figures}, ensure_ascii=False, indent=1))
-    for key, value in figures.items():
-        if key != "month_read_plan":
-            print(f"{key}: {value}")
-    print(plan)
-
+    figures["indicator_queries_on_grid_case"] = partitions.scans_of(
+        lambda: stats.indicators(start=start, end=end, by="total"), lambda sql: '"grid_case"' in sql)
+    partitions.save(f"city-{args.rows}", figures, plan)
 
 if __name__ == "__main__":
     main()

@@ -57,6 +57,35 @@ def _scanned(plan: str) -> list[str]:
     return sorted(set(re.findall(r"\bon (grid_case_(?:y\d{4}|default))\b", plan)))
 
 
+def scans_of(fn, keep) -> list[list[str]]:
+    """Run `fn`; EXPLAIN each SELECT it sent that `keep(sql)` accepts; return the grid_case partitions each one
+    scans, in order."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        fn()
+    scans = []
+    with connection.cursor() as cursor:
+        for query in captured.captured_queries:
+            sql = query["sql"]
+            if sql.lstrip().upper().startswith("SELECT") and keep(sql):
+                cursor.execute("EXPLAIN " + sql)
+                scans.append(_scanned("\n".join(r[0] for r in cursor.fetchall())))
+    return scans
+
+
+def save(name: str, figures: dict, plan: str) -> None:
+    """Write bench/results/<name>.json (with the machine's facts) and print the figures, then the plan."""
+    out = BENCH / "results" / f"{name}.json"
+    out.parent.mkdir(exist_ok=True)
+    out.write_text(json.dumps({"machine": district.machine(), **figures}, ensure_ascii=False, indent=1))
+    for key, value in figures.items():
+        if key != "month_read_plan":
+            print(f"{key}: {value}")
+    print(plan)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=1_000_000)
@@ -110,32 +139,19 @@ def main() -> None:
     # The closing cohort's statements on grid_case (along a deadline or closing-time range) and the partitions
     # each one scans: the month by unit (counted live from the cases), a few days (the late closings live) and
     # this month to date (today live). A month by committee or in total reads the cohort rows, not grid_case.
-    from django.test.utils import CaptureQueriesContext
+    ranges = ('"grid_case"."deadline" >=', '"grid_case"."closed_at" >=')
 
-    with CaptureQueriesContext(connection) as captured:
+    def cohort_reads():
         stats.indicators(start=start, end=end, by="unit")
         stats.indicators(start=start, end=start + dt.timedelta(days=4))
         stats.indicators(start=today.replace(day=1), end=today)
-    ranges = ('"grid_case"."deadline" >=', '"grid_case"."closed_at" >=')
-    scans = []
-    with connection.cursor() as cursor:
-        for query in captured.captured_queries:
-            sql = query["sql"]
-            if sql.lstrip().upper().startswith("SELECT") and any(r in sql.partition(" WHERE ")[2] for r in ranges):
-                cursor.execute("EXPLAIN " + sql)
-                scans.append(_scanned("\n".join(r[0] for r in cursor.fetchall())))
+
+    scans = scans_of(cohort_reads, lambda sql: any(r in sql.partition(" WHERE ")[2] for r in ranges))
     figures["cohort_queries_on_grid_case"] = scans
     figures["indicators_by_unit_month"] = _timed(lambda: stats.indicators(start=start, end=end, by="unit"),
                                                  args.repeat)
 
-    out = BENCH / "results" / f"partitions-{args.rows}.json"
-    out.parent.mkdir(exist_ok=True)
-    out.write_text(json.dumps({"machine": district.machine(), **figures}, ensure_ascii=False, indent=1))
-    for key, value in figures.items():
-        if key != "month_read_plan":
-            print(f"{key}: {value}")
-    print(plan)
-
+    save(f"partitions-{args.rows}", figures, plan)
 
 if __name__ == "__main__":
     main()

@@ -52,6 +52,14 @@ class Action:
     danger: bool = False  # shown as a destructive button
     button: bool = True  # offered as its own form on the record's page (a free note is not)
 
+    @property
+    def capabilities(self) -> tuple[str, ...]:
+        return (self.capability,) if isinstance(self.capability, str) else self.capability
+
+    def allows(self, actor) -> bool:
+        """The actor's role holds one of the action's capabilities (the guards then decide the rest)."""
+        return any(actor.can(c) for c in self.capabilities)
+
     def run(self, **kwargs):
         module, _sep, name = self.service.rpartition(".")
         return getattr(import_module(module), name)(**kwargs)
@@ -87,8 +95,7 @@ class Workflow:
         action = self.action(name)
         if actor is None or not getattr(actor, "is_authenticated", False):
             return ActionForbidden(_("请先登录。"), {"actor": [_("未登录。")]})
-        capabilities = (action.capability,) if isinstance(action.capability, str) else action.capability
-        if not any(actor.can(c) for c in capabilities):
+        if not action.allows(actor):
             return ActionForbidden(_("您的岗位（%(r)s）不能执行“%(a)s”。") % {
                 "r": actor.get_role_display(), "a": action.label}, {"actor": [_("无权执行该操作。")]})
         status = getattr(obj, self.status_field)  # None: a record being created (its first action)
@@ -120,9 +127,7 @@ class Workflow:
         for a in self.actions:
             if not (a.button or not buttons_only) or (wanted is not None and a.name not in wanted):
                 continue
-            capabilities = (a.capability,) if isinstance(a.capability, str) else a.capability
-            if status in a.sources and any(actor.can(c) for c in capabilities) \
-                    and all(guard(actor, obj) is None for guard in a.guards):
+            if status in a.sources and a.allows(actor) and all(guard(actor, obj) is None for guard in a.guards):
                 found.append(a)
         return found
 

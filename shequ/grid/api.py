@@ -355,9 +355,7 @@ class HotlineViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         区12345热线办: approve-return / reject-return / approve-extend / reject-extend (note) · 登记平台审核结果
         record-decision (decision, note)."""
         name = act.replace("-", "_")
-        declared = HOTLINE.action(name)
-        needs = (declared.capability,) if isinstance(declared.capability, str) else declared.capability
-        if not any(request.user.can(c) for c in needs):
+        if not HOTLINE.action(name).allows(request.user):
             raise PermissionDenied(_("您没有执行该操作的权限。"))
         order = self.get_object()
         payload = HotlineActionSerializer(data=request.data)
