@@ -6,7 +6,9 @@ committees each and their grids — and a month of indicators for one 街道 and
 The database is created if missing and migrated (grid_case is partitioned by year by the migration). The tree is the
 district benchmark's (`district.ensure_tree`, the demo plus nine 街道) plus nine more districts of ten 街道 written
 in bulk, their grids copied from the demo committees'. On a fresh database the migration makes the partitions of
-this year and the next, so the cases of 2024 and 2025 land in grid_case_default. The cases are written by SQL, one
+this year and the next; those of the earlier years the cases cover are made before the cases are written
+(`ensure_partitions(years=…)`, as before any load of history), so no case lands in grid_case_default. The cases
+are written by SQL, one
 `INSERT … SELECT … FROM generate_series` per chunk of a million, spread evenly over 2024-01-01 … now (case i at
 the fractional part of i × the golden ratio of the span, so any number of cases, and cases added later, cover it
 evenly), with the statuses and the dates the
@@ -241,6 +243,7 @@ def main() -> None:
     import dataset
     from shequ.core.choices import NodeKind
     from shequ.core.models import Node
+    from shequ.core import partitions as partitions_module
     from shequ.core.partitions import partition_report
     from shequ.grid import stats
     from shequ.grid.models import Case, CaseCohort, CaseStat
@@ -251,6 +254,8 @@ def main() -> None:
     tree = {kind: Node.objects.filter(kind=kind).count() for kind in NodeKind.values}
     log(f"tree: {tree} ({time.perf_counter() - t0:.0f} s)")
 
+    partitions_made = partitions_module.ensure_partitions(years=range(dataset.START.year, timezone.localdate().year))
+    log(f"partitions made: {partitions_made}")
     t = time.perf_counter()
     chunks = fill_cases(args.rows)
     fill_seconds = time.perf_counter() - t

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -140,6 +141,7 @@ def _ensure_table(cursor, entry: PartitionedTable, ahead: int, years: set[int] =
     table, column = entry.table, entry.column
     is_date = _is_date(cursor, table, column)
     existing = _years(cursor, table)
+    years = {y for y in years if y >= entry.first_year}  # older rows stay in the DEFAULT partition
     default = default_name(table)
     cursor.execute("SELECT to_regclass(%s)", [_q(default)])
     if cursor.fetchone()[0] is None:
@@ -162,10 +164,12 @@ def _ensure_table(cursor, entry: PartitionedTable, ahead: int, years: set[int] =
     return created
 
 
-def ensure_partitions(ahead: int = 1, using: str = DEFAULT_DB_ALIAS) -> dict[str, list[int]]:
+def ensure_partitions(ahead: int = 1, using: str = DEFAULT_DB_ALIAS,
+                      years: Iterable[int] = ()) -> dict[str, list[int]]:
     """Create, for every registered table that is partitioned in this database, the partitions of every year up
     to this year + `ahead`, back to the oldest year (from the table's `first_year`) whose rows wait in the DEFAULT
-    partition, and move those rows in (idempotent). Returns {table: [years created]}; {} on SQLite."""
+    partition, and move those rows in (idempotent). `years`: past years to create too, before a load of history.
+    Returns {table: [years created]}; {} on SQLite."""
     connection = connections[using]
     if connection.vendor != "postgresql":
         return {}
@@ -173,7 +177,7 @@ def ensure_partitions(ahead: int = 1, using: str = DEFAULT_DB_ALIAS) -> dict[str
     with transaction.atomic(using=using), connection.cursor() as cursor:
         for entry in REGISTRY.values():
             if is_partitioned(cursor, entry.table):
-                created[entry.table] = _ensure_table(cursor, entry, ahead)
+                created[entry.table] = _ensure_table(cursor, entry, ahead, set(years))
     return created
 
 

@@ -119,6 +119,14 @@ def test_ensure_partitions_gives_history_in_the_default_partition_its_years_and_
 
 
 @on_postgres
+def test_ensure_partitions_makes_the_past_years_asked_for_before_a_load_of_history(db):
+    created = partitions.ensure_partitions(years=range(THIS_YEAR - 2, THIS_YEAR))
+    assert all(years == [THIS_YEAR - 2, THIS_YEAR - 1] for years in created.values()), created
+    assert _where("core_auditlog", _audit_row(_at(THIS_YEAR - 2)).pk) == f"core_auditlog_y{THIS_YEAR - 2}"
+    assert partitions.ensure_partitions(years=[2015])["core_auditlog"] == []  # before the table's first year
+
+
+@on_postgres
 def test_the_append_only_trigger_still_refuses_update_and_young_delete_in_every_partition(db):
     row = _audit_row(timezone.now())
     for sql in ("UPDATE core_auditlog SET username = 'y' WHERE id = %s", "DELETE FROM core_auditlog WHERE id = %s",
