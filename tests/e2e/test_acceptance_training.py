@@ -82,7 +82,10 @@ def test_training_certifies_an_item_and_the_rota_then_offers_the_clerk(page, bro
     page.goto(f"{url}/acceptance/rota/?week=2026-11-30")
     assert "沈佳怡" in _options(page, w3, "2026-11-30")
     assert "沈佳怡" not in _options(page, w2, "2026-11-30")
-    page.locator(f"#rota-{w3.pk}-2026-11-30-am select").select_option(label="沈佳怡")
+    # The cell saves itself on change (htmx): wait for the server's answer before reading the database.
+    with page.expect_response(lambda r: r.request.method == "POST" and "/rota/" in r.url) as saved:
+        page.locator(f"#rota-{w3.pk}-2026-11-30-am select").select_option(label="沈佳怡")
+    assert saved.value.ok
     expect(page.locator(f"#rota-{w3.pk}-2026-11-30-am select")).to_have_value(str(newcomer.pk))
     shot("acceptance_training_04_rota_1366")
     from shequ.acceptance.models import RotaSlot
