@@ -177,6 +177,11 @@ def test_the_command_lists_ensures_and_detaches(db):
         call_command("partitions", "--detach", "core_auditlog", "1999", stdout=out)
     with pytest.raises(CommandError):
         call_command("partitions", "--detach", "core_auditlog", "last", stdout=out)
+    out = io.StringIO()
+    call_command("partitions", "--ensure", "--since", str(THIS_YEAR - 2), stdout=out)
+    assert f"core_auditlog: created {THIS_YEAR - 2}, {THIS_YEAR - 1}" in out.getvalue()
+    with pytest.raises(CommandError):
+        call_command("partitions", "--since", "2020", stdout=out)
 
 
 SCRATCH = """

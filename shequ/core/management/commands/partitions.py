@@ -1,6 +1,7 @@
 """The history tables partitioned by year (PostgreSQL): list them, create the coming years, detach an old year."""
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from shequ.core.partitions import detach_partition, ensure_partitions, partition_report
 
@@ -11,9 +12,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--ensure", action="store_true", help="create the partitions up to next year")
         parser.add_argument("--ahead", type=int, default=1, help="years ahead to create with --ensure")
+        parser.add_argument("--since", type=int, metavar="YEAR",
+                            help="with --ensure: create the past years from YEAR too, before loading history")
         parser.add_argument("--detach", nargs=2, metavar=("TABLE", "YEAR"), help="detach TABLE's YEAR partition")
 
-    def handle(self, *args, ensure, ahead, detach, **options):
+    def handle(self, *args, ensure, ahead, since, detach, **options):
         if detach:
             table, year = detach[0], detach[1]
             if not year.isdigit():
@@ -27,8 +30,11 @@ class Command(BaseCommand):
             else:
                 self.stdout.write(f"detached {name}: now a plain table, to be dumped (pg_dump -t {name}) and dropped")
             return
+        if since is not None and not ensure:
+            raise CommandError("--since goes with --ensure")
         if ensure:
-            for table, years in ensure_partitions(ahead=ahead).items():
+            past = range(since, timezone.localdate().year) if since is not None else ()
+            for table, years in ensure_partitions(ahead=ahead, years=past).items():
                 self.stdout.write(f"{table}: created {', '.join(map(str, years)) or 'nothing (up to date)'}")
         for row in partition_report():
             state = "partitioned" if row["partitioned"] else "not partitioned"
