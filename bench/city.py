@@ -243,8 +243,7 @@ def main() -> None:
     import dataset
     from shequ.core.choices import NodeKind
     from shequ.core.models import Node
-    from shequ.core import partitions as partitions_module
-    from shequ.core.partitions import partition_report
+    from shequ.core.partitions import ensure_partitions, partition_report
     from shequ.grid import stats
     from shequ.grid.models import Case, CaseCohort, CaseStat
 
@@ -254,8 +253,7 @@ def main() -> None:
     tree = {kind: Node.objects.filter(kind=kind).count() for kind in NodeKind.values}
     log(f"tree: {tree} ({time.perf_counter() - t0:.0f} s)")
 
-    partitions_made = partitions_module.ensure_partitions(years=range(dataset.START.year, timezone.localdate().year))
-    log(f"partitions made: {partitions_made}")
+    log(f"partitions made: {ensure_partitions(years=range(dataset.START.year, timezone.localdate().year))}")
     t = time.perf_counter()
     chunks = fill_cases(args.rows)
     fill_seconds = time.perf_counter() - t
@@ -309,6 +307,7 @@ def main() -> None:
     figures["indicator_queries_on_grid_case"] = partitions.scans_of(
         lambda: stats.indicators(start=start, end=end, by="total"), lambda sql: '"grid_case"' in sql)
     partitions.save(f"city-{args.rows}", figures, plan)
+
 
 if __name__ == "__main__":
     main()

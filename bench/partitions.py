@@ -153,5 +153,6 @@ def main() -> None:
 
     save(f"partitions-{args.rows}", figures, plan)
 
+
 if __name__ == "__main__":
     main()

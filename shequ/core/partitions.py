@@ -137,7 +137,7 @@ def _create_year(cursor, entry: PartitionedTable, year: int, is_date: bool) -> N
     cursor.execute(f"ALTER TABLE {_q(table)} ATTACH PARTITION {_q(part)} FOR VALUES FROM ('{low}') TO ('{high}')")
 
 
-def _ensure_table(cursor, entry: PartitionedTable, ahead: int, years: set[int] = frozenset()) -> list[int]:
+def _ensure_table(cursor, entry: PartitionedTable, ahead: int, years: Iterable[int] = ()) -> list[int]:
     table, column = entry.table, entry.column
     is_date = _is_date(cursor, table, column)
     existing = _years(cursor, table)
@@ -154,9 +154,9 @@ def _ensure_table(cursor, entry: PartitionedTable, ahead: int, years: set[int] =
     cursor.execute(f"SELECT min({_q(column)}) FROM {_q(default)} WHERE {_q(column)} >= %s",
                    [_year_start(entry.first_year, is_date)])
     oldest = cursor.fetchone()[0]
-    held = {_year_of(oldest)} if oldest is not None and _year_of(oldest) <= last else set()
-    floor = min(existing | set(years) | held | {_this_year()})
-    wanted = {y for y in range(floor, last + 1)} | set(years)
+    held = {y for y in ([_year_of(oldest)] if oldest is not None else []) if y <= last}
+    floor = min(existing | years | held | {_this_year()})
+    wanted = set(range(floor, last + 1)) | years
     created = []
     for year in sorted(y for y in wanted if y >= entry.first_year and y not in existing):
         _create_year(cursor, entry, year, is_date)
@@ -173,11 +173,11 @@ def ensure_partitions(ahead: int = 1, using: str = DEFAULT_DB_ALIAS,
     connection = connections[using]
     if connection.vendor != "postgresql":
         return {}
-    created = {}
+    created, years = {}, set(years)  # read once: every table gets the same years
     with transaction.atomic(using=using), connection.cursor() as cursor:
         for entry in REGISTRY.values():
             if is_partitioned(cursor, entry.table):
-                created[entry.table] = _ensure_table(cursor, entry, ahead, set(years))
+                created[entry.table] = _ensure_table(cursor, entry, ahead, years)
     return created
 
 
