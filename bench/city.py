@@ -221,6 +221,27 @@ def fill_cases(total: int) -> list[dict]:
     return timings
 
 
+def statements_of(fn, repeat: int) -> list[dict]:
+    """Run `fn` `repeat` times; each statement it sends (in order), with its p50 and p95 in ms, so that the growth
+    of a figure can be traced to the statement that grows."""
+    import statistics
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    runs = []
+    for _ in range(repeat):
+        with CaptureQueriesContext(connection) as captured:
+            fn()
+        runs.append([(q["sql"], float(q["time"]) * 1000) for q in captured.captured_queries])
+    out = []
+    for k, (sql, _) in enumerate(runs[-1]):
+        times = sorted(run[k][1] for run in runs if len(run) > k)
+        out.append({"sql": sql[:300], "p50_ms": round(statistics.median(times), 2),
+                    "p95_ms": round(times[min(len(times) - 1, int(len(times) * 0.95))], 2)})
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=10_000_000)
@@ -306,6 +327,10 @@ def main() -> None:
     figures["month_read_plan"] = plan
     figures["indicator_queries_on_grid_case"] = partitions.scans_of(
         lambda: stats.indicators(start=start, end=end, by="total"), lambda sql: '"grid_case"' in sql)
+    figures["statements_subdistrict_month"] = statements_of(
+        lambda: stats.indicators(start=start, end=end, by="committee", node_ids=committees), args.repeat)
+    figures["statements_city_month"] = statements_of(
+        lambda: stats.indicators(start=start, end=end, by="total"), args.repeat)
     partitions.save(f"city-{args.rows}", figures, plan)
 
 

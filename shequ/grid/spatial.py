@@ -1,7 +1,8 @@
 """Point-in-polygon assignment of reports to grids.
 
 A shapely STRtree over every active grid polygon is built once per process and rebuilt when a grid changes
-(`SpatialStamp` carries the time of the last change, so every process notices). One lookup is a tree query; a
+(`SpatialStamp` carries the time of the last change, so every process notices: a process reads the stamp again
+at most every `SHEQU_SPATIAL_RECHECK_SECONDS`, and at once after a change made in the process itself). One lookup is a tree query; a
 batch is a single vectorised `STRtree.query` over all points. A point on a shared border goes to the grid with the
 smallest code, so the answer is deterministic.
 """
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import math
 import threading
+import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -24,6 +26,7 @@ from .models import SpatialStamp
 _lock = threading.Lock()
 _index: GridIndex | None = None
 _stamp = None
+_checked_at = 0.0  # time.monotonic() of the last read of the stamp
 
 
 @dataclass(frozen=True)
@@ -99,16 +102,23 @@ def clear() -> None:
 
 
 def get_index() -> GridIndex:
-    global _index, _stamp
+    global _index, _stamp, _checked_at
+    from django.conf import settings
+
+    now = time.monotonic()
+    with _lock:
+        if _index is not None and now - _checked_at < settings.SHEQU_SPATIAL_RECHECK_SECONDS:
+            return _index
     stamp = _current_stamp()
     with _lock:
         if _index is not None and _stamp == stamp:
+            _checked_at = now
             return _index
     rows = list(Node.objects.filter(kind=NodeKind.GRID, is_active=True, geometry__isnull=False)
                 .values_list("id", "code", "name", "parent_id", "geometry"))
     index = GridIndex(rows)
     with _lock:
-        _index, _stamp = index, stamp
+        _index, _stamp, _checked_at = index, stamp, now
     return index
 
 

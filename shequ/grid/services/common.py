@@ -64,7 +64,11 @@ def active_category(value) -> Category:
     if isinstance(value, Category):
         category = value
     else:
-        category = Category.objects.select_related("main", "department").filter(code=str(value or "")).first()
+        # `get` on the unique code: no ORDER BY to compile, as `.first()` would add
+        try:
+            category = Category.objects.select_related("main", "department").get(code=str(value or ""))
+        except Category.DoesNotExist:
+            category = None
     if category is None or not category.is_active:
         raise DomainError(_("案件类别不存在或已停用：%(c)s") % {"c": getattr(value, "code", value) or "—"},
                           {"category": [_("请选择有效的部件/事件小类。")]})

@@ -4,11 +4,13 @@ import random
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from shequ.core.choices import NodeKind
 from shequ.core.errors import DomainError
 from shequ.core.models import Node
 from shequ.grid import services, spatial
+from shequ.grid.models import SpatialStamp
 from shequ.grid.tests.conftest import DUNHUA, KONGJIANG, OUTSIDE
 
 pytestmark = pytest.mark.django_db
@@ -115,3 +117,33 @@ def test_it_reassigns_open_cases_in_one_batch_when_grids_change(env):
     closed_case.refresh_from_db()
     assert case.grid.code == "31011001500100" and closed_case.grid == env["grid_dunhua"]
     assert case.events.filter(note__contains="敦化第0网格").exists()
+
+
+def test_another_nodes_grid_change_is_seen_once_the_recheck_interval_has_passed(env, settings, monkeypatch):
+    """A process reads the stamp of the last grid change at most every SHEQU_SPATIAL_RECHECK_SECONDS; a change
+    another node made (the stamp moved, nothing cleared here) is picked up on the first lookup after that."""
+    settings.SHEQU_SPATIAL_RECHECK_SECONDS = 2
+    clock = [1000.0]
+    monkeypatch.setattr(spatial.time, "monotonic", lambda: clock[0])
+    spatial.clear()
+    before = spatial.get_index()
+    assert spatial.get_index() is before
+    # Another node moves 敦化's square away and touches the stamp: this process's own signal does not fire.
+    Node.objects.filter(pk=env["grid_dunhua"].pk).update(geometry=_square(121.60, 31.30))
+    SpatialStamp.objects.update_or_create(pk=SpatialStamp.objects.order_by("-id").values_list("pk", flat=True)
+                                          .first(), defaults={"changed_at": timezone.now()})
+    clock[0] += 1.5
+    assert spatial.get_index() is before  # within the interval: no read of the stamp
+    assert spatial.locate(*DUNHUA).code == env["grid_dunhua"].code
+    clock[0] += 1.0
+    assert spatial.get_index() is not before  # past it: the stamp read again, the index rebuilt
+    hit = spatial.locate(*DUNHUA)
+    assert hit is None or hit.code != env["grid_dunhua"].code
+
+
+def test_a_lookup_within_the_interval_sends_no_statement(env, settings, django_assert_num_queries):
+    settings.SHEQU_SPATIAL_RECHECK_SECONDS = 60
+    spatial.clear()
+    spatial.get_index()
+    with django_assert_num_queries(0):
+        spatial.locate(*DUNHUA)
