@@ -222,23 +222,38 @@ def fill_cases(total: int) -> list[dict]:
 
 
 def statements_of(fn, repeat: int) -> list[dict]:
-    """Run `fn` `repeat` times; each statement it sends (in order), with its p50 and p95 in ms, so that the growth
-    of a figure can be traced to the statement that grows."""
+    """Run `fn` `repeat` times; each statement it sends (in order), with its p50 and p95 in ms (timed around the
+    driver's execute) and the rows each table it reads returned in its plan (`EXPLAIN ANALYZE`), so that the
+    growth of a figure can be traced to the statement and the table that grow."""
     import statistics
 
     from django.db import connection
-    from django.test.utils import CaptureQueriesContext
 
-    runs = []
+    runs: list[list[tuple[str, float]]] = []
+
+    def timer(execute, sql, params, many, context):
+        t = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            runs[-1].append((connection.ops.last_executed_query(context["cursor"], sql, params),
+                             (time.perf_counter() - t) * 1000))
+
     for _ in range(repeat):
-        with CaptureQueriesContext(connection) as captured:
+        runs.append([])
+        with connection.execute_wrapper(timer):
             fn()
-        runs.append([(q["sql"], float(q["time"]) * 1000) for q in captured.captured_queries])
     out = []
-    for k, (sql, _) in enumerate(runs[-1]):
-        times = sorted(run[k][1] for run in runs if len(run) > k)
-        out.append({"sql": sql[:300], "p50_ms": round(statistics.median(times), 2),
-                    "p95_ms": round(times[min(len(times) - 1, int(len(times) * 0.95))], 2)})
+    with connection.cursor() as cursor:
+        for k, (sql, _) in enumerate(runs[-1]):
+            times = sorted(run[k][1] for run in runs if len(run) > k)
+            entry = {"sql": sql[:300], "p50_ms": round(statistics.median(times), 3),
+                     "p95_ms": round(times[min(len(times) - 1, int(len(times) * 0.95))], 3)}
+            if sql.lstrip().upper().startswith("SELECT"):
+                cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql)
+                plan = [r[0] for r in cursor.fetchall()]
+                entry["plan"] = plan
+            out.append(entry)
     return out
 
 
@@ -321,6 +336,10 @@ def main() -> None:
         "cases_subdistrict_month_count": partitions._timed(lambda: month_read.count(), args.repeat),
     }
     figures["loadavg_before_after"] = [list(load_before), list(os.getloadavg())]
+    from shequ.grid.models import CaseCohortMonth, CaseStatCommitteeMonth, CaseStatMonth
+
+    figures["summary_rows_of_the_month"] = {m.__name__: m.objects.filter(month=start).count()
+                                            for m in (CaseStatCommitteeMonth, CaseCohortMonth, CaseStatMonth)}
     figures["uptime"] = subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
     plan = month_read.explain(analyze=True)
     figures["month_read_plan_scans"] = partitions._scanned(plan)
