@@ -402,6 +402,8 @@ SHEQU_GRID_PUBLIC_COORD_DECIMALS = env_int("GRID_PUBLIC_COORD_DECIMALS", 3)
 # How long a process trusts its grid index before reading the stamp of the last grid change again: another node's
 # boundary edit reaches this one within this many seconds (the process's own edits at once).
 SHEQU_SPATIAL_RECHECK_SECONDS = env_int("SPATIAL_RECHECK_SECONDS", 2)
+# Likewise for the working-day calendar a process keeps: another node's edit of a year is seen within this time.
+SHEQU_CALENDAR_RECHECK_SECONDS = env_int("CALENDAR_RECHECK_SECONDS", 2)
 # 大联动 extensions, where the 小类 sets nothing: the hours one extension may add on the 值班长's approval (more
 # goes to the 城运中心 leader) and how many extensions a case may have in all.
 SHEQU_GRID_EXTENSION_ALLOWANCE_HOURS = env_int("GRID_EXTENSION_ALLOWANCE_HOURS", 8)

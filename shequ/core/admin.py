@@ -129,6 +129,14 @@ class NodeAdmin(ConfigAdmin):
 class CalendarYearAdmin(ConfigAdmin):
     list_display = ("year", "confirmed", "source", "updated_at")
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        _touch_year(obj.year)  # this process at once; the others at their next check of the stamp
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        _touch_year(obj.year)
+
 
 @admin.register(CalendarDay, site=site)
 class CalendarDayAdmin(ConfigAdmin):

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+import time
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -42,7 +43,7 @@ class YearData:
 
 
 _lock = threading.Lock()
-_cache: dict[int, tuple[object, YearData]] = {}
+_cache: dict[int, tuple[object, YearData, float]] = {}  # year → (stamp, data, time.monotonic() of the check)
 
 
 def library_years() -> range:
@@ -107,14 +108,21 @@ def _db_year_data(year: int) -> tuple[object, YearData | None]:
 
 
 def year_data(year: int) -> YearData:
+    """A year's working-day data, kept per process and checked against the year's `updated_at` at most every
+    `SHEQU_CALENDAR_RECHECK_SECONDS` (an edit made in this process clears the copy at once)."""
     from .models import CalendarYear
 
-    stamp_row = CalendarYear.objects.filter(year=year).values_list("updated_at", "confirmed").first()
-    stamp = ("db", stamp_row[0], stamp_row[1]) if stamp_row else ("lib",)
+    now = time.monotonic()
     with _lock:
         hit = _cache.get(year)
-        if hit and hit[0] == stamp:
+        if hit and now - hit[2] < settings.SHEQU_CALENDAR_RECHECK_SECONDS:
             return hit[1]
+    stamp_row = CalendarYear.objects.filter(year=year).values_list("updated_at", "confirmed").first()
+    stamp = ("db", stamp_row[0], stamp_row[1]) if stamp_row else ("lib",)
+    if hit and hit[0] == stamp:
+        with _lock:
+            _cache[year] = (stamp, hit[1], now)
+        return hit[1]
     if stamp_row is not None:
         _, data = _db_year_data(year)
     else:
@@ -122,7 +130,7 @@ def year_data(year: int) -> YearData:
     if data is None:
         raise CalendarUnavailable(year)
     with _lock:
-        _cache[year] = (stamp, data)
+        _cache[year] = (stamp, data, now)
     return data
 
 

@@ -10,7 +10,9 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.db import connection
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
 
 from shequ.core import services, workcal
@@ -142,8 +144,12 @@ def test_it_takes_an_edited_schedule_into_account_immediately(personas):
     assert CalendarYear.objects.get(year=2027).source == "通知（更正）"
 
 
-def test_it_notices_a_change_made_by_another_process_through_the_year_stamp(personas):
-    """The cache is per process: another worker's edit bumps `updated_at`, which invalidates this cache."""
+def test_it_notices_a_change_made_by_another_process_through_the_year_stamp(personas, settings, monkeypatch):
+    """The cache is per process: another worker's edit bumps `updated_at`, which invalidates this cache once the
+    process checks the stamp again (at most every SHEQU_CALENDAR_RECHECK_SECONDS; no statement in between)."""
+    settings.SHEQU_CALENDAR_RECHECK_SECONDS = 2
+    clock = [5000.0]
+    monkeypatch.setattr(workcal.time, "monotonic", lambda: clock[0])
     services.calendar_set_year(actor=personas["sysadmin"], year=2027, source="通知", confirmed=True,
                                days=_schedule_2027())
     assert workcal.is_workday(D(2027, 3, 2))
@@ -151,6 +157,11 @@ def test_it_notices_a_change_made_by_another_process_through_the_year_stamp(pers
     year = CalendarYear.objects.get(year=2027)
     year.note = "touched"
     year.save()  # auto_now bumps updated_at, as the admin's _touch_year does
+    clock[0] += 1.5
+    with CaptureQueriesContext(connection) as queries:
+        assert workcal.is_workday(D(2027, 3, 2))  # within the interval: the copy, not read again
+    assert not queries.captured_queries
+    clock[0] += 1.0
     assert not workcal.is_workday(D(2027, 3, 2))
 
 
@@ -461,3 +472,18 @@ def test_it_imports_a_library_year_from_the_page(client_as, personas):
 def test_it_names_the_built_in_source_for_what_it_is():
     assert workcal.source_label("chinesecalendar") == "内置的国务院放假安排"
     assert workcal.source_label("国办发明电〔2026〕7号") == "国办发明电〔2026〕7号"
+
+
+def test_an_edit_in_the_config_admin_is_seen_at_once_on_its_own_node(personas, client_as, settings):
+    """The sysadmin unconfirms 2027 in the config admin: this process's copy of the year is dropped at once, so
+    the next due date on the same node refuses, whatever the recheck interval."""
+    settings.SHEQU_CALENDAR_RECHECK_SECONDS = 3600
+    year = services.calendar_set_year(actor=personas["sysadmin"], year=2027, source="通知", confirmed=True,
+                                      days=_schedule_2027())
+    assert workcal.add_working_days(D(2027, 3, 1), 1) == D(2027, 3, 2)  # cached now
+    c = client_as(personas["sysadmin"])
+    response = c.post(f"/system/core/calendaryear/{year.pk}/change/",
+                      {"year": 2027, "source": "通知", "confirmed": "", "note": ""})
+    assert response.status_code == 302, response.content[:500]
+    with pytest.raises(CalendarUnavailable):
+        workcal.add_working_days(D(2027, 3, 1), 1)
