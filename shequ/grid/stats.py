@@ -52,6 +52,8 @@ PUBLIC_SOURCES = [Source.RESIDENT, Source.HOTLINE, Source.POLICE_110]
 STAT_FIELDS = ["reported", "patrol_reported", "public_reported", "filed", "voided", "dispatched", "closed",
                "closed_on_time", "closed_late", "reworked", "rework_total", "extended", "returned", "parked",
                "self_handled", "satisfied", "evaluated"]
+# A summary row's bucket: (field, the alias the grouped queries select it as).
+_BUCKET = [("day", "day"), ("committee", "committee_id"), ("unit", "unit_id"), ("urgent", "urgent")]
 COHORT_KEYS = ["due", "closed", "closed_on_time", "closed_late", "parked", "reworked", "overdue_open",
                "urgent_closed", "urgent_on_time", "urgent_due"]
 
@@ -89,6 +91,25 @@ def _raw_aggregates():
         satisfied=Count("id", filter=Q(satisfaction="satisfied")),
         evaluated=Count("id", filter=~Q(satisfaction="")),
     )
+
+
+def _insert_grouped(model, qs, keys: list[tuple[str, str]], counts: list[tuple[str, str]]) -> int:
+    """Write the rows of the grouped `qs` into `model`'s table in one `INSERT … SELECT` on the primary: `keys` and
+    `counts` pair each target field with the alias `qs` selects it as (a count that is a SUM over no row is NULL:
+    written as 0). A rebuild of millions of summary rows then never builds them in Python, as `bulk_create`
+    would (three quarters of a rebuild's time). Returns the rows written."""
+    from django.db import connections, router
+
+    db = router.db_for_write(model)
+    sql, params = qs.using(db).query.get_compiler(using=db).as_sql()
+    quote = connections[db].ops.quote_name
+    columns = ", ".join(quote(model._meta.get_field(f).column) for f, _ in keys + counts)
+    values = ", ".join([f"s.{quote(alias)}" for _, alias in keys]
+                       + [f"COALESCE(s.{quote(alias)}, 0)" for _, alias in counts])
+    with connections[db].cursor() as cursor:
+        cursor.execute(f"INSERT INTO {quote(model._meta.db_table)} ({columns}) SELECT {values} FROM ({sql}) s",
+                       params)
+        return cursor.rowcount
 
 
 def _day_bounds(day: dt.date):
@@ -263,16 +284,7 @@ def rebuild(*, since: dt.date | None = None, stdout=None) -> int:
     urgent = ExpressionWrapper(~Q(urgency=Urgency.NORMAL), output_field=BooleanField())
     rows = (qs.annotate(day=TruncDate("reported_at", tzinfo=tz), urgent=urgent)
             .values("day", "committee_id", "unit_id", "urgent").annotate(**_aggregates()).order_by())
-    batch, total = [], 0
-    for row in rows.iterator(chunk_size=5000):
-        batch.append(CaseStat(day=row["day"], committee_id=row["committee_id"], unit_id=row["unit_id"],
-                              urgent=bool(row["urgent"]), **{f: row[f"n_{f}"] or 0 for f in STAT_FIELDS}))
-        if len(batch) >= 5000:
-            CaseStat.objects.bulk_create(batch)
-            total += len(batch)
-            batch = []
-    CaseStat.objects.bulk_create(batch)
-    total += len(batch)
+    total = _insert_grouped(CaseStat, rows, _BUCKET, [(f, f"n_{f}") for f in STAT_FIELDS])
     _rebuild_months(since)
     cohort_rows = rebuild_cohort(since=since)
     if stdout:
@@ -298,10 +310,8 @@ def rebuild_committee_months(*, since: dt.date | None = None, month_model=None, 
     rows.delete()
     sums = (months.values("month", "committee_id", "urgent").annotate(**{f"s_{f}": Sum(f) for f in STAT_FIELDS})
             .order_by())
-    objs = [committee_model(month=r["month"], committee_id=r["committee_id"], urgent=r["urgent"],
-                            **{f: r[f"s_{f}"] or 0 for f in STAT_FIELDS}) for r in sums]
-    committee_model.objects.bulk_create(objs, batch_size=5000)
-    return len(objs)
+    return _insert_grouped(committee_model, sums, [("month", "month"), ("committee", "committee_id"),
+                                                   ("urgent", "urgent")], [(f, f"s_{f}") for f in STAT_FIELDS])
 
 
 def _rebuild_daily_months(since: dt.date | None) -> None:
@@ -317,9 +327,7 @@ def _rebuild_daily_months(since: dt.date | None) -> None:
     months.delete()
     rows = (daily.annotate(m=TruncMonth("day")).values("m", "committee_id", "unit_id", "urgent")
             .annotate(**{f"s_{f}": Sum(f) for f in STAT_FIELDS}).order_by())
-    CaseStatMonth.objects.bulk_create(
-        [CaseStatMonth(month=r["m"], committee_id=r["committee_id"], unit_id=r["unit_id"], urgent=r["urgent"],
-                       **{f: r[f"s_{f}"] or 0 for f in STAT_FIELDS}) for r in rows], batch_size=5000)
+    _insert_grouped(CaseStatMonth, rows, [("month", "m"), *_BUCKET[1:]], [(f, f"s_{f}") for f in STAT_FIELDS])
 
 
 # --- the closing cohort by day (`CaseCohort`) ----------------------------------------------------------------
@@ -549,9 +557,8 @@ def rebuild_cohort(*, since: dt.date | None = None, case_model=None, cohort_mode
         daily = daily.filter(day__gte=since.replace(day=1))
     sums = (daily.annotate(m=TruncMonth("day")).values("m", "committee_id")
             .annotate(**{f"s_{k}": Sum(k) for k in COHORT_ROW_KEYS}).order_by())
-    month_model.objects.bulk_create(
-        [month_model(month=r["m"], committee_id=r["committee_id"], **{k: r[f"s_{k}"] or 0 for k in COHORT_ROW_KEYS})
-         for r in sums], batch_size=5000)
+    _insert_grouped(month_model, sums, [("month", "m"), ("committee", "committee_id")],
+                    [(k, f"s_{k}") for k in COHORT_ROW_KEYS])
     return len(objs)
 
 

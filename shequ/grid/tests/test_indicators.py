@@ -112,16 +112,19 @@ def test_it_keeps_the_summary_equal_to_a_full_rebuild_as_cases_move(env):
             case = act(env, case, A.CHECK_PASS, "inspector")
             act(env, case, A.CLOSE, "shiftlead")
     act(env, report(env, source="resident", user="operator"), A.SEND_VERIFY, "operator")
-    from shequ.grid.models import CaseStatMonth
+    from shequ.grid.models import CaseStatCommitteeMonth, CaseStatMonth
 
     fields = ["day", "committee_id", "unit_id", "urgent", *stats.STAT_FIELDS]
     month_fields = ["month", "committee_id", "unit_id", "urgent", *stats.STAT_FIELDS]
+    committee_fields = ["month", "committee_id", "urgent", *stats.STAT_FIELDS]
     incremental = sorted(CaseStat.objects.values_list(*fields), key=repr)
     incremental_months = sorted(CaseStatMonth.objects.values_list(*month_fields), key=repr)
-    assert incremental_months
-    stats.rebuild()
+    incremental_committees = sorted(CaseStatCommitteeMonth.objects.values_list(*committee_fields), key=repr)
+    assert incremental_months and incremental_committees
+    stats.rebuild()  # INSERT … SELECT of the grouped counts: the same rows, the same types
     assert sorted(CaseStat.objects.values_list(*fields), key=repr) == incremental
     assert sorted(CaseStatMonth.objects.values_list(*month_fields), key=repr) == incremental_months
+    assert sorted(CaseStatCommitteeMonth.objects.values_list(*committee_fields), key=repr) == incremental_committees
     total = stats.indicators(start=MARCH[0], end=MARCH[1])[0]
     assert (total["reported"], total["filed"], total["closed"], total["closed_on_time"]) == (4, 3, 2, 2)
 
