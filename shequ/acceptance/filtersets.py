@@ -8,7 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from shequ.core.filtersets import StrictFilterSet
-from shequ.core.inputs import BoundedDateFilter
+from shequ.core.inputs import BoundedDateFilter, add_period_errors
 from shequ.core.choices import NodeKind
 from shequ.core.models import Department, Node
 
@@ -146,9 +146,6 @@ class ArchiveLogFilterSet(StrictFilterSet):
 
 # --- 全市通办 transfers ------------------------------------------------------------------------------------------
 
-MAX_PERIOD_DAYS = 731  # the project's one period rule: end not before start, at most two years; refused
-
-
 def _transfer_statuses():
     return [("active", _("在途（未回传）")), *TransferStatus.choices]
 
@@ -160,13 +157,9 @@ def _home_choices():
 
 class TransferFilterForm(forms.Form):
     def clean(self):
+        """The project's one period rule: end not before start, at most two years; refused."""
         data = super().clean()
-        start, end = data.get("date_from"), data.get("date_to")
-        if start and end:
-            if end < start:
-                self.add_error("date_to", _("止日不得早于起日。"))
-            elif (end - start).days > MAX_PERIOD_DAYS:
-                self.add_error("date_to", _("期间跨度不能超过两年（%(n)d天）。") % {"n": MAX_PERIOD_DAYS})
+        add_period_errors(self, "date_from", "date_to")
         return data
 
 

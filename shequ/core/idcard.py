@@ -1,4 +1,5 @@
-"""Resident ID numbers (公民身份号码, GB 11643-1999) and phone numbers: validation and masking."""
+"""Resident ID numbers (公民身份号码, GB 11643-1999) and phone numbers: validation, masking, and the patterns that
+find them inside running text (the public redaction of a citizen's description, the log filter)."""
 
 import datetime as dt
 import re
@@ -9,7 +10,21 @@ WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK_CHARS = "10X98765432"
 _ID18 = re.compile(r"^\d{17}[\dX]$")
 _ID15 = re.compile(r"^\d{15}$")
-_MOBILE = re.compile(r"^1[3-9]\d{9}$")
+
+# An 18-digit (last may be X) or 15-digit ID number, and a mobile number, as they stand in text.
+ID_NUMBER_SHAPE = r"(?:\d{17}[\dXx]|\d{15})"
+MOBILE_SHAPE = r"1[3-9]\d{9}"
+# In a citizen's text: ID numbers not inside a longer run of digits or letters.
+ID_NUMBER_IN_TEXT = re.compile(rf"(?<![0-9A-Za-z]){ID_NUMBER_SHAPE}(?![0-9A-Za-z])")
+# In a citizen's text: mobile numbers (also written 138-1234-5678 / 138 1234 5678, with +86), landlines with an area
+# code, and Shanghai's 8-digit local numbers.
+PHONE_IN_TEXT = re.compile(r"(?<![\d+])(?:(?:\+?86[-\s]?)?1[3-9]\d(?:[-\s]?\d{4}){2}|0\d{2,3}[-\s]?\d{7,8}|[2-9]\d{7})"
+                           r"(?!\d)")
+# In a log line: ID numbers and mobile numbers not inside a longer run of digits (a letter before or after does not
+# protect them there).
+PERSONAL_IN_LOG = re.compile(rf"(?<![0-9])(?:{ID_NUMBER_SHAPE}|{MOBILE_SHAPE})(?![0-9])")
+
+_MOBILE = re.compile(rf"^{MOBILE_SHAPE}$")
 _LANDLINE = re.compile(r"^0\d{2,3}-?\d{7,8}$|^\d{8}$")
 
 

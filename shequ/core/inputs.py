@@ -111,6 +111,47 @@ def check_length(value, limit: int, field: str, label: str) -> str:
     return text
 
 
+def check_lengths(errors: dict, *checks) -> None:
+    """`check_length` of each `(field, value, limit, label)`, the refusals added to `errors` instead of raised: for
+    a service that reports every field's errors at once."""
+    from shequ.core.errors import DomainError
+
+    for field, value, limit, label in checks:
+        try:
+            check_length(value, limit, field, label)
+        except DomainError as exc:
+            errors.setdefault(field, []).extend(exc.errors[field])
+
+
+# --- periods (a start date and an end date) ----------------------------------------------------------------------
+
+# The longest period a list or an evaluation may span (two years and a day: a leap year's two full years).
+MAX_PERIOD_DAYS = 731
+
+
+def period_errors(start: dt.date | None, end: dt.date | None, *, end_field: str = "end",
+                  max_days: int = MAX_PERIOD_DAYS, end_before_start=None, too_long=None) -> dict:
+    """The one period rule: the end not before the start, at most `max_days` days. Refused, never clamped. The
+    errors by field (on the end's), empty when the period is acceptable or one of its dates is missing. A use with
+    its own wording passes `end_before_start` and `too_long` (the latter naming its own limit)."""
+    if start is None or end is None:
+        return {}
+    if end < start:
+        return {end_field: [end_before_start or _("止日不得早于起日。")]}
+    if (end - start).days > max_days:
+        return {end_field: [too_long or _("期间跨度不能超过两年（%(n)d天）。") % {"n": max_days}]}
+    return {}
+
+
+def add_period_errors(form, start_field: str = "start", end_field: str = "end", **rule) -> None:
+    """`period_errors` of a form's cleaned start and end, added to the form (in its `clean`)."""
+    data = form.cleaned_data
+    for field, messages in period_errors(data.get(start_field), data.get(end_field), end_field=end_field,
+                                         **rule).items():
+        for message in messages:
+            form.add_error(field, message)
+
+
 # --- months ("YYYY-MM") ---------------------------------------------------------------------------------------
 
 MONTH_MIN = dt.date(2000, 1, 1)

@@ -6,7 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from shequ.core.inputs import MonthField
+from shequ.core.inputs import MonthField, add_period_errors
 
 from .choices import CareGrade, IncidentKind, Meal, MealMode
 from .models import Canteen, DeliveryRoute
@@ -59,11 +59,8 @@ class OrderForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        a, b = data.get("date_from"), data.get("date_to")
-        if a and b and b < a:
-            self.add_error("date_to", _("结束日期不能早于开始日期。"))
-        elif a and b and (b - a).days > 30:
-            self.add_error("date_to", _("一次最多订 31 天。"))
+        add_period_errors(self, "date_from", "date_to", max_days=30, end_before_start=_("结束日期不能早于开始日期。"),
+                          too_long=_("一次最多订 31 天。"))
         return data
 
 

@@ -4,12 +4,10 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from shequ.core.inputs import BoundedDateField
+from shequ.core.inputs import BoundedDateField, add_period_errors
 
 from . import selectors
 from .choices import EvaluationStatus
-
-MAX_PERIOD_DAYS = 731
 
 
 class ScheduleForm(forms.Form):
@@ -45,12 +43,7 @@ class PeriodForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        start, end = data.get("start"), data.get("end")
-        if start and end:
-            if end < start:
-                self.add_error("end", _("止日不得早于起日。"))
-            elif (end - start).days > MAX_PERIOD_DAYS:
-                self.add_error("end", _("期间跨度不能超过两年（%(n)d天）。") % {"n": MAX_PERIOD_DAYS})
+        add_period_errors(self, "start", "end")
         return data
 
     def period(self) -> tuple[dt.date, dt.date]:

@@ -18,7 +18,7 @@ from shequ.core.audit import audit_record
 from shequ.core.choices import AuditAction, NodeKind, Role
 from shequ.core.errors import ConflictError, DomainError, Forbidden
 from shequ.core.idcard import mask_phone
-from shequ.core.inputs import check_length
+from shequ.core.inputs import check_lengths, period_errors
 from shequ.core.scoping import in_scope, scope_node_ids
 from shequ.core.services import notify
 
@@ -31,14 +31,6 @@ MAX_CAPACITY = 5000
 MAX_EVENT = dt.timedelta(days=31)
 MAX_MEMBERS = 200
 MAX_FESTIVAL_DAYS = 366
-
-
-def _lengths(errors: dict, *checks) -> None:
-    for field, value, limit, label in checks:
-        try:
-            check_length(value, limit, field, label)
-        except DomainError as exc:
-            errors.setdefault(field, []).extend(exc.errors[field])
 
 
 def _may_manage(actor, node) -> None:
@@ -69,8 +61,8 @@ def _partner_data(*, name, kind, contact, errors: dict) -> dict:
     if not name:
         errors["name"] = [_("请填写单位名称。")]
     data = {"name": name, "kind": (kind or "").strip(), "contact": (contact or "").strip()}
-    _lengths(errors, ("name", name, 64, _("单位名称")), ("kind", data["kind"], 32, _("单位类型")),
-             ("contact", data["contact"], 32, _("联系人")))
+    check_lengths(errors, ("name", name, 64, _("单位名称")), ("kind", data["kind"], 32, _("单位类型")),
+                   ("contact", data["contact"], 32, _("联系人")))
     return data
 
 
@@ -126,7 +118,7 @@ def _group_data(*, name, node, description, errors: dict, label) -> dict:
         errors["name"] = [_("请填写%(l)s。") % {"l": label}]
     _node_ok(node, errors)
     description = (description or "").strip()
-    _lengths(errors, ("name", name, 64, label), ("description", description, 2000, _("简介")))
+    check_lengths(errors, ("name", name, 64, label), ("description", description, 2000, _("简介")))
     return {"name": name, "node": node, "description": description}
 
 
@@ -172,10 +164,10 @@ def series_update(*, actor, series: Series, name: str, node, description: str = 
 def _festival_dates(date_from, date_to, errors: dict) -> None:
     if not date_from or not date_to:
         errors["date_from"] = [_("请填写起止日期。")]
-    elif date_to < date_from:
-        errors["date_to"] = [_("结束日期不能早于开始日期。")]
-    elif (date_to - date_from).days > MAX_FESTIVAL_DAYS:
-        errors["date_to"] = [_("一个节庆不能超过%(n)d天。") % {"n": MAX_FESTIVAL_DAYS}]
+    else:
+        errors.update(period_errors(date_from, date_to, end_field="date_to", max_days=MAX_FESTIVAL_DAYS,
+                                    end_before_start=_("结束日期不能早于开始日期。"),
+                                    too_long=_("一个节庆不能超过%(n)d天。") % {"n": MAX_FESTIVAL_DAYS}))
 
 
 @transaction.atomic
@@ -257,8 +249,8 @@ def event_create(*, actor, title: str, node, organiser: str, start: dt.datetime,
         errors["series"] = [_("活动系列不属于该辖区。")]
     if festival is not None and node is not None and not in_scope_or_above(festival.node, node):
         errors["festival"] = [_("节庆不属于该辖区。")]
-    _lengths(errors, ("title", title, 100, _("活动名称")), ("organiser", organiser, 64, _("主办方")),
-             ("venue", venue, 128, _("地点")), ("description", description or "", 4000, _("活动介绍")))
+    check_lengths(errors, ("title", title, 100, _("活动名称")), ("organiser", organiser, 64, _("主办方")),
+                   ("venue", venue, 128, _("地点")), ("description", description or "", 4000, _("活动介绍")))
     partners = list(partners or [])
     if len(partners) > 20:
         errors["partners"] = [_("共建单位不能超过20个。")]
@@ -301,7 +293,7 @@ def event_cancel(*, actor, event: Event, reason: str = "") -> Event:
         raise ConflictError(_("活动已经取消。"), {"status": [_("活动已取消。")]})
     reason = (reason or "").strip()
     errors: dict = {}
-    _lengths(errors, ("reason", reason, 200, _("理由")))
+    check_lengths(errors, ("reason", reason, 200, _("理由")))
     if errors:
         raise DomainError(_("理由过长。"), errors)
     event.status = EventStatus.CANCELLED
@@ -350,7 +342,7 @@ def registration_create(*, actor, event: Event, name: str = "", phone: str = "",
             errors["name"] = [_("请填写报名人姓名。")]
         if phone and (not phone.isdigit() or not 7 <= len(phone) <= 12):
             errors["phone"] = [_("电话号码应为7到12位数字。")]
-    _lengths(errors, ("name", name, 32, _("姓名")))
+    check_lengths(errors, ("name", name, 32, _("姓名")))
     if errors:
         raise DomainError(_("报名信息有误。"), errors)
     event = _lock_event(event)
@@ -443,7 +435,7 @@ def event_photo_add(*, actor, event: Event, uploads, caption: str = "") -> list[
 
     caption = (caption or "").strip()
     errors: dict = {}
-    _lengths(errors, ("caption", caption, 100, _("说明")))
+    check_lengths(errors, ("caption", caption, 100, _("说明")))
     if errors:
         raise DomainError(_("照片说明过长。"), errors)
     cleaned = clean_photos(uploads, keep_location=False)
@@ -472,7 +464,7 @@ def _delegation_data(*, date, origin, node, members, member_count, programme, er
     if len(members) > MAX_MEMBERS:
         errors["members"] = [_("成员不能超过%(n)d人。") % {"n": MAX_MEMBERS}]
     for m in members:
-        _lengths(errors, ("members", m, 32, _("成员姓名")))
+        check_lengths(errors, ("members", m, 32, _("成员姓名")))
     try:
         member_count = int(member_count) if member_count not in (None, "") else len(members)
     except (TypeError, ValueError):
@@ -483,7 +475,7 @@ def _delegation_data(*, date, origin, node, members, member_count, programme, er
     elif not errors.get("member_count") and member_count < len(members):
         errors["member_count"] = [_("人数不能少于所列成员（%(n)d人）。") % {"n": len(members)}]
     programme = (programme or "").strip()
-    _lengths(errors, ("origin", origin, 100, _("来访单位")), ("programme", programme, 4000, _("考察安排")))
+    check_lengths(errors, ("origin", origin, 100, _("来访单位")), ("programme", programme, 4000, _("考察安排")))
     return {"date": date, "origin": origin, "node": node, "members": members, "member_count": member_count,
             "programme": programme}
 

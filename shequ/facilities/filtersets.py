@@ -3,7 +3,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from shequ.core.filtersets import StrictFilterSet
-from shequ.core.inputs import BoundedDateFilter
+from shequ.core.inputs import BoundedDateFilter, add_period_errors
 
 from .choices import BookingStatus, FacilityLevel
 from .models import Booking, Facility
@@ -23,19 +23,11 @@ class FacilityFilterSet(StrictFilterSet):
         return qs.filter(Q(name__icontains=value) | Q(address__icontains=value))
 
 
-MAX_PERIOD_DAYS = 731
-
-
 class BookingFilterForm(forms.Form):
     def clean(self):
-        """The period rule of every list: the end not before the start, at most two years. Refused, never
-        clamped."""
+        """The period rule of every list."""
         data = super().clean()
-        start, end = data.get("date_from"), data.get("date_to")
-        if start and end and end < start:
-            self.add_error("date_to", _("止日不得早于起日。"))
-        elif start and end and (end - start).days > MAX_PERIOD_DAYS:
-            self.add_error("date_to", _("期间跨度不能超过两年（%(n)d天）。") % {"n": MAX_PERIOD_DAYS})
+        add_period_errors(self, "date_from", "date_to")
         return data
 
 

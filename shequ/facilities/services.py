@@ -20,7 +20,7 @@ from shequ.core.audit import audit_record
 from shequ.core.choices import AuditAction, NodeKind, Role
 from shequ.core.errors import ConflictError, DomainError, Forbidden
 from shequ.core.idcard import mask_phone
-from shequ.core.inputs import check_length
+from shequ.core.inputs import check_lengths, period_errors
 from shequ.core.scoping import in_scope
 from shequ.core.services import notify
 
@@ -50,14 +50,6 @@ def _coordinate(value, field: str, low: Decimal, high: Decimal, errors: dict) ->
     return number
 
 
-def _lengths(errors: dict, *checks) -> None:
-    for field, value, limit, label in checks:
-        try:
-            check_length(value, limit, field, label)
-        except DomainError as exc:
-            errors.setdefault(field, []).extend(exc.errors[field])
-
-
 def _facility_data(*, level, name, node, address, lng, lat, phone, operator_name, services, description,
                    parent) -> dict:
     errors: dict[str, list] = {}
@@ -72,11 +64,11 @@ def _facility_data(*, level, name, node, address, lng, lat, phone, operator_name
     if node is None or node.kind not in (NodeKind.SUBDISTRICT, NodeKind.COMMITTEE):
         errors["node"] = [_("请选择设施所在的街道或居委会。")]
     services = [str(s).strip() for s in (services or []) if str(s).strip()]
-    _lengths(errors, ("name", name, 64, _("名称")), ("address", address, 128, _("地址")),
-             ("phone", phone or "", 32, _("联系电话")), ("operator_name", operator_name or "", 64, _("运营方")),
-             ("description", description or "", 2000, _("简介")))
+    check_lengths(errors, ("name", name, 64, _("名称")), ("address", address, 128, _("地址")),
+                   ("phone", phone or "", 32, _("联系电话")), ("operator_name", operator_name or "", 64, _("运营方")),
+                   ("description", description or "", 2000, _("简介")))
     for s in services:
-        _lengths(errors, ("services", s, 32, _("每项服务")))
+        check_lengths(errors, ("services", s, 32, _("每项服务")))
     if len(services) > 30:
         errors.setdefault("services", []).append(_("服务项目不能超过30项。"))
     lng_value = _coordinate(lng, "lng", Decimal("73"), Decimal("136"), errors)
@@ -183,7 +175,7 @@ def _room_data(*, name, capacity, equipment) -> dict:
     name = (name or "").strip()
     if not name:
         errors["name"] = [_("请填写名称。")]
-    _lengths(errors, ("name", name, 64, _("名称")), ("equipment", equipment or "", 200, _("设备")))
+    check_lengths(errors, ("name", name, 64, _("名称")), ("equipment", equipment or "", 200, _("设备")))
     try:
         capacity = int(capacity)
         if not 1 <= capacity <= 2000:
@@ -262,13 +254,11 @@ def closure_create(*, actor, facility: Facility, date_from: dt.date, date_to: dt
         errors["date_from"] = [_("请填写起始日期。")]
     if date_to is None:
         errors["date_to"] = [_("请填写结束日期。")]
-    if date_from and date_to and date_to < date_from:
-        errors["date_to"] = [_("结束日期不能早于起始日期。")]
-    if date_from and date_to and (date_to - date_from).days > 366:
-        errors["date_to"] = [_("一次闭馆安排不能超过一年。")]
+    errors.update(period_errors(date_from, date_to, end_field="date_to", max_days=366,
+                                end_before_start=_("结束日期不能早于起始日期。"), too_long=_("一次闭馆安排不能超过一年。")))
     if not reason:
         errors["reason"] = [_("请填写闭馆原因。")]
-    _lengths(errors, ("reason", reason, 100, _("原因")))
+    check_lengths(errors, ("reason", reason, 100, _("原因")))
     if errors:
         raise DomainError(_("闭馆安排有误。"), errors)
     closure = Closure.objects.create(facility=facility, date_from=date_from, date_to=date_to, reason=reason)
@@ -362,8 +352,8 @@ def _text_fields(errors: dict, *, purpose, team, note, attendees, age_group, roo
     purpose = (purpose or "").strip() if isinstance(purpose, str) or purpose is None else str(purpose)
     if not purpose:
         errors["purpose"] = [_("请填写用途。")]
-    _lengths(errors, ("purpose", purpose, 200, _("用途")), ("team", team or "", 64, _("团队")),
-             ("note", note or "", 200, _("备注")))
+    check_lengths(errors, ("purpose", purpose, 200, _("用途")), ("team", team or "", 64, _("团队")),
+                   ("note", note or "", 200, _("备注")))
     if attendees not in (None, ""):
         try:
             attendees = int(attendees)
@@ -526,7 +516,7 @@ def _reason(reason: str, *, required: bool) -> str:
     errors: dict = {}
     if required and not reason:
         errors["reason"] = [_("请填写理由。")]
-    _lengths(errors, ("reason", reason, 200, _("理由")))
+    check_lengths(errors, ("reason", reason, 200, _("理由")))
     if errors:
         raise DomainError(_("请填写理由。") if not reason else _("理由过长。"), errors)
     return reason

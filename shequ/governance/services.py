@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from shequ.core.audit import audit_record
 from shequ.core.choices import AuditAction, NodeKind
 from shequ.core.errors import ConflictError, DomainError, Forbidden
-from shequ.core.inputs import check_date, check_length
+from shequ.core.inputs import check_date, check_lengths
 from shequ.core.scoping import in_scope
 from shequ.core.services import notify
 from shequ.core.workcal import add_working_days
@@ -32,10 +32,7 @@ def _text(errors: dict, field: str, value, limit: int, label: str, *, required: 
     value = (value or "").strip() if isinstance(value, str) or value is None else str(value).strip()
     if not value and required:
         errors.setdefault(field, []).append(required)
-    try:
-        check_length(value, limit, field, label)
-    except DomainError as exc:
-        errors.setdefault(field, []).extend(exc.errors[field])
+    check_lengths(errors, (field, value, limit, label))
     return value
 
 

@@ -21,13 +21,13 @@ from shequ.core.api import error_responses
 from shequ.core.api_fields import ChoiceLabelField
 from shequ.core.choices import NodeKind
 from shequ.core.errors import DomainError
-from shequ.core.inputs import parse_date
+from shequ.core.inputs import parse_date, period_errors
 from shequ.core.scoping import scope_node_ids, scoped_nodes
 from shequ.core import api_fields
 
 from . import selectors, services, spatial, stats
 from .choices import ContactMethod, Decision, Resolution, Satisfaction, Source, Urgency
-from .filtersets import CaseFilterSet, period_errors
+from .filtersets import CaseFilterSet
 from .forms import HotlineFiguresForm
 from .models import Case, HotlineOrder, HotlineRequest, HotlineTask
 from .workflows import CASE, HOTLINE, HOTLINE_TASK
@@ -495,7 +495,7 @@ def indicator_list(request):
         except ValueError as exc:
             raise DomainError(str(exc), {name: [str(exc)]}) from None
     start, end = bounds["start"], bounds["end"]
-    errors = period_errors(start, end, start_field="start", end_field="end")
+    errors = period_errors(start, end, end_field="end")
     if errors:
         raise DomainError(str(errors["end"][0]), errors)
     by = p.get("by", "total")

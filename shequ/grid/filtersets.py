@@ -1,9 +1,7 @@
-"""The filter schemas of the 大联动 lists: one FilterSet per list, used by its HTML page, its export and the API, and
-one period rule for every date range (the case list's report dates, the evaluation period of the indicators)."""
+"""The filter schemas of the 大联动 lists: one FilterSet per list, used by its HTML page, its export and the API. The
+case list's report dates follow the project's one period rule (`shequ.core.inputs.period_errors`)."""
 
 from __future__ import annotations
-
-import datetime as dt
 
 import django_filters
 from django import forms
@@ -11,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from shequ.core.choices import NodeKind, Role
 from shequ.core.errors import DomainError
-from shequ.core.inputs import BoundedDateFilter
+from shequ.core.inputs import BoundedDateFilter, add_period_errors
 from shequ.core.models import Department, Node
 from shequ.core.scoping import scoped_nodes
 
@@ -19,28 +17,10 @@ from . import selectors
 from .choices import CaseStatus, CategoryKind, Source, Urgency
 from .models import Case
 
-# The longest period a list or an evaluation may span (two years and a day: a leap year's two full years).
-MAX_PERIOD_DAYS = 731
-
-
-def period_errors(start: dt.date | None, end: dt.date | None, *, start_field: str, end_field: str) -> dict:
-    """The one period rule: the end not before the start, at most `MAX_PERIOD_DAYS` days. Refused, never clamped."""
-    if start is None or end is None:
-        return {}
-    if end < start:
-        return {end_field: [_("止日不得早于起日。")]}
-    if (end - start).days > MAX_PERIOD_DAYS:
-        return {end_field: [_("期间跨度不能超过两年（%(n)d天）。") % {"n": MAX_PERIOD_DAYS}]}
-    return {}
-
-
 class CaseFilterForm(forms.Form):
     def clean(self):
         data = super().clean()
-        for field, messages in period_errors(data.get("date_from"), data.get("date_to"), start_field="date_from",
-                                             end_field="date_to").items():
-            for message in messages:
-                self.add_error(field, message)
+        add_period_errors(self, "date_from", "date_to")
         return data
 
 

@@ -5,13 +5,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from shequ.core.choices import NodeKind
-from shequ.core.inputs import BoundedDateField
+from shequ.core.inputs import BoundedDateField, add_period_errors
 from shequ.core.models import Department
 from shequ.core.scoping import scoped_nodes
 
 from .choices import (Decision, ContactMethod, HotlineStatus, HotlineType, Resolution, Satisfaction, ShiftCode,
                       Source, Urgency)
-from .filtersets import period_errors
 from .models import Category, GridResponsible, TeamMember
 from .selectors import dispatchable_units, inspection_sheets
 
@@ -265,10 +264,7 @@ class PeriodForm(forms.Form):
         if data.get("preset") == "custom":
             if not (data.get("start") and data.get("end")):
                 self.add_error("start" if not data.get("start") else "end", _("自定义期间须填写起止日期。"))
-            for field, messages in period_errors(data.get("start"), data.get("end"), start_field="start",
-                                                 end_field="end").items():
-                for message in messages:
-                    self.add_error(field, message)
+            add_period_errors(self, "start", "end")
         return data
 
     def period(self) -> tuple[dt.date, dt.date, str]:

@@ -10,14 +10,9 @@ import re
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from shequ.core.idcard import ID_NUMBER_IN_TEXT, PHONE_IN_TEXT
 from shequ.people import selectors as people
 
-# 18-digit (last may be X) and 15-digit ID numbers, not inside a longer run of digits or letters.
-ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])(?:\d{17}[\dXx]|\d{15})(?![0-9A-Za-z])")
-# Mobile numbers (also written 138-1234-5678 / 138 1234 5678, with +86), landlines with an area code, and
-# Shanghai's 8-digit local numbers.
-PHONE = re.compile(r"(?<![\d+])(?:(?:\+?86[-\s]?)?1[3-9]\d(?:[-\s]?\d{4}){2}|0\d{2,3}[-\s]?\d{7,8}|[2-9]\d{7})"
-                   r"(?!\d)")
 HAN_RUN = re.compile(r"[\u4e00-\u9fff]{2,}")
 NAME_LENGTHS = (2, 3, 4)
 
@@ -46,8 +41,8 @@ def _surname(name: str) -> str:
 def redact(text: str, *, names=()) -> str:
     if not text:
         return text or ""
-    text = ID_NUMBER.sub(_("[身份证号已隐去]"), text)
-    text = PHONE.sub(_("[电话已隐去]"), text)
+    text = ID_NUMBER_IN_TEXT.sub(_("[身份证号已隐去]"), text)
+    text = PHONE_IN_TEXT.sub(_("[电话已隐去]"), text)
     for name in sorted({n.strip() for n in names if n and len(n.strip()) >= 2}, key=len, reverse=True):
         text = text.replace(name, _surname(name) + "某")
     return text

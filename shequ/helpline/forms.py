@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from shequ.core.inputs import BoundedDateField
+from shequ.core.inputs import BoundedDateField, period_errors
 
 from .choices import CallCategory, CallStatus, Outcome, Satisfaction
 
@@ -133,9 +133,9 @@ class PeriodForm(forms.Form):
         data = super().clean()
         end = data.get("end") or timezone.localdate()
         start = data.get("start") or end - dt.timedelta(days=29)
-        if start > end:
-            raise forms.ValidationError(_("结束日期不能早于开始日期。"))
-        if (end - start).days > 731:
-            raise forms.ValidationError(_("统计期间最长两年。"))
+        errors = period_errors(start, end, end_before_start=_("结束日期不能早于开始日期。"),
+                               too_long=_("统计期间最长两年。"))
+        if errors:
+            raise forms.ValidationError(errors["end"][0])
         data["start"], data["end"] = start, end
         return data

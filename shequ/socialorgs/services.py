@@ -16,7 +16,7 @@ from shequ.core import idcard
 from shequ.core.audit import audit_record
 from shequ.core.choices import AuditAction, NodeKind
 from shequ.core.errors import ConflictError, DomainError, Forbidden
-from shequ.core.inputs import check_date, check_length
+from shequ.core.inputs import check_date, check_lengths
 from shequ.core.scoping import in_scope, scope_paths
 from shequ.core.scoring import Combination, combine_scores
 
@@ -38,10 +38,7 @@ def _text(errors: dict, field: str, value, limit: int, label: str, required: boo
     if required and not value:
         errors.setdefault(field, []).append(_("请填写%(l)s。") % {"l": label})
         return value
-    try:
-        check_length(value, limit, field, label)
-    except DomainError as exc:
-        errors.setdefault(field, []).extend(exc.errors[field])
+    check_lengths(errors, (field, value, limit, label))
     return value
 
 

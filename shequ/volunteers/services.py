@@ -28,7 +28,7 @@ from shequ.core.crypto import keyed_hash
 from shequ.core.errors import ConflictError, DomainError, Forbidden
 from shequ.core.idcard import (InvalidIdNumber, birth_date_of, mask_id_number, mask_phone, normalize_id_number,
                                normalize_phone)
-from shequ.core.inputs import check_length
+from shequ.core.inputs import check_lengths
 from shequ.core.scoping import in_scope
 from shequ.core.services import notify
 
@@ -47,10 +47,7 @@ MAX_SLOTS = 500
 
 def _text(errors: dict, field: str, value, limit: int, label: str, required: bool = False) -> str:
     text = ("" if value is None else str(value)).strip()
-    try:
-        check_length(text, limit, field, label)
-    except DomainError as exc:
-        errors.setdefault(field, []).extend(exc.errors[field])
+    check_lengths(errors, (field, text, limit, label))
     if required and not text:
         errors.setdefault(field, []).append(_("请填写%(label)s。") % {"label": label})
     return text

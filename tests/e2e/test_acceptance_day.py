@@ -7,14 +7,15 @@ import datetime as dt
 import re
 import shutil
 import subprocess
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
 from playwright.sync_api import expect
 
-SCREENS = Path(__file__).resolve().parents[2] / "var" / "screens"
+from .conftest import SCREENS, login_as
+
+SIGNED_IN = re.compile(r".*/$")  # the page a login lands on
 PHONE = {"width": 390, "height": 844}
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -62,16 +63,6 @@ def extra_context(browser, live_server):
         context.close()
 
 
-def _login(page, base, user):
-    from shequ.core.testing import PASSWORD
-
-    page.goto(f"{base}/accounts/login/")
-    page.fill("input[name=username]", user.username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(re.compile(r".*/$"))
-
-
 def _shot(page, name, full=True):
     SCREENS.mkdir(parents=True, exist_ok=True)
     page.wait_for_timeout(300)
@@ -115,7 +106,7 @@ def test_acceptance_centre_runs_a_whole_day(page, extra_context, live_server, da
     _shot(kiosk, "02_ticket_390")
 
     # 2. The clerk sits at window 1 and calls the next visitor; the hall screen shows the call.
-    _login(page, base, day["clerk"])
+    login_as(page, base, day["clerk"], wait_for_url=SIGNED_IN)
     page.goto(f"{base}/acceptance/window/")
     page.locator(".sq-window-tile").filter(has_text="综合受理").first.locator("button:has-text('入座')").click()
     page.wait_for_url(f"{base}/acceptance/window/1/")
@@ -188,7 +179,7 @@ def test_acceptance_centre_runs_a_whole_day(page, extra_context, live_server, da
 
     # 6. The 民政 officer approves and completes it in the back office.
     officer = watch(extra_context().new_page())
-    _login(officer, base, day["officer"])
+    login_as(officer, base, day["officer"], wait_for_url=SIGNED_IN)
     officer.goto(f"{base}/acceptance/backoffice/")
     expect(officer.locator("table")).to_contain_text(number)
     _shot(officer, "10_backoffice")
@@ -228,7 +219,7 @@ def test_acceptance_centre_runs_a_whole_day(page, extra_context, live_server, da
 
     # 9. The hall supervisor sees the open rectification, calls back and closes it.
     sup = watch(extra_context().new_page())
-    _login(sup, base, day["supervisor"])
+    login_as(sup, base, day["supervisor"], wait_for_url=SIGNED_IN)
     sup.goto(f"{base}/acceptance/rectifications/")
     expect(sup.locator("#rect-rows")).to_contain_text("一次告知不清楚")
     _shot(sup, "14_rectifications")

@@ -10,10 +10,9 @@ import time_machine
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from shequ.core.testing import PASSWORD
 from shequ.eldercare.tests.conftest import elder, places  # noqa: F401  (fixtures)
 from tests.e2e.a11y import axe_check
-from tests.e2e.conftest import login_page
+from tests.e2e.conftest import login_as
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 PHONE = {"width": 390, "height": 844}
@@ -39,11 +38,6 @@ def ground(places, elder, personas):  # noqa: F811
     return {"new": elder(82, name="王秀英"), "guest": guest, "last_month": last_month}
 
 
-def relogin(page, live_server, user):
-    page.context.clear_cookies()
-    login_page(page, live_server, user.username, PASSWORD)
-
-
 def at_phone(page, shot, name):
     """Screenshots at 390 px after one at 1366, and axe's WCAG 2.1 AA rules at both widths."""
     findings = axe_check(page)
@@ -58,7 +52,7 @@ def test_enrol_order_count_settle_and_flag(page, live_server, shot, ground, plac
     url = live_server.url
     start = timezone.localdate() + dt.timedelta(days=2)  # tomorrow's orders close today at 16:00
 
-    relogin(page, live_server, personas["dunhua"])
+    login_as(page, live_server, personas["dunhua"])
     page.goto(f"{url}/eldercare/enrol/?q=王秀英")
     page.get_by_role("link", name="王秀英").click()
     expect(page.get_by_text("80岁以上八五折")).to_be_visible()
@@ -80,14 +74,14 @@ def test_enrol_order_count_settle_and_flag(page, live_server, shot, ground, plac
     shot("eldercare_03_enrolment_1366")
     at_phone(page, shot, "eldercare_03_enrolment")
 
-    relogin(page, live_server, places["cook"])
+    login_as(page, live_server, places["cook"])
     page.goto(f"{url}/eldercare/kitchen/?canteen={places['canteen'].pk}&date={start.isoformat()}")
     expect(page.locator("#kitchen-total")).to_have_text("1")
     expect(page.locator("td[data-meal=lunch]")).to_have_text("1")
     shot("eldercare_04_kitchen_1366")
     at_phone(page, shot, "eldercare_04_kitchen")
 
-    relogin(page, live_server, personas["officer"])
+    login_as(page, live_server, personas["officer"])
     page.goto(f"{url}/eldercare/settlements/?month={ground['last_month']:%Y-%m}")
     page.select_option("select[name=canteen]", label="延吉睦邻中心长者食堂")
     page.fill("input[name=month]", f"{ground['last_month']:%Y-%m}")
@@ -99,7 +93,7 @@ def test_enrol_order_count_settle_and_flag(page, live_server, shot, ground, plac
         page.get_by_role("link", name="导出 Excel").click()
     assert download.value.suggested_filename.endswith(".xlsx")
 
-    relogin(page, live_server, places["nurse"])
+    login_as(page, live_server, places["nurse"])
     page.goto(f"{url}/eldercare/daycare/")
     page.get_by_role("link", name="登记到达").click()
     page.fill("input[name=arrived_at]", "08:30")

@@ -14,7 +14,9 @@ import time_machine
 from playwright.sync_api import expect
 
 from shequ.core.choices import Role
-from shequ.core.testing import PASSWORD, build_tree, make_user
+from shequ.core.testing import build_tree, make_user
+
+from .conftest import login_as
 
 SHOTS = Path("/tmp/shots/evaluators")
 PHONE = {"width": 390, "height": 844}
@@ -63,15 +65,6 @@ def site(clock):
     return {"tree": tree, "leader": leader, "npc": npc, "visit": visit, "items": items}
 
 
-def _login(page, base, user):
-    page.context.clear_cookies()
-    page.goto(f"{base}/accounts/login/")
-    page.fill("input[name=username]", user.username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state("networkidle")
-
-
 def _shots(page, name):
     SHOTS.mkdir(parents=True, exist_ok=True)
     size = page.viewport_size
@@ -96,13 +89,13 @@ def _composite(page, base) -> str:
 
 def test_an_npc_deputy_scores_an_inspection_from_a_phone_and_the_composite_changes(page, live_server, site):
     base = live_server.url
-    _login(page, base, site["leader"])
+    login_as(page, base, site["leader"])
     assert _composite(page, base) == "60"  # the 行风政风监督员's 60 alone
     expect(page.locator("#composite-formula")).to_contain_text("综合指标值 × (100 − W)")
     _shots(page, "composite_before")
 
     page.set_viewport_size(PHONE)
-    _login(page, base, site["npc"])
+    login_as(page, base, site["npc"])
     expect(page).to_have_url(f"{base}/inspect/")
     expect(page.locator("#evaluation-cards")).to_contain_text("为老服务窗口视察")
     expect(page.locator("#evaluation-cards")).not_to_contain_text("养老服务补贴办理暗访")  # not hers
@@ -123,6 +116,6 @@ def test_an_npc_deputy_scores_an_inspection_from_a_phone_and_the_composite_chang
     _shots(page, "detail_published")
 
     page.set_viewport_size(DESKTOP)
-    _login(page, base, site["leader"])
+    login_as(page, base, site["leader"])
     assert _composite(page, base) == "80.7"  # (20 × 91 + 10 × 60) ÷ 30
     _shots(page, "composite_after")

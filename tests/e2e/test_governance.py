@@ -5,7 +5,6 @@ its monthly chart shows the three. Screenshots at 1366 and 390 px in var/screens
 
 import datetime as dt
 import io
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -13,9 +12,10 @@ import time_machine
 from playwright.sync_api import expect
 
 from shequ.core.choices import Role
-from shequ.core.testing import PASSWORD, build_tree, make_user
+from shequ.core.testing import build_tree, make_user
 
-SCREENS = Path(__file__).resolve().parents[2] / "var" / "screens"
+from .conftest import SCREENS, login_as
+
 PHONE = {"width": 390, "height": 844}
 SH = ZoneInfo("Asia/Shanghai")
 
@@ -50,15 +50,6 @@ def site(clock):
             "inspector": centre["inspector"], "committee": committee}
 
 
-def _login(page, base, user):
-    page.context.clear_cookies()
-    page.goto(f"{base}/accounts/login/")
-    page.fill("input[name=username]", user.username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state("networkidle")
-
-
 def _shots(page, name):
     SCREENS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENS / f"governance_{name}_1366.png"), full_page=True)
@@ -81,7 +72,7 @@ def test_a_joint_meeting_decides_two_tasks_one_closed_with_evidence_one_overdue(
     from shequ.core.tasks import run_ready_tasks
 
     base = live_server.url
-    _login(page, base, site["leader"])
+    login_as(page, base, site["leader"])
     page.goto(f"{base}/governance/committees/{site['committee'].pk}/")
     page.fill("input[name=g-title]", "3月城区综合管理联席会议")
     page.fill("input[name=g-date]", "2026-03-10")
@@ -108,7 +99,7 @@ def test_a_joint_meeting_decides_two_tasks_one_closed_with_evidence_one_overdue(
     assert pdf.status == 200 and pdf.body().startswith(b"%PDF")
 
     # 民政 closes its task with a photo of the result.
-    _login(page, base, site["mz"])
+    login_as(page, base, site["mz"])
     page.goto(f"{base}/governance/tasks/")
     expect(page.locator("table")).not_to_contain_text("早晚高峰菜场门口定岗")  # another department's
     page.get_by_role("link", name="督促物业每日两次清运大件垃圾").click()
@@ -127,7 +118,7 @@ def test_a_joint_meeting_decides_two_tasks_one_closed_with_evidence_one_overdue(
     assert "governance.overdue" in schedule_tick()
     run_ready_tasks()
     assert Notification.objects.filter(recipient=site["cgzf"], title__contains="已逾期").count() == 1
-    _login(page, base, site["cgzf"])
+    login_as(page, base, site["cgzf"])
     page.goto(f"{base}/inbox/")
     expect(page.locator("main")).to_contain_text("交办任务已逾期：早晚高峰菜场门口定岗")
     _shots(page, "reminder_inbox")
@@ -137,7 +128,7 @@ def test_a_joint_meeting_decides_two_tasks_one_closed_with_evidence_one_overdue(
 
     second = services.meeting_create(actor=site["leader"], committee=site["committee"], title="4月联席会议",
                                      date=dt.date(2026, 3, 24))
-    _login(page, base, site["leader"])
+    login_as(page, base, site["leader"])
     page.goto(f"{base}/governance/meetings/{second.pk}/follow-up/")
     counts = page.locator("#follow-up-counts")
     expect(counts).to_contain_text("已办结")
@@ -152,7 +143,7 @@ def test_a_persistent_problem_is_confirmed_from_three_repeated_cases_and_charted
     for _ in range(3):
         report({"inspector": site["inspector"]}, address="敦化路100号", category="E0102")
     base = live_server.url
-    _login(page, base, site["shiftlead"])
+    login_as(page, base, site["shiftlead"])
     page.goto(f"{base}/governance/problems/")
     repeats = page.locator("#repeats")
     expect(repeats).to_contain_text("敦化路100号")

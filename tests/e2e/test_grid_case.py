@@ -4,14 +4,15 @@ check → rework → close → evaluation, with screenshots (map included) in va
 import datetime as dt
 import io
 import re
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
 from playwright.sync_api import expect
 
-SCREENS = Path(__file__).resolve().parents[2] / "var" / "screens"
+from .conftest import SCREENS, login_as
+
+SIGNED_IN = re.compile(r".*/$|.*/grid/.*")  # the page a login lands on
 DUNHUA = (31.2775, 121.5325)
 
 
@@ -40,17 +41,6 @@ def world(db, settings):
         _station, users = build_grid_centre(tree, prefix="e2e_")
         yield {"tree": tree, **users}
         spatial.clear()
-
-
-def _login(page, base, user):
-    from shequ.core.testing import PASSWORD
-
-    page.context.clear_cookies()
-    page.goto(f"{base}/accounts/login/")
-    page.fill("input[name=username]", user.username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(re.compile(r".*/$|.*/grid/.*"))
 
 
 def _shot(page, name, full=False):
@@ -93,7 +83,7 @@ def test_grid_case_walks_the_closed_loop(page, live_server, world):
     page.set_viewport_size({"width": 390, "height": 844})
     page.context.grant_permissions(["geolocation"])
     page.context.set_geolocation({"latitude": DUNHUA[0], "longitude": DUNHUA[1], "accuracy": 8})
-    _login(page, base, world["inspector"])
+    login_as(page, base, world["inspector"], wait_for_url=SIGNED_IN)
     page.goto(f"{base}/grid/report/")
     page.wait_for_selector("#pick-map[data-loaded='2']")
     page.click("#use-location")
@@ -113,7 +103,7 @@ def test_grid_case_walks_the_closed_loop(page, live_server, world):
 
     # 2. A resident's report taken at the desk must be verified on site before filing.
     page.set_viewport_size({"width": 1366, "height": 900})
-    _login(page, base, world["operator"])
+    login_as(page, base, world["operator"], wait_for_url=SIGNED_IN)
     page.goto(f"{base}/grid/report/")
     page.wait_for_selector("#pick-map[data-loaded='2']")
     box = page.locator("#pick-map").bounding_box()
@@ -136,7 +126,7 @@ def test_grid_case_walks_the_closed_loop(page, live_server, world):
 
     # 3. The inspector verifies on the phone.
     page.set_viewport_size({"width": 390, "height": 844})
-    _login(page, base, world["inspector"])
+    login_as(page, base, world["inspector"], wait_for_url=SIGNED_IN)
     page.goto(f"{base}/grid/tasks/")
     _fits(page)
     _shot(page, "05_inspector_tasks_390", full=True)
@@ -146,13 +136,13 @@ def test_grid_case_walks_the_closed_loop(page, live_server, world):
 
     # 4. The shift leader files it.
     page.set_viewport_size({"width": 1366, "height": 900})
-    _login(page, base, world["shiftlead"])
+    login_as(page, base, world["shiftlead"], wait_for_url=SIGNED_IN)
     page.goto(case_url)
     _act(page, "file", "符合立案条件")
     assert _status(page) == "待派遣"
 
     # 5. The dispatcher sends it to the suggested unit from the one-screen queue.
-    _login(page, base, world["dispatcher"])
+    login_as(page, base, world["dispatcher"], wait_for_url=SIGNED_IN)
     page.goto(f"{base}/grid/dispatch/")
     row = page.locator("tr", has_text="市民来电")
     assert "默认责任单位" in row.inner_text()
@@ -163,7 +153,7 @@ def test_grid_case_walks_the_closed_loop(page, live_server, world):
     assert _status(page) == "待签收"
 
     # 6. The 城管 handler signs and reports back.
-    _login(page, base, world["cgzf"])
+    login_as(page, base, world["cgzf"], wait_for_url=SIGNED_IN)
     page.goto(f"{base}/grid/unit/")
     _shot(page, "07_unit_queue")
     page.goto(case_url)
@@ -173,7 +163,7 @@ def test_grid_case_walks_the_closed_loop(page, live_server, world):
 
     # 7. The inspector's check fails: back to the same unit (返工).
     page.set_viewport_size({"width": 390, "height": 844})
-    _login(page, base, world["inspector"])
+    login_as(page, base, world["inspector"], wait_for_url=SIGNED_IN)
     page.goto(case_url)
     _act(page, "check_fail", "现场仍有摊贩和遗留垃圾")
     assert _status(page) == "处置中"
@@ -181,22 +171,22 @@ def test_grid_case_walks_the_closed_loop(page, live_server, world):
 
     # 8. Rework, then a passed check.
     page.set_viewport_size({"width": 1366, "height": 900})
-    _login(page, base, world["cgzf"])
+    login_as(page, base, world["cgzf"], wait_for_url=SIGNED_IN)
     page.goto(case_url)
     _act(page, "feedback", "返工：清理垃圾并安排人员值守", photo)
     page.set_viewport_size({"width": 390, "height": 844})
-    _login(page, base, world["inspector"])
+    login_as(page, base, world["inspector"], wait_for_url=SIGNED_IN)
     page.goto(case_url)
     _act(page, "check_pass", "复查通过")
     assert _status(page) == "待结案"
 
     # 9. The shift leader closes; the operator evaluates.
     page.set_viewport_size({"width": 1366, "height": 900})
-    _login(page, base, world["shiftlead"])
+    login_as(page, base, world["shiftlead"], wait_for_url=SIGNED_IN)
     page.goto(case_url)
     _act(page, "close", "符合结案条件")
     assert _status(page) == "已结案"
-    _login(page, base, world["operator"])
+    login_as(page, base, world["operator"], wait_for_url=SIGNED_IN)
     page.goto(case_url)
     _act(page, "evaluate", "市民回访满意")
     assert _status(page) == "已评价"

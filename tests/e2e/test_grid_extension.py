@@ -11,7 +11,10 @@ import pytest
 import time_machine
 from playwright.sync_api import expect
 
+from .conftest import login_as
+
 SHOTS = Path("/tmp/shots/gridrules")
+SIGNED_IN = re.compile(r".*/$|.*/grid/.*")  # the page a login lands on
 
 
 @pytest.fixture
@@ -44,17 +47,6 @@ def world(db, settings):
         spatial.clear()
 
 
-def _login(page, base, user):
-    from shequ.core.testing import PASSWORD
-
-    page.context.clear_cookies()
-    page.goto(f"{base}/accounts/login/")
-    page.fill("input[name=username]", user.username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(re.compile(r".*/$|.*/grid/.*"))
-
-
 def _shot(page, name):
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.evaluate("window.scrollTo(0, 0)")
@@ -77,7 +69,7 @@ def test_a_second_extension_is_approved_by_the_centre_leader_not_the_shift_leade
 
     # The shift leader sees the pending second extension but is offered no decision on it.
     page.set_viewport_size({"width": 1366, "height": 900})
-    _login(page, base, world["shiftlead"])
+    login_as(page, base, world["shiftlead"], wait_for_url=SIGNED_IN)
     page.goto(url)
     expect(page.locator("body")).to_contain_text("城运中心领导审批")
     expect(page.locator("body")).to_contain_text("第二次及以上延期")
@@ -86,7 +78,7 @@ def test_a_second_extension_is_approved_by_the_centre_leader_not_the_shift_leade
     _shot(page, "extension_shiftlead_1366")
 
     # The 城运中心 leader is offered it, with the reason it came to them, and approves it.
-    _login(page, base, world["leader"])
+    login_as(page, base, world["leader"], wait_for_url=SIGNED_IN)
     page.goto(url)
     form = page.locator("#act-approve_extension")
     expect(form).to_contain_text("须由城运中心领导审批")

@@ -4,13 +4,13 @@ Screenshots at 1366 and 390 px in var/screens/health_*.png."""
 
 import datetime as dt
 import re
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-SCREENS = Path(__file__).resolve().parents[2] / "var" / "screens"
+from .conftest import SCREENS, login_as
+
 PHONE = {"width": 390, "height": 844}
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -48,17 +48,6 @@ def world(db):
     return {"worker": worker, "father": father, "due": due, "resident": resident_user, "health": health}
 
 
-def _login(page, base, user):
-    from shequ.core.testing import PASSWORD
-
-    page.context.clear_cookies()
-    page.goto(f"{base}/accounts/login/")
-    page.fill("input[name=username]", user.username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state("networkidle")
-
-
 def _shot(page, name):
     SCREENS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENS / f"health_{name}.png"), full_page=True)
@@ -68,7 +57,7 @@ def test_sign_list_as_due_and_renew(page, live_server, world):
     from shequ.health.models import Contract
 
     base = live_server.url
-    _login(page, base, world["worker"])
+    login_as(page, base, world["worker"])
 
     # 签约: find the father by his ID number, the household is listed, sign him with one district and one city
     # hospital.

@@ -8,11 +8,10 @@ import pytest
 from playwright.sync_api import expect
 
 from shequ.charity.tests.conftest import market  # noqa: F401  (fixture)
-from shequ.core.testing import PASSWORD
 from shequ.helpline.tests.conftest import line  # noqa: F401  (fixture)
 from shequ.helpline.tests.test_booking_meal import centre, meals  # noqa: F401  (fixtures)
 
-from .conftest import login_page
+from .conftest import login_as
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -29,14 +28,9 @@ def fresh_grid():
     spatial.clear()
 
 
-def _login(page, live_server, user):
-    page.context.clear_cookies()
-    login_page(page, live_server, user.username, PASSWORD)
-
-
 def test_a_call_becomes_a_grid_case_linked_both_ways(page, live_server, shot, line, fresh_grid):  # noqa: F811
     url = live_server.url
-    _login(page, live_server, line["op"])
+    login_as(page, live_server, line["op"])
     page.goto(f"{url}/helpline/new/")
     page.fill("input[name=caller_name]", "王阿姨")
     page.fill("input[name=caller_phone]", "13816201234")
@@ -58,7 +52,7 @@ def test_a_call_becomes_a_grid_case_linked_both_ways(page, live_server, shot, li
     call_url = page.url
     shot("helpline_03_routed_1366")
 
-    _login(page, live_server, line["operator"])  # the operations centre sees both sides
+    login_as(page, live_server, line["operator"])  # the operations centre sees both sides
     page.goto(call_url)
     page.locator("[data-grid-case] a").click()
     expect(page.get_by_role("heading", name=re.compile(case_number))).to_be_visible()
@@ -111,7 +105,7 @@ def test_a_caller_books_a_room_and_orders_a_meal(tiers, page, live_server, shot,
     facilities.booking_create(actor=personas["leader"], room=centre["room"], purpose="合唱团排练",
                               start=dt.datetime.combine(day, dt.time(14), tz),
                               end=dt.datetime.combine(day, dt.time(16), tz))
-    _login(page, live_server, line["op"])
+    login_as(page, live_server, line["op"])
     _call(page, url, "楼组想借活动室开议事会，二十人左右", "场地活动")
     page.locator("summary", has_text="预约场地").click()
     page.select_option("select[name=booking-room]", index=1)
@@ -131,7 +125,7 @@ def test_a_caller_books_a_room_and_orders_a_meal(tiers, page, live_server, shot,
     shot("helpline_11_booking_page_1366")
 
     page.set_viewport_size(PHONE)
-    _login(page, live_server, line["operator"])  # meals are ordered at the operations centre's seat
+    login_as(page, live_server, line["operator"])  # meals are ordered at the operations centre's seat
     _call(page, url, "父亲八十多岁，想订后天的午餐送到家", "为老服务")
     page.locator("summary", has_text="助餐订餐").click()
     shot("helpline_12_meal_form_390")
@@ -150,7 +144,7 @@ def test_a_caller_books_a_room_and_orders_a_meal(tiers, page, live_server, shot,
 
 def test_a_hand_out_at_the_supermarket_counter(page, live_server, shot, market):  # noqa: F811
     url = live_server.url
-    _login(page, live_server, market["op"])
+    login_as(page, live_server, market["op"])
     page.goto(f"{url}/charity/")
     expect(page.get_by_role("heading", name=re.compile("敦化路慈善超市"))).to_be_visible()
     shot("charity_01_stock_1366")

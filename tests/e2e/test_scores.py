@@ -2,13 +2,12 @@
 name and rules; a leader scores a supervision round on a scoring sheet; the evaluation page states 自处置率 and the
 composite's formula. Screenshots at 1366 and 390 px in var/screens/scores_*.png."""
 
-from pathlib import Path
-
 import pytest
 import time_machine
 from playwright.sync_api import expect
 
-SCREENS = Path(__file__).resolve().parents[2] / "var" / "screens"
+from .conftest import SCREENS, login_as
+
 PHONE = {"width": 390, "height": 844}
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -40,17 +39,6 @@ def world(db):
             "leader": make_user(Role.LEADER, [tree["sub"]], username="e2e_leader")}
 
 
-def _login(page, base, user):
-    from shequ.core.testing import PASSWORD
-
-    page.context.clear_cookies()
-    page.goto(f"{base}/accounts/login/")
-    page.fill("input[name=username]", user.username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state("networkidle")
-
-
 def _shots(page, name):
     SCREENS.mkdir(parents=True, exist_ok=True)
     page.set_viewport_size({"width": 1366, "height": 900})
@@ -62,7 +50,7 @@ def _shots(page, name):
 
 def test_the_supervisor_adjusts_the_clerk_sheet(page, live_server, world):
     with time_machine.travel(world["moment"], tick=True):
-        _login(page, live_server.url, world["centre"]["supervisor"])
+        login_as(page, live_server.url, world["centre"]["supervisor"])
         page.goto(f"{live_server.url}/acceptance/figures/?by=clerk")
         card = page.locator("#score-sheet")
         expect(card).to_contain_text("受理员月度考核表")
@@ -81,7 +69,7 @@ def test_the_supervisor_adjusts_the_clerk_sheet(page, live_server, world):
 
 def test_a_leader_scores_a_supervision_round_and_reads_the_formulas(page, live_server, world):
     with time_machine.travel(world["moment"], tick=True):
-        _login(page, live_server.url, world["leader"])
+        login_as(page, live_server.url, world["leader"])
         page.goto(f"{live_server.url}/grid/inspections/new/")
         expect(page.locator("body")).to_contain_text("居民区网格工作站考评表")
         page.get_by_label("督查主题").fill("12月联合督查")

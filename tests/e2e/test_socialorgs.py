@@ -15,7 +15,7 @@ from shequ.socialorgs import services
 from shequ.socialorgs.models import Incubation, Instalment, Project
 
 from .a11y import axe_check
-from .conftest import login_page
+from .conftest import login_as, login_page
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 PHONE = {"width": 390, "height": 844}
@@ -36,11 +36,6 @@ def site():
                                            committees=[tree["dunhua"]])
     return {"tree": tree, "officer": officer, "leader": leader, "leader2": leader2, "worker": worker,
             "youth": youth, "reading": reading}
-
-
-def _relogin(page, live_server, username):
-    page.context.clear_cookies()
-    login_page(page, live_server, username, PASSWORD)
 
 
 def _no_axe_findings(page):
@@ -103,7 +98,7 @@ def test_a_purchased_service_from_call_to_appraisal_with_an_instalment_held(page
 
     # One expert on the page; the two others through the same service.
     proposals = list(project.proposals.order_by("id"))
-    _relogin(page, live_server, "liumeihua")
+    login_as(page, live_server, "liumeihua")
     page.goto(f"{url}/socialorgs/projects/{project.pk}/")
     page.fill(f"#score-{proposals[0].pk}", "91")
     page.locator(f"#proposal-{proposals[0].pk}").get_by_role("button", name="提交评分").click()
@@ -119,14 +114,14 @@ def test_a_purchased_service_from_call_to_appraisal_with_an_instalment_held(page
         services.score_submit(actor=expert, proposal=proposals[0], score=a)
         services.score_submit(actor=expert, proposal=proposals[1], score=b)
 
-    _relogin(page, live_server, "wangjianguo")
+    login_as(page, live_server, "wangjianguo")
     page.goto(f"{url}/socialorgs/projects/{project.pk}/")
     page.get_by_role("button", name="确定承接方").click()
     # Trimmed mean: 甲 91/88/60 → 88.00 (the average would be 79.67); 乙 85/84/70 → 84.00.
     expect(page.locator(f"#proposal-{proposals[0].pk}")).to_contain_text("88.00")
     expect(page.locator(f"#proposal-{proposals[0].pk}")).to_contain_text("承接方")
 
-    _relogin(page, live_server, "zhouliqun")
+    login_as(page, live_server, "zhouliqun")
     page.goto(f"{url}/socialorgs/projects/{project.pk}/")
     page.fill("input[name=sign-amount]", "288000")
     page.fill("input[name=sign-starts_on]", timezone.localdate().isoformat())

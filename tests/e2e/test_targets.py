@@ -6,14 +6,13 @@ var/screens/targets_*.png, the PDF's pages in var/screens/targets_result-*.png (
 import re
 import shutil
 import subprocess
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
 from .a11y import axe_check
+from .conftest import SCREENS, login_as
 
-SCREENS = Path(__file__).resolve().parents[2] / "var" / "screens"
 PHONE = {"width": 390, "height": 844}
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -42,17 +41,6 @@ def world(db):
             "expert": make_user(Role.DEPT_OFFICER, [tree["sub"]], tree["chengguan"], username="e2e_expert")}
 
 
-def _login(page, base, user):
-    from shequ.core.testing import PASSWORD
-
-    page.context.clear_cookies()
-    page.goto(f"{base}/accounts/login/")
-    page.fill("input[name=username]", user.username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state("networkidle")
-
-
 def _shot(page, name):
     SCREENS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENS / f"targets_{name}.png"), full_page=True)
@@ -69,13 +57,13 @@ def _row(page, code):
 
 def test_a_computed_target_follows_a_household_certified_on_the_pages(page, live_server, world):
     base = live_server.url
-    _login(page, base, world["leader"])
+    login_as(page, base, world["leader"])
     page.goto(f"{base}/targets/")
     expect(_row(page, "lc-eco-households").locator(".sq-actual")).to_have_text("0 户")
     _axe(page)
     _shot(page, "index_before")
 
-    _login(page, base, world["worker"])
+    login_as(page, base, world["worker"])
     page.goto(f"{base}/targets/eco/")
     page.get_by_label("家庭名称").fill("王秀英家庭")
     page.get_by_label("地址", exact=True).fill("敦化路1弄2号301室")
@@ -84,7 +72,7 @@ def test_a_computed_target_follows_a_household_certified_on_the_pages(page, live
     expect(page.get_by_text("已推荐“王秀英家庭”")).to_be_visible()
     _axe(page)
 
-    _login(page, base, world["leader"])
+    login_as(page, base, world["leader"])
     page.goto(f"{base}/targets/eco/")
     page.get_by_role("link", name="王秀英家庭").click()
     page.get_by_role("button", name="认定", exact=True).click()
@@ -110,7 +98,7 @@ def test_an_entered_target_goes_through_approval(page, live_server, world, tmp_p
     month = world["today"].replace(day=1)
     evidence = tmp_path / "问卷汇总.pdf"
     evidence.write_bytes(b"%PDF-1.4\n1 0 obj\n%%EOF\n")
-    _login(page, base, world["worker"])
+    login_as(page, base, world["worker"])
     page.goto(f"{base}/targets/entries/new/")
     page.get_by_label("指标").select_option(label="低碳知识知晓率（%）")
     page.get_by_label("月份").fill(month.strftime("%Y-%m"))
@@ -125,7 +113,7 @@ def test_an_entered_target_goes_through_approval(page, live_server, world, tmp_p
     page.get_by_role("button", name="提交审核").click()
     expect(page.locator("#sq-status")).to_have_text("待审核")
 
-    _login(page, base, world["leader"])
+    login_as(page, base, world["leader"])
     page.goto(f"{base}/targets/entries/?status=submitted")
     page.get_by_role("link", name="低碳知识知晓率").click()
     expect(page.get_by_role("link", name="问卷汇总.pdf")).to_be_visible()
@@ -144,7 +132,7 @@ def test_three_experts_score_the_pilot_to_88_plus_8(page, live_server, world):
     from shequ.targets.models import ScoreSheet
 
     base = live_server.url
-    _login(page, base, world["leader"])
+    login_as(page, base, world["leader"])
     page.goto(f"{base}/targets/assessments/new/")
     page.get_by_label("考核名称").fill("杨浦区政府办公大楼节能标准化试点验收")
     page.get_by_label("考核对象", exact=True).fill("杨浦区政府办公大楼")
@@ -159,7 +147,7 @@ def test_three_experts_score_the_pilot_to_88_plus_8(page, live_server, world):
 
     layout = selectors.sheet_layout(sheet=ScoreSheet.objects.get())
     for user, base_score, feature in (("leader", 86, 7), ("officer", 88, 8), ("expert", 91, 9)):
-        _login(page, base, world[user])
+        login_as(page, base, world[user])
         page.goto(url)
         marks = marks_losing(layout, base_loss=100 - base_score, feature_loss=10 - feature)
         for item_id, mark in marks.items():
@@ -174,7 +162,7 @@ def test_three_experts_score_the_pilot_to_88_plus_8(page, live_server, world):
         page.get_by_role("button", name="提交评分").click()
         expect(page.get_by_text("评分已提交")).to_be_visible()
 
-    _login(page, base, world["leader"])
+    login_as(page, base, world["leader"])
     page.goto(url)
     page.get_by_label("评审意见").fill("试点工作扎实，同意通过验收。")
     page.get_by_role("button", name="签发结果").click()

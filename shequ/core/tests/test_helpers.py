@@ -35,3 +35,16 @@ def test_it_finds_the_acting_subdistrict(personas, tree):
     assert acting_subdistrict(personas["yinxing"]) is None  # a committee-only scope acts for no 街道
     assert acting_subdistrict(personas["sysadmin"]) is None
     assert acting_subdistrict(AnonymousUser()) is None
+
+
+def test_the_period_rule_refuses_a_reversed_or_too_long_period():
+    from shequ.core.inputs import MAX_PERIOD_DAYS, period_errors
+
+    start = dt.date(2026, 1, 1)
+    assert period_errors(start, start + dt.timedelta(days=MAX_PERIOD_DAYS), end_field="date_to") == {}
+    assert period_errors(None, start) == period_errors(start, None) == {}
+    assert list(period_errors(start, start - dt.timedelta(days=1), end_field="date_to")) == ["date_to"]
+    assert "止日不得早于起日" in str(period_errors(start, start - dt.timedelta(days=1))["end"][0])
+    assert "两年" in str(period_errors(start, start + dt.timedelta(days=MAX_PERIOD_DAYS + 1))["end"][0])
+    own = period_errors(start, start + dt.timedelta(days=31), max_days=30, too_long="一次最多订 31 天。")
+    assert own == {"end": ["一次最多订 31 天。"]}

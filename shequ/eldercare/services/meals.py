@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from shequ.core.audit import audit_record
 from shequ.core.choices import AuditAction, Role
 from shequ.core.errors import ConflictError, DomainError, Forbidden
+from shequ.core.inputs import period_errors
 from shequ.core.scoping import in_scope
 from shequ.portal.selectors import actable_residents
 from shequ.portal.services import account_for
@@ -181,10 +182,10 @@ def meal_orders_create_range(*, actor, resident, date_from: dt.date, date_to: dt
                              canteen: Canteen | None = None) -> tuple[list[MealOrder], list[str]]:
     """Order the same meal for several days (a week of lunches): each day on its own, so a day already ordered
     or past its cut-off is reported and the others are still placed."""
-    if date_to < date_from:
-        raise DomainError(_("结束日期不能早于开始日期。"), {"date_to": [_("结束日期不能早于开始日期。")]})
-    if (date_to - date_from).days > 30:
-        raise DomainError(_("一次最多订 31 天。"), {"date_to": [_("一次最多订 31 天。")]})
+    errors = period_errors(date_from, date_to, end_field="date_to", max_days=30,
+                           end_before_start=_("结束日期不能早于开始日期。"), too_long=_("一次最多订 31 天。"))
+    if errors:
+        raise DomainError(errors["date_to"][0], errors)
     created, refused = [], []
     day = date_from
     while day <= date_to:
