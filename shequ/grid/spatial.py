@@ -2,9 +2,9 @@
 
 A shapely STRtree over every active grid polygon is built once per process and rebuilt when a grid changes
 (`SpatialStamp` carries the time of the last change, so every process notices: a process reads the stamp again
-at most every `SHEQU_SPATIAL_RECHECK_SECONDS`, and at once after a change made in the process itself). One lookup is a tree query; a
-batch is a single vectorised `STRtree.query` over all points. A point on a shared border goes to the grid with the
-smallest code, so the answer is deterministic.
+at most every `SHEQU_SPATIAL_RECHECK_SECONDS`, and at once after a change made in the process itself). One
+lookup is a tree query; a batch is a single vectorised `STRtree.query` over all points. A point on a shared border
+goes to the grid with the smallest code, so the answer is deterministic.
 """
 
 from __future__ import annotations
