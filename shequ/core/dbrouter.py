@@ -3,9 +3,10 @@ the primary.
 
 A read goes to a replica only when all of these hold, and to the primary otherwise:
 - it is made while serving a safe request (GET, HEAD, OPTIONS) or inside `replica_reads()` (background figures);
-- the request has not written anything yet, is not inside a transaction on the primary, and the client has not
-  written within `DATABASE_PRIMARY_PIN_SECONDS` (the `ReplicaMiddleware` pins it with a cookie after a write, so
-  a resident who has just booked sees the booking on the next page);
+- the request has not written anything yet (a write to a coordination table below does not count), is not inside
+  a transaction on the primary, and the client has not written within `DATABASE_PRIMARY_PIN_SECONDS` (the
+  `ReplicaMiddleware` pins it with a cookie after a write, so a resident who has just booked sees the booking on
+  the next page);
 - the model is not one of the coordination tables (sessions, accounts and tokens, lockouts, the cache, the task
   queue, numbering and idempotency records), which are always read where they are written;
 - a replica is up and its lag, measured every `HEALTH_SECONDS` per process, is within
@@ -187,7 +188,10 @@ class ReplicaRouter:
 
     def db_for_write(self, model, **hints):
         if replica_aliases():
-            mark_written()
+            # A write to a coordination table (the session's last-seen time, a token's last use) changes nothing
+            # that is read from a replica: the request's other reads, and the client's next pages, may stay there.
+            if not _primary_only(model):
+                mark_written()
             return DEFAULT_DB_ALIAS
         return None
 

@@ -121,6 +121,44 @@ def test_a_pinned_client_reads_the_primary(replicas, monkeypatch):
     assert seen and set(seen) == {"default"}
 
 
+def _spy_reads(monkeypatch) -> list:
+    """Records where the router sends each read; the reads themselves go through the test's own connection."""
+    seen = []
+    real = dbrouter.ReplicaRouter.db_for_read
+
+    def spy(self, model, **hints):
+        seen.append(real(self, model, **hints))
+        return "default"
+
+    monkeypatch.setattr(dbrouter.ReplicaRouter, "db_for_read", spy)
+    return seen
+
+
+def test_a_write_to_a_coordination_table_neither_moves_the_request_nor_pins_the_client(replicas, personas,
+                                                                                       client_as, monkeypatch):
+    from django.contrib.sessions.models import Session
+
+    from shequ.core import services as core
+    from shequ.core.models import ApiToken
+
+    with dbrouter.replica_reads() as state:
+        assert router.db_for_write(Session) == "default" and router.db_for_write(ApiToken) == "default"
+        assert not state.wrote and router.db_for_read(Resident) in replicas
+    seen = _spy_reads(monkeypatch)
+    # A signed-in page whose session is written (its first last-seen time) reads a replica and pins nothing.
+    c = client_as(personas["dunhua"])
+    r = c.get("/people/")
+    assert r.status_code == 200 and PRIMARY_PIN_COOKIE not in r.cookies
+    assert any(a in replicas for a in seen)
+    # An API client whose token's last use is written first, during authentication: its list still reads a replica.
+    key = core.api_token_issue(user=personas["dunhua"], ttl_hours=1)
+    seen.clear()
+    r = Client(HTTP_AUTHORIZATION=f"Token {key}").get("/api/v1/residents/")
+    assert r.status_code == 200 and PRIMARY_PIN_COOKIE not in r.cookies
+    assert ApiToken.objects.get().last_used_at is not None  # the write did happen
+    assert any(a in replicas for a in seen)  # before the fix, the token write sent every read to the primary
+
+
 _calls = []
 
 
