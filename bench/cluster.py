@@ -76,13 +76,14 @@ def as_postgres(args: list, **kw) -> subprocess.CompletedProcess:
 class Postgres:
     """A primary (own cluster, or an existing server) and one streaming replica made from it."""
 
-    def __init__(self, workdir: Path, primary_url: str = ""):
+    def __init__(self, workdir: Path, primary_url: str = "", name: str = DB_NAME):
         self.workdir, self.own = workdir, not primary_url
         self.bin = pg_bin()
-        self.primary_url = primary_url or f"postgres://postgres@127.0.0.1:{PG_PORT}/{DB_NAME}"
+        self.primary_url = primary_url or f"postgres://postgres@127.0.0.1:{PG_PORT}/{name}"
         self.replica_url = ""
         self.replica_dir = workdir / "replica"
         self.replica_pid = 0
+        self.settings = ""  # extra `-c name=value` options for both servers
 
     def _ctl(self, data: Path, *args, log_name: str):
         as_postgres([self.bin / "pg_ctl", "-D", data, "-l", self.workdir / log_name, "-w", *args],
@@ -91,10 +92,12 @@ class Postgres:
     def start_primary(self) -> None:
         if self.own:
             data = self.workdir / "primary"
-            as_postgres([self.bin / "initdb", "-D", data, "-U", "postgres", "-A", "trust", "-E", "UTF8",
-                         "--locale=C.UTF-8"], stdout=subprocess.DEVNULL)
+            if not (data / "PG_VERSION").exists():  # a work directory kept from an earlier run is reused
+                as_postgres([self.bin / "initdb", "-D", data, "-U", "postgres", "-A", "trust", "-E", "UTF8",
+                             "--locale=C.UTF-8"], stdout=subprocess.DEVNULL)
             opts = (f"-p {PG_PORT} -k {self.workdir} -c listen_addresses=127.0.0.1 -c wal_level=replica "
-                    "-c max_wal_senders=5 -c max_connections=200 -c fsync=off -c synchronous_commit=on")
+                    "-c max_wal_senders=5 -c max_connections=200 -c fsync=off -c synchronous_commit=on "
+                    + self.settings)
             self._ctl(data, "-o", opts, "start", log_name="primary.log")
             log(f"primary: new cluster on 127.0.0.1:{PG_PORT}")
         import psycopg
@@ -121,7 +124,7 @@ class Postgres:
                     stdout=subprocess.DEVNULL)
         log(f"replica: pg_basebackup in {time.perf_counter() - t:.1f} s")
         opts = (f"-p {REPLICA_PORT} -k {self.workdir} -c listen_addresses=127.0.0.1 -c hot_standby=on "
-                "-c max_connections=200 -c fsync=off")
+                "-c max_connections=200 -c fsync=off " + self.settings)
         self._ctl(self.replica_dir, "-o", opts, "start", log_name="replica.log")
         self.replica_pid = int((self.replica_dir / "postmaster.pid").read_text().split()[0])
         self.replica_url = f"postgres://postgres@127.0.0.1:{REPLICA_PORT}{parts.path}"

@@ -121,7 +121,7 @@ def _chunk(job):
 
 # --- the world ---------------------------------------------------------------------------------------------------
 
-def ensure_world() -> dict:
+def ensure_world(subdistricts: int = district.DEFAULT_SUBDISTRICTS) -> dict:
     """Tree, calendar and personas; returns {"users": {username: User}, ...}."""
     from django.utils import timezone
 
@@ -130,7 +130,7 @@ def ensure_world() -> dict:
     from shequ.core.models import CalendarYear, Department, Node, User
 
     t = time.perf_counter()
-    tree = district.ensure_tree()
+    tree = district.ensure_tree(subdistricts)
     for year in range(START.year, timezone.localdate().year + 1):
         if not CalendarYear.objects.filter(year=year).exists() and year in workcal.library_years():
             core.calendar_import_year(actor=None, year=year)
@@ -454,17 +454,31 @@ def _post_stats(days: int = 1100) -> None:
 
 # --- everything --------------------------------------------------------------------------------------------------
 
-def build(rows: int) -> dict:
-    """Build (or complete) the dataset with `rows` residents, acceptance cases and grid cases."""
+def build(rows: int, *, residents: int | None = None, cases: int | None = None,
+          subdistricts: int = district.DEFAULT_SUBDISTRICTS) -> dict:
+    """Build (or complete) the dataset: `residents` residents (default `rows`) and `cases` acceptance cases and
+    grid cases each (default `rows`) over a district of `subdistricts` 街道. On PostgreSQL the partitions of the
+    history's years are made first, so no row lands in a DEFAULT partition."""
     from django.core.management import call_command
     from django.db import connection
 
+    residents = rows if residents is None else residents
+    cases = rows if cases is None else cases
     t = time.perf_counter()
-    log(f"Building the dataset ({rows:,} rows per table) in {connection.vendor} {connection.settings_dict['NAME']}")
-    world = ensure_world()
-    build_residents(rows, world)
-    build_acceptance(rows, world)
-    build_grid(rows, world)
+    log(f"Building the dataset ({residents:,} residents, {cases:,} acceptance and grid cases each, "
+        f"{subdistricts} 街道) in {connection.vendor} {connection.settings_dict['NAME']}")
+    world = ensure_world(subdistricts)
+    if connection.vendor == "postgresql":
+        from django.utils import timezone
+
+        from shequ.core.partitions import ensure_partitions
+
+        made = ensure_partitions(years=range(START.year, timezone.localdate().year))
+        if made:
+            log(f"  partitions made: {made}")
+    build_residents(residents, world)
+    build_acceptance(cases, world)
+    build_grid(cases, world)
     t2 = time.perf_counter()
     call_command("db_maintenance", stdout=sys.stdout)
     log(f"  planner statistics ({time.perf_counter() - t2:.0f} s)")

@@ -1,5 +1,6 @@
 """A district-scale tree for benchmarks: 杨浦区 with 10 sub-districts of 17 committees each (the demo's 延吉新村街道
-is the first), so scoped queries filter the way a district deployment does."""
+is the first; `subdistricts=12` gives the district its whole 12), so scoped queries filter the way a district
+deployment does."""
 
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shequ.settings")
 os.environ.setdefault("SHEQU_DEV_SECRETS", "1")
 
 SUBDISTRICTS = ["延吉新村街道", "殷行街道", "五角场街道", "控江路街道", "长白新村街道", "平凉路街道", "江浦路街道",
-                "大桥街道", "定海路街道", "四平路街道"]
+                "大桥街道", "定海路街道", "四平路街道", "新江湾城街道", "长海路街道"]
+DEFAULT_SUBDISTRICTS = 10
 
 
 def setup():
@@ -22,9 +24,9 @@ def setup():
     django.setup()
 
 
-def ensure_tree() -> dict:
-    """The demo (seed_demo) plus nine more sub-districts with 17 committees each and their grids; returns the
-    district node and the committee ids."""
+def ensure_tree(subdistricts: int = DEFAULT_SUBDISTRICTS) -> dict:
+    """The demo (seed_demo) plus `subdistricts - 1` more sub-districts with 17 committees each and their grids;
+    returns the district node and the committee ids."""
     from django.core.management import call_command
 
     from shequ.core import services
@@ -37,7 +39,9 @@ def ensure_tree() -> dict:
 
         call_command("seed_demo", verbosity=0, stdout=io.StringIO())
     district = Node.objects.get(code="310110000000")
-    for index, name in enumerate(SUBDISTRICTS[1:], start=16):
+    if not 1 <= subdistricts <= len(SUBDISTRICTS):
+        raise ValueError(f"subdistricts: 1 to {len(SUBDISTRICTS)}")
+    for index, name in enumerate(SUBDISTRICTS[1:subdistricts], start=16):
         code = f"310110{index:03d}000"
         sub = Node.objects.filter(code=code).first() or services.node_create(
             actor=None, kind=NodeKind.SUBDISTRICT, code=code, name=name, parent=district)
@@ -46,13 +50,13 @@ def ensure_tree() -> dict:
             if not Node.objects.filter(code=ccode).exists():
                 services.node_create(actor=None, kind=NodeKind.COMMITTEE, code=ccode, name=f"{name[:2]}{c}村居委会",
                                      parent=sub)
-    _copy_grids(district)
+    _copy_grids(district, subdistricts)
     committees = list(Node.objects.filter(kind=NodeKind.COMMITTEE).order_by("code").values_list("id", flat=True))
     return {"district": district, "committees": committees}
 
 
-def _copy_grids(district) -> None:
-    """Give every committee of the nine extra sub-districts the grids of the demo committee in the same position,
+def _copy_grids(district, subdistricts: int) -> None:
+    """Give every committee of the extra sub-districts the grids of the demo committee in the same position,
     moved east by 0.035° per sub-district, so grid cases (and their point-in-polygon assignment) can be spread over
     the whole district. One bulk insert; the spatial index is told that the grids changed."""
     from shequ.core.choices import NodeKind
@@ -64,7 +68,7 @@ def _copy_grids(district) -> None:
     have = set(Node.objects.filter(kind=NodeKind.GRID).values_list("code", flat=True))
     committees = {c.code: c for c in Node.objects.filter(kind=NodeKind.COMMITTEE)}
     new = []
-    for index in range(16, 16 + len(SUBDISTRICTS) - 1):
+    for index in range(16, 16 + subdistricts - 1):
         dx = 0.035 * (index - 15)
         for grid in demo:
             committee = committees.get(f"310110{index:03d}{grid.parent.code[9:12]}")

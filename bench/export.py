@@ -55,7 +55,7 @@ def main():
     for what, who, url in cases:
         client = Client()
         client.force_login(users[who])
-        samples, response, queries = suite.timed(client, url, args.repeat, warm=1)
+        samples, response, queries, _served = suite.timed(client, url, args.repeat, warm=1)
         samples.sort()
         p50, p95 = district.percentile(samples, 50), district.percentile(samples, 95)
         print(f"  {what:<45} rows {response['X-Export-Rows']:>6} truncated {response['X-Export-Truncated']}"

@@ -38,6 +38,9 @@ def configure(args) -> None:
         os.environ["DATABASE_URL"] = url
         os.environ.pop("SQLITE_PATH", None)
         _ensure_pg_database(url)
+        if args.replica_url:
+            # Reads of the measured pages go to the replica; every answer says where they were served.
+            os.environ.update({"DATABASE_REPLICA_URLS": args.replica_url, "DATABASE_READ_HEADER": "1"})
     else:
         os.environ.pop("DATABASE_URL", None)
         os.environ["SQLITE_PATH"] = str(ROOT / args.sqlite_path)
@@ -80,22 +83,31 @@ class Figures:
 
 
 def timed(client, url, repeat, warm=2, **extra):
-    from django.db import connection
+    """`repeat` timed GETs after `warm` untimed ones; returns the samples, the last response, the statements one
+    more GET sends (on every database alias) and where the timed answers' reads were served (`X-Shequ-Read`,
+    with a replica configured)."""
+    import contextlib
+
+    from django.db import connections
     from django.test.utils import CaptureQueriesContext
 
     response = None
     for _ in range(warm):
         response = client.get(url, **extra)
         assert response.status_code == 200, (url, response.status_code, response.content[:300])
-    samples = []
+    samples, served = [], {}
     for _ in range(repeat):
         t = time.perf_counter()
         response = client.get(url, **extra)
         samples.append((time.perf_counter() - t) * 1000)
         assert response.status_code == 200, (url, response.status_code, response.content[:300])
-    with CaptureQueriesContext(connection) as ctx:
+        where = response.headers.get("X-Shequ-Read")
+        if where:
+            served[where] = served.get(where, 0) + 1
+    with contextlib.ExitStack() as stack:
+        captured = [stack.enter_context(CaptureQueriesContext(connections[alias])) for alias in connections]
         client.get(url, **extra)
-    return samples, response, len(ctx.captured_queries)
+    return samples, response, sum(len(c.captured_queries) for c in captured), served
 
 
 def cursor(position: int) -> str:
@@ -144,9 +156,11 @@ def section_latency(world, figures: Figures, repeat: int) -> None:
 
     def run(section, key, what, who, url, target_ms=None, note=""):
         client = (api_clients if url.startswith("/api/") else clients)[who]
-        samples, response, queries = timed(client, url, repeat)
+        samples, response, queries, served = timed(client, url, repeat)
         row = figures.latency(section, key, what, who.removeprefix("bench_"), samples, target_ms=target_ms,
                               queries=queries, note=note)
+        if served:
+            row["served"] = served
         print(f"  {what:<58} {row['as']:<11} p50 {row['p50_ms']:8.2f}  p95 {row['p95_ms']:8.2f} ms"
               f"  {queries:3d} q" + ("" if row["met"] in (None, True) else "   ✗ " + row["target"]), flush=True)
         return response
@@ -356,6 +370,11 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--db", choices=["sqlite", "postgres"], required=True)
     parser.add_argument("--rows", type=int, default=1_000_000, help="residents, acceptance and grid cases each")
+    parser.add_argument("--residents", type=int, default=None, help="residents (default --rows)")
+    parser.add_argument("--cases", type=int, default=None, help="acceptance and grid cases each (default --rows)")
+    parser.add_argument("--subdistricts", type=int, default=10, help="街道 in the district (at most 12)")
+    parser.add_argument("--replica-url", default="",
+                        help="PostgreSQL streaming replica of --db-url: the measured reads are served by it")
     parser.add_argument("--only", default=",".join(SECTIONS), help="comma-separated sections: " + ",".join(SECTIONS))
     parser.add_argument("--repeat", type=int, default=30, help="timed requests per latency figure")
     parser.add_argument("--sqlite-path", default="var/bench-sqlite.sqlite3")
@@ -392,10 +411,11 @@ def main():
     timings = {}
     if "build" in sections:
         t = time.perf_counter()
-        world = dataset.build(args.rows)
+        world = dataset.build(args.rows, residents=args.residents, cases=args.cases,
+                              subdistricts=args.subdistricts)
         timings["build"] = {"seconds": round(time.perf_counter() - t, 1)}
     else:
-        world = dataset.ensure_world()
+        world = dataset.ensure_world(args.subdistricts)
     from shequ.acceptance.models import Case as AcceptanceCase
     from shequ.grid.models import Case as GridCase
     from shequ.people.models import Resident
