@@ -1,6 +1,8 @@
 """The figures of bench/results/sqlite.json and postgresql.json side by side, as a Markdown table.
 
     .venv/bin/python bench/table.py [bench/results/sqlite.json bench/results/postgresql.json]
+
+Any results files of bench/run may be given (columns named by database, or by file when two share one).
 """
 
 import json
@@ -41,6 +43,8 @@ def main():
                 keys.append(k)
     index = [{(r["key"], r["as"]): r for r in result["figures"]} for result in results]
     names = [r.get("database", p.stem) for r, p in zip(results, paths)]
+    if len(set(names)) < len(names):  # two runs on one database (a primary and its replica): name them by file
+        names = [p.stem for p in paths]
     print("| figure | as | target | " + " | ".join(names) + " |")
     print("|---|---|---|" + "---|" * len(names))
     for k in keys:

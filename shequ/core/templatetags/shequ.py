@@ -1,6 +1,7 @@
 from django import forms, template
 
 from shequ.core.formatting import date_text, datetime_text
+from shequ.core.widgets import quick
 
 register = template.Library()
 
@@ -19,7 +20,16 @@ def add_class(field, css):
         attrs["aria-label"] = str(field.label)
     if field.errors:
         attrs["class"] += " is-invalid"
-    return field.as_widget(attrs=attrs)
+    return field.as_widget(widget=quick(widget), attrs=attrs)
+
+
+@register.filter
+def label(obj, name):
+    """`{{ case|label:"status" }}`: the display label of a choice field, as `get_status_display` gives it, without
+    rebuilding the choice list (`core.choices.choice_label`)."""
+    from shequ.core.choices import choice_label
+
+    return choice_label(obj, name)
 
 
 @register.filter
