@@ -118,7 +118,10 @@ class CappedPaginator(Paginator):
     @cached_property
     def count(self):
         if isinstance(self.object_list, QuerySet):
-            return self.object_list[: self.cap + 1].count()
+            # Without the list's order: any cap + 1 rows count the same, and the database may take the cheapest
+            # (a 街道's grid cases at a district's 3 M: 13.5 → 3.7 ms on PostgreSQL, where the ordered count
+            # walked the date index through the other 街道' rows).
+            return self.object_list.order_by()[: self.cap + 1].count()
         return min(len(self.object_list), self.cap + 1)
 
     @property

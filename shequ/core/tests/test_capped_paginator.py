@@ -21,3 +21,19 @@ def test_it_gives_every_page_the_rows_of_a_plain_slice(tree, django_assert_num_q
     assert flat == [n.pk for n in expected][:len(flat)]
     assert paginate(RequestFactory().get("/", {"page": 2}), Node.objects.order_by("code").values("code"), 3
                     ).object_list[0] == {"code": sorted(n.code for n in expected)[3]}
+
+
+def test_the_capped_count_reads_at_most_cap_plus_one_rows_in_no_particular_order(tree):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from shequ.core.web import CappedPaginator
+
+    total = Node.objects.count()
+    for cap, expected in ((total + 5, total), (3, 4)):
+        paginator = CappedPaginator(Node.objects.order_by("-code"), 2, cap=cap)
+        with CaptureQueriesContext(connection) as ctx:
+            assert paginator.count == expected
+        assert paginator.capped == (total > cap)
+        (sql,) = [q["sql"] for q in ctx.captured_queries]
+        assert "COUNT(" in sql.upper() and "ORDER BY" not in sql.upper()  # the order only cost the database time
