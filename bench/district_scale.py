@@ -130,7 +130,7 @@ def main():
         if args.drop:
             shutil.rmtree(workdir, ignore_errors=True)
     log(json.dumps(summary, ensure_ascii=False))
-    Path(f"{stem}-summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=1) + "\n")
+    kept.write_text(json.dumps(summary, ensure_ascii=False, indent=1) + "\n")
 
 
 if __name__ == "__main__":

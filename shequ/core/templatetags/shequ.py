@@ -1,5 +1,6 @@
 from django import forms, template
 
+from shequ.core.choices import choice_label
 from shequ.core.formatting import date_text, datetime_text
 from shequ.core.widgets import quick
 
@@ -27,8 +28,6 @@ def add_class(field, css):
 def label(obj, name):
     """`{{ case|label:"status" }}`: the display label of a choice field, as `get_status_display` gives it, without
     rebuilding the choice list (`core.choices.choice_label`)."""
-    from shequ.core.choices import choice_label
-
     return choice_label(obj, name)
 
 

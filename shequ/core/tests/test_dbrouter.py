@@ -103,24 +103,6 @@ def test_a_write_pins_the_client_to_the_primary_and_a_read_does_not(replicas):
     assert r.cookies[PRIMARY_PIN_COOKIE]["max-age"] == settings.DATABASE_PRIMARY_PIN_SECONDS
 
 
-def test_a_pinned_client_reads_the_primary(replicas, monkeypatch):
-    seen = []
-    real = dbrouter.ReplicaRouter.db_for_read
-
-    def spy(self, model, **hints):
-        seen.append(real(self, model, **hints))
-        return "default"  # the decision is recorded; the mirror is read through the test's own connection
-
-    monkeypatch.setattr(dbrouter.ReplicaRouter, "db_for_read", spy)
-    c = Client()
-    c.get("/cockpit/public/")
-    assert any(a in replicas for a in seen)
-    seen.clear()
-    c.cookies[PRIMARY_PIN_COOKIE] = "1"
-    c.get("/cockpit/public/")
-    assert seen and set(seen) == {"default"}
-
-
 def _spy_reads(monkeypatch) -> list:
     """Records where the router sends each read; the reads themselves go through the test's own connection."""
     seen = []
@@ -132,6 +114,17 @@ def _spy_reads(monkeypatch) -> list:
 
     monkeypatch.setattr(dbrouter.ReplicaRouter, "db_for_read", spy)
     return seen
+
+
+def test_a_pinned_client_reads_the_primary(replicas, monkeypatch):
+    seen = _spy_reads(monkeypatch)
+    c = Client()
+    c.get("/cockpit/public/")
+    assert any(a in replicas for a in seen)
+    seen.clear()
+    c.cookies[PRIMARY_PIN_COOKIE] = "1"
+    c.get("/cockpit/public/")
+    assert seen and set(seen) == {"default"}
 
 
 def test_a_write_to_a_coordination_table_neither_moves_the_request_nor_pins_the_client(replicas, personas,
